@@ -1,0 +1,94 @@
+"""``patron export`` and ``patron restore``: the whole register out and back in."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from patron.cli.app import App, pass_app
+from patron.errors import InvalidInput
+from patron.services import backup
+
+
+def register(group: click.Group) -> None:
+    group.add_command(export)
+    group.add_command(restore)
+
+
+@click.group(invoke_without_command=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+@click.pass_context
+def export(ctx: click.Context, app: App, output: Path | None) -> None:
+    """Write the whole register as one JSON document (a backup).
+
+    The document restores into an empty database with 'patron restore';
+    export, restore, export again gives the same document.
+
+    Examples:
+
+        patron export -o patron-backup.json
+
+        patron export csv -o backup-folder
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    with app.store(create=False).read() as conn:
+        content = backup.dumps(backup.export_document(conn))
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        backup.write_atomically(output, content)
+        click.echo(f"Wrote {output}", err=True)
+
+
+@export.command("csv")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="The folder to write one CSV file per table into (created if missing).")
+@pass_app
+def export_csv(app: App, output: Path) -> None:
+    """Write one CSV file per table into a folder.
+
+    Examples:
+
+        patron export csv -o backup-folder
+    """
+    with app.store(create=False).read() as conn:
+        files = backup.csv_files(backup.export_document(conn))
+    try:
+        output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"cannot create folder {output}: {exc.strerror}") from None
+    for name, content in files.items():
+        backup.write_atomically(output / name, content)
+    click.echo(f"Wrote {len(files)} CSV files to {output}", err=True)
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@pass_app
+def restore(app: App, file: Path) -> None:
+    """Read an export (JSON) into an empty database; '-' reads standard input.
+
+    All or nothing: a damaged document or a database that is not empty
+    changes nothing.
+
+    Examples:
+
+        patron --db restored.sqlite restore patron-backup.json
+    """
+    source = "standard input" if str(file) == "-" else str(file)
+    try:
+        raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"{source}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{source}: cannot read it ({exc})") from None
+    document = backup.loads(raw, source)
+    with app.store().begin() as conn:
+        counts = backup.restore(conn, document)
+    click.echo(f"Restored {backup.counts_line(counts) or 'an empty register'} "
+               f"into {app.store().location}")

@@ -1,0 +1,234 @@
+"""``add / list / show / edit / remove`` for every kind of record, made from its description.
+
+Each command reads its arguments, calls one use case in ``services.records``
+inside one transaction, and prints the result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from patron.cli.app import App, pass_app, stdin_is_terminal
+from patron.cli.output import echo_json, pairs, table
+from patron.domain.records import KINDS, Field, FieldKind, RecordKind
+from patron.errors import InvalidInput
+from patron.services import records
+from patron.services.names import resolve
+
+
+
+def json_option() -> click.Option:
+    return click.Option(["--json", "as_json"], is_flag=True, help="Print JSON instead of text.")
+
+
+def register(group: click.Group) -> None:
+    for kind in KINDS:
+        group.add_command(kind_group(kind), kind.cli_name)
+
+
+def kind_group(kind: RecordKind) -> click.Group:
+    group = click.Group(
+        kind.cli_name,
+        help=f"{kind.plural.capitalize()}: {kind.summary}.\n\nExample:\n\n    {kind.example}",
+        short_help=f"{kind.plural.capitalize()}: {kind.summary}.",
+    )
+    for make in (add_command, list_command, show_command, edit_command, remove_command):
+        group.add_command(make(kind))
+    return group
+
+
+def _metavar(f: Field) -> str:
+    return {
+        FieldKind.INT: "N", FieldKind.FLOAT: "N", FieldKind.DAY: "DAY", FieldKind.MOMENT: "WHEN",
+        FieldKind.DURATION: "DURATION", FieldKind.REF: f.ref.upper(), FieldKind.LINKS: f.ref.upper(),
+    }.get(f.kind, "TEXT")
+
+
+def _option(f: Field, prefix: str = "", verb: str = "") -> click.Option:
+    name = f"{prefix}{f.cli_name}"
+    return click.Option(
+        [f"--{name}", name.replace("-", "_")] if not prefix else [f"--{name}", f"{prefix}{f.name}"],
+        multiple=f.is_many,
+        type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
+        metavar=None if f.choices else _metavar(f),
+        help=f"{verb}{f.help}",
+    )
+
+
+def _param_name(f: Field) -> str:
+    return f.cli_name.replace("-", "_")
+
+
+def add_command(kind: RecordKind) -> click.Command:
+    def callback(app: App, as_json: bool, **given: Any) -> None:
+        values = _values(kind, given)
+        with app.store().begin() as conn:
+            ident = records.add(conn, kind, values, app.now())
+            record = records.get(conn, kind, ident)
+        if as_json:
+            echo_json(record)
+        else:
+            click.echo(f"Added {kind.name.replace('_', ' ')} #{ident}: {_label(kind, record)}")
+
+    params: list[click.Parameter] = [
+        click.Argument([_param_name(f)], metavar=f.cli_name.upper()) for f in kind.fields if f.positional
+    ]
+    params += [_option(f) for f in kind.fields if not f.positional]
+    return _command("add", kind, callback, params, f"Add a {kind.name.replace('_', ' ')}.",
+                    [kind.example])
+
+
+def list_command(kind: RecordKind) -> click.Command:
+    def callback(app: App, as_json: bool, limit: int | None, **given: Any) -> None:
+        filters = {f.name: given[_param_name(f)] for f in _filters(kind)
+                   if given.get(_param_name(f)) is not None}
+        with app.store(create=False).read() as conn:
+            found = records.find(conn, kind, filters, app.now(), limit)
+        if as_json:
+            echo_json(found)
+            return
+        shown = [f for f in kind.fields if f.in_list]
+        table(None, ["id", *(_header(f) for f in shown)],
+              [[r["id"], *(_cell(f, r) for f in shown)] for r in found],
+              empty=f"no {kind.plural}")
+
+    params: list[click.Parameter] = [
+        click.Option([f"--{f.cli_name}", _param_name(f)],
+                     type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
+                     help=f"only those with this {f.cli_name}")
+        for f in _filters(kind)
+    ]
+    params.append(click.Option(["--limit"], type=click.IntRange(min=1), help="show at most N"))
+    return _command("list", kind, callback, params, f"List {kind.plural}.",
+                    [f"patron {kind.cli_name} list", f"patron {kind.cli_name} list --json"])
+
+
+def show_command(kind: RecordKind) -> click.Command:
+    def callback(app: App, as_json: bool, item: str) -> None:
+        with app.store(create=False).read() as conn:
+            record = records.get(conn, kind, resolve(conn, kind, item))
+        if as_json:
+            echo_json(record)
+            return
+        rows = [(f.cli_name, _cell(f, record)) for f in kind.fields]
+        pairs(f"{kind.name.replace('_', ' ').capitalize()} #{record['id']}: {_label(kind, record)}",
+              rows)
+
+    params = [click.Argument(["item"], metavar=kind.name.upper())]
+    return _command("show", kind, callback, params, f"Show one {kind.name.replace('_', ' ')}.",
+                    [f"patron {kind.cli_name} show {_example_name(kind)}"])
+
+
+def edit_command(kind: RecordKind) -> click.Command:
+    def callback(app: App, as_json: bool, item: str, clear: tuple[str, ...], **given: Any) -> None:
+        change = records.Change(
+            set=_values(kind, given),
+            clear=[_by_cli_name(kind, c).name for c in clear],
+            add={f.name: list(given[f"add_{f.name}"]) for f in kind.fields
+                 if f.is_many and given.get(f"add_{f.name}")},
+            remove={f.name: list(given[f"remove_{f.name}"]) for f in kind.fields
+                    if f.is_many and given.get(f"remove_{f.name}")},
+        )
+        if not (change.set or change.clear or change.add or change.remove):
+            raise InvalidInput(f"nothing to change: give at least one option "
+                               f"(see 'patron {kind.cli_name} edit --help')")
+        with app.store().begin() as conn:
+            ident = resolve(conn, kind, item)
+            records.edit(conn, kind, ident, change, app.now())
+            record = records.get(conn, kind, ident)
+        if as_json:
+            echo_json(record)
+        else:
+            click.echo(f"Changed {kind.name.replace('_', ' ')} #{ident}: {_label(kind, record)}")
+
+    params: list[click.Parameter] = [click.Argument(["item"], metavar=kind.name.upper())]
+    for f in kind.fields:
+        params.append(_option(f, verb="replace: " if f.is_many else ""))
+        if f.is_many:
+            params.append(_option(f, "add-", "add "))
+            params.append(_option(f, "remove-", "remove "))
+    optional = [f.cli_name for f in kind.fields if not f.required]
+    params.append(click.Option(["--clear"], multiple=True, type=click.Choice(optional),
+                               help="empty this field"))
+    return _command("edit", kind, callback, params, f"Change a {kind.name.replace('_', ' ')}.",
+                    [f"patron {kind.cli_name} edit {_example_name(kind)} --notes '...'"])
+
+
+def remove_command(kind: RecordKind) -> click.Command:
+    def callback(app: App, as_json: bool, item: str, yes: bool) -> None:
+        with app.store(create=False).begin() as conn:
+            ident = resolve(conn, kind, item)
+            label = _label(kind, records.get(conn, kind, ident))
+            if not yes:
+                if not stdin_is_terminal():
+                    raise InvalidInput(f"removing {kind.name} #{ident} ({label}) needs --yes "
+                                       "when there is no terminal to ask")
+                click.confirm(f"Remove {kind.name} #{ident} ({label})?", abort=True)
+            records.remove(conn, kind, ident)
+        if as_json:
+            echo_json({"removed": kind.name, "id": ident, "label": label})
+        else:
+            click.echo(f"Removed {kind.name.replace('_', ' ')} #{ident}: {label}")
+
+    params = [click.Argument(["item"], metavar=kind.name.upper()),
+              click.Option(["--yes", "-y"], is_flag=True, help="do not ask for confirmation")]
+    return _command("remove", kind, callback, params,
+                    f"Remove a {kind.name.replace('_', ' ')} (and what belongs only to it).",
+                    [f"patron {kind.cli_name} remove {_example_name(kind)} --yes"])
+
+
+def _command(name: str, kind: RecordKind, callback: Any, params: list[click.Parameter],
+             summary: str, examples: list[str]) -> click.Command:
+    params = [*params, json_option()]
+    epilog = "Examples:\n\n" + "\n".join(f"    {e}" for e in examples)
+    return click.Command(name, callback=pass_app(callback), params=params,
+                         help=f"{summary}\n\n{epilog}", short_help=summary)
+
+
+def _values(kind: RecordKind, given: dict[str, Any]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for f in kind.fields:
+        raw = given.get(_param_name(f))
+        if raw is None or (f.is_many and not raw):
+            continue
+        values[f.name] = list(raw) if f.is_many else raw
+    return values
+
+
+def _filters(kind: RecordKind) -> list[Field]:
+    return [f for f in kind.fields if f.filter]
+
+
+def _by_cli_name(kind: RecordKind, name: str) -> Field:
+    for f in kind.fields:
+        if f.cli_name == name:
+            return f
+    raise InvalidInput(f"a {kind.name} has no field {name}")
+
+
+def _header(f: Field) -> str:
+    return f.cli_name.replace("-", " ")
+
+
+def _cell(f: Field, record: dict[str, Any]) -> Any:
+    if f.kind is FieldKind.REF:
+        return record.get(f.name.removesuffix("_id"))
+    if f.kind is FieldKind.DURATION:
+        minutes = int(record[f.name])
+        return f"{minutes // 60}h{minutes % 60:02d}"
+    return record.get(f.name)
+
+
+def _label(kind: RecordKind, record: dict[str, Any]) -> str:
+    if kind.label:
+        return str(record[kind.label])
+    if "label" in record:
+        return str(record["label"])
+    first = next(f for f in kind.fields if f.positional)
+    return str(_cell(first, record))
+
+
+def _example_name(kind: RecordKind) -> str:
+    return "1" if not kind.by_name else "NAME"

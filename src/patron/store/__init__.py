@@ -1,0 +1,1 @@
+"""The register's storage: tables, migrations, and opening a database safely."""

@@ -1,0 +1,229 @@
+"""The register's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Times are naive local wall-clock times, as the user typed them. Records that
+belong to another (an e-mail address, a stakeholder role, a milestone) go
+with it when it is removed; records that stand on their own (asks,
+interactions, feedback) keep their history and lose only the link.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_REVISION = "0001"
+"""The migration this code expects; a test keeps it equal to Alembic's head."""
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def _id() -> Column[int]:
+    return Column("id", Integer, primary_key=True, autoincrement=True)
+
+
+def _owned_by(table: str, nullable: bool = False) -> Column[int]:
+    """A link to the record this one belongs to: removed with it."""
+    return Column(f"{table}_id", Integer, ForeignKey(f"{table}.id", ondelete="CASCADE"),
+                  nullable=nullable, index=True)
+
+
+def _refers_to(name: str, table: str) -> Column[int]:
+    """A link to a record this one outlives: cleared when that record is removed."""
+    return Column(name, Integer, ForeignKey(f"{table}.id", ondelete="SET NULL"), index=True)
+
+
+organisation = Table(
+    "organisation", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("notes", Text),
+)
+
+organisation_domain = Table(
+    "organisation_domain", metadata,
+    Column("domain", String(253), primary_key=True),
+    _owned_by("organisation"),
+)
+
+person = Table(
+    "person", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, index=True),
+    _refers_to("organisation_id", "organisation"),
+    Column("title", String(200)),
+    Column("notes", Text),
+)
+
+person_email = Table(
+    "person_email", metadata,
+    Column("address", String(320), primary_key=True),
+    _owned_by("person"),
+)
+
+engagement = Table(
+    "engagement", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    _refers_to("organisation_id", "organisation"),
+    Column("status", String(20), nullable=False),
+    Column("value", Float),
+    Column("goal", Text),
+    Column("success_criteria", JSON, nullable=False),
+    Column("starts_on", Date),
+    Column("ends_on", Date),
+    Column("notes", Text),
+)
+
+milestone = Table(
+    "milestone", metadata,
+    _id(),
+    Column("title", String(300), nullable=False),
+    _owned_by("engagement"),
+    Column("due_on", Date),
+    Column("done_on", Date),
+    Column("notes", Text),
+)
+
+stakeholder = Table(
+    "stakeholder", metadata,
+    _id(),
+    _owned_by("person"),
+    _owned_by("engagement"),
+    Column("role", String(20), nullable=False),
+    Column("power", Integer, nullable=False),
+    Column("interest", Integer, nullable=False),
+    Column("legitimacy", Integer, nullable=False),
+    Column("urgency", Integer, nullable=False),
+    Column("stance", String(20), nullable=False),
+    Column("incentives", Text),
+    Column("cadence_days", Integer),
+    Column("notes", Text),
+    UniqueConstraint("person_id", "engagement_id", "role", name="uq_stakeholder_role"),
+)
+
+ask = Table(
+    "ask", metadata,
+    _id(),
+    Column("title", String(500), nullable=False),
+    _refers_to("requester_id", "person"),
+    _refers_to("engagement_id", "engagement"),
+    Column("status", String(20), nullable=False),
+    Column("due_at", DateTime),
+    Column("effort_hours", Float),
+    Column("value", Integer),
+    Column("created_at", DateTime, nullable=False),
+    Column("done_at", DateTime),
+    Column("source", Text),
+    Column("notes", Text),
+    Index("ix_ask_status_due", "status", "due_at"),
+)
+
+ask_dependency = Table(
+    "ask_dependency", metadata,
+    Column("ask_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True),
+    Column("depends_on_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+commitment = Table(
+    "commitment", metadata,
+    _id(),
+    Column("title", String(500), nullable=False),
+    _refers_to("promisee_id", "person"),
+    _refers_to("engagement_id", "engagement"),
+    _refers_to("ask_id", "ask"),
+    Column("status", String(20), nullable=False),
+    Column("made_at", DateTime, nullable=False),
+    Column("due_at", DateTime),
+    Column("resolved_at", DateTime),
+    Column("notes", Text),
+)
+
+interaction = Table(
+    "interaction", metadata,
+    _id(),
+    Column("summary", Text, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("occurred_at", DateTime, nullable=False, index=True),
+    _refers_to("engagement_id", "engagement"),
+    Column("direction", String(10), nullable=False),
+    Column("sentiment", Integer),
+    Column("source", Text),
+    Column("notes", Text),
+)
+
+interaction_participant = Table(
+    "interaction_participant", metadata,
+    Column("interaction_id", Integer, ForeignKey("interaction.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+feedback = Table(
+    "feedback", metadata,
+    _id(),
+    _refers_to("person_id", "person"),
+    _refers_to("engagement_id", "engagement"),
+    Column("rating", Integer),
+    Column("text", Text),
+    Column("received_on", Date, nullable=False),
+)
+
+time_entry = Table(
+    "time_entry", metadata,
+    _id(),
+    _refers_to("engagement_id", "engagement"),
+    Column("minutes", Integer, nullable=False),
+    Column("started_at", DateTime, nullable=False),
+    Column("boss_kind", String(20), nullable=False),
+    Column("note", Text),
+)
+
+goal = Table(
+    "goal", metadata,
+    _id(),
+    Column("title", String(500), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("target_on", Date),
+    Column("created_on", Date, nullable=False),
+    Column("notes", Text),
+)
+
+prospect = Table(
+    "prospect", metadata,
+    _id(),
+    Column("name", String(200), nullable=False, unique=True),
+    _refers_to("organisation_id", "organisation"),
+    _refers_to("contact_id", "person"),
+    Column("status", String(20), nullable=False),
+    Column("goal", Text),
+    Column("fee", Float),
+    Column("created_on", Date, nullable=False),
+    Column("notes", Text),
+)
+
+TABLES_IN_ORDER: tuple[Table, ...] = tuple(metadata.sorted_tables)
+"""Parents before children: the order restore inserts in."""
