@@ -38,7 +38,8 @@ class Setting:
 
 
 def _cadence(role: str, days: int, why: str) -> Setting:
-    return Setting(f"cadence.{role}", int, days, f"Days between contacts with a {role}: {why}. 0 = no cadence.")
+    return Setting(f"cadence.{role}", int, days,
+                   f"Days between contacts with a {role}: {why}. 0 = no cadence.")
 
 
 SETTINGS: tuple[Setting, ...] = (

@@ -18,8 +18,12 @@ def register(group: click.Group) -> None:
 
 
 @click.group(invoke_without_command=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @pass_app
 @click.pass_context
 def export(ctx: click.Context, app: App, output: Path | None) -> None:
@@ -46,8 +50,13 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
 
 
 @export.command("csv")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), required=True,
-              help="The folder to write one CSV file per table into (created if missing).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="The folder to write one CSV file per table into (created if missing).",
+)
 @pass_app
 def export_csv(app: App, output: Path) -> None:
     """Write one CSV file per table into a folder.
@@ -90,5 +99,6 @@ def restore(app: App, file: Path) -> None:
     document = backup.loads(raw, source)
     with app.store().begin() as conn:
         counts = backup.restore(conn, document)
-    click.echo(f"Restored {backup.counts_line(counts) or 'an empty register'} "
-               f"into {app.store().location}")
+    click.echo(
+        f"Restored {backup.counts_line(counts) or 'an empty register'} into {app.store().location}"
+    )

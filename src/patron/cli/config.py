@@ -15,7 +15,12 @@ def register(group: click.Group) -> None:
 
 @click.group()
 def config() -> None:
-    """The settings: one TOML file, documented in docs/configuration.md."""
+    """The settings: one TOML file, documented in docs/configuration.md.
+
+    Examples:
+
+        patron config show
+    """
 
 
 @config.command("show")

@@ -13,17 +13,52 @@ from patron.cli.app import App
 from patron.errors import PatronError
 
 ALIASES = {
-    "org": "organisation", "orgs": "organisation", "organisations": "organisation",
-    "organization": "organisation", "organizations": "organisation", "people": "person",
-    "engagements": "engagement", "eng": "engagement", "milestones": "milestone",
-    "stakeholders-list": "stakeholder", "asks": "ask", "commitments": "commitment",
-    "interactions": "interaction", "time-entries": "time-entry", "timelog": "time-entry",
-    "goals": "goal", "prospects": "prospect",
+    "org": "organisation",
+    "orgs": "organisation",
+    "organisations": "organisation",
+    "organization": "organisation",
+    "organizations": "organisation",
+    "people": "person",
+    "engagements": "engagement",
+    "eng": "engagement",
+    "milestones": "milestone",
+    "stakeholders-list": "stakeholder",
+    "asks": "ask",
+    "commitments": "commitment",
+    "interactions": "interaction",
+    "time-entries": "time-entry",
+    "timelog": "time-entry",
+    "goals": "goal",
+    "prospects": "prospect",
 }
 
 
-class AliasedGroup(click.Group):
-    """Accepts the plural and short names people type (``people``, ``org``)."""
+class PatronGroup(click.Group):
+    """Accepts the plural and short names people type (``people``, ``org``), and turns
+    every failure into one line and an exit code (a traceback only with ``--debug``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except PatronError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"patron: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("patron: interrupted; nothing half-written was kept", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(
+                f"patron: unexpected error: {type(exc).__name__}: {exc} "
+                "(run again with --debug for the traceback)",
+                err=True,
+            )
+            ctx.exit(70)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
@@ -33,12 +68,24 @@ class AliasedGroup(click.Group):
         return (command.name if command else name), command, rest
 
 
-@click.group(cls=AliasedGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog="Start with 'patron demo', then try 'patron --demo ask list'.")
-@click.option("--db", envvar="PATRON_DB", metavar="PATH|URL",
-              help="The database: a SQLite file or a SQLAlchemy URL (env PATRON_DB).")
-@click.option("--config", "config", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="PATRON_CONFIG", help="The settings file (env PATRON_CONFIG).")
+@click.group(
+    cls=PatronGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog="Start with 'patron demo', then try 'patron --demo ask list'.",
+)
+@click.option(
+    "--db",
+    envvar="PATRON_DB",
+    metavar="PATH|URL",
+    help="The database: a SQLite file or a SQLAlchemy URL (env PATRON_DB).",
+)
+@click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="PATRON_CONFIG",
+    help="The settings file (env PATRON_CONFIG).",
+)
 @click.option("--demo", is_flag=True, help="Use the demo database that 'patron demo' builds.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
 @click.version_option(__version__, prog_name="patron")
@@ -68,26 +115,13 @@ _register()
 
 
 def run() -> None:
-    """Entry point: errors become one line on stderr and an exit code, unless --debug."""
-    debug = "--debug" in sys.argv[1:]
+    """Entry point for the ``patron`` script."""
     try:
         main.main(prog_name="patron")
-    except PatronError as exc:
-        if debug:
-            raise
-        click.echo(f"patron: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("patron: interrupted; nothing half-written was kept", err=True)
-        sys.exit(130)
     except BrokenPipeError:
+        # The reader went away (``patron ask list | head``): not an error worth a line.
+        sys.stderr.close()
         sys.exit(0)
-    except Exception as exc:  # noqa: BLE001 - the last guard before a user sees a traceback
-        if debug:
-            raise
-        click.echo(f"patron: unexpected error: {type(exc).__name__}: {exc} "
-                   "(run again with --debug for the traceback)", err=True)
-        sys.exit(70)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -43,8 +43,11 @@ def overview(app: App, limit: int | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Where to build the demo database (default: demo.sqlite in the data folder).")
+@click.option(
+    "--path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to build the demo database (default: demo.sqlite in the data folder).",
+)
 @click.option("--limit", type=click.IntRange(min=1), help="How many open asks to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the overview as JSON.")
 @pass_app
@@ -81,8 +84,10 @@ def demo(app: App, path: Path | None, limit: int | None, as_json: bool) -> None:
     click.echo(f"Demo portfolio built in {target}")
     click.echo("Sam Okafor, senior consultant at Larkspur Advisory, serving three bosses.\n")
     show(result, False)
-    click.echo("\nExplore it: patron --demo ask list · patron --demo stakeholder list "
-               "--engagement Ledger · patron --demo person show Helen")
+    click.echo(
+        "\nExplore it: patron --demo ask list · patron --demo stakeholder list "
+        "--engagement Ledger · patron --demo person show Helen"
+    )
 
 
 def _build_demo(target: Path, now: object) -> None:
@@ -118,8 +123,18 @@ def show(result: Overview, as_json: bool) -> None:
         f"Open asks ({len(result.asks)} of {result.open_asks}): overdue first, then due soon; "
         "the more salient requester first",
         ["#", "ask", "from", "role", "engagement", "due", "status"],
-        [[a.id, a.title, a.requester, a.requester_role, a.engagement, _due(a.days_late, a.due_at),
-          a.status] for a in result.asks],
+        [
+            [
+                a.id,
+                a.title,
+                a.requester,
+                a.requester_role,
+                a.engagement,
+                _due(a.days_late, a.due_at),
+                a.status,
+            ]
+            for a in result.asks
+        ],
         empty="No open asks.",
     )
     for view in result.engagements:
@@ -127,8 +142,12 @@ def show(result: Overview, as_json: bool) -> None:
         worth = f", worth {text(view.value)}" if view.value else ""
         org = f", {view.organisation}" if view.organisation else ""
         click.echo(f"{view.name} ({view.kind}{org}{worth}; {view.open_asks} open asks)")
-        click.echo(f"  pays:     {_people(view.pays) or 'nobody recorded as sponsor: find out who signs'}")
-        click.echo(f"  directs:  {_people(view.directs) or 'no manager recorded: who judges the work?'}")
+        click.echo(
+            f"  pays:     {_people(view.pays) or 'nobody recorded as sponsor: find out who signs'}"
+        )
+        click.echo(
+            f"  directs:  {_people(view.directs) or 'no manager recorded: who judges the work?'}"
+        )
         for person, wants in view.incentives.items():
             click.echo(f"  {person} wants: {wants}")
         if view.overdue:
@@ -157,5 +176,7 @@ def _late(contact: Contact) -> str:
     due = contact.due
     if due.last_contact is None:
         return f"never contacted (every {due.cadence_days} days)"
-    return (f"last contact {due.last_contact.isoformat()}, every {due.cadence_days} days: "
-            f"{due.days_overdue} days overdue")
+    return (
+        f"last contact {due.last_contact.isoformat()}, every {due.cadence_days} days: "
+        f"{due.days_overdue} days overdue"
+    )

@@ -6,6 +6,7 @@ inside one transaction, and prints the result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -16,7 +17,6 @@ from patron.domain.records import KINDS, Field, FieldKind, RecordKind
 from patron.errors import InvalidInput
 from patron.services import records
 from patron.services.names import resolve
-
 
 
 def json_option() -> click.Option:
@@ -41,8 +41,13 @@ def kind_group(kind: RecordKind) -> click.Group:
 
 def _metavar(f: Field) -> str:
     return {
-        FieldKind.INT: "N", FieldKind.FLOAT: "N", FieldKind.DAY: "DAY", FieldKind.MOMENT: "WHEN",
-        FieldKind.DURATION: "DURATION", FieldKind.REF: f.ref.upper(), FieldKind.LINKS: f.ref.upper(),
+        FieldKind.INT: "N",
+        FieldKind.FLOAT: "N",
+        FieldKind.DAY: "DAY",
+        FieldKind.MOMENT: "WHEN",
+        FieldKind.DURATION: "DURATION",
+        FieldKind.REF: f.ref.upper(),
+        FieldKind.LINKS: f.ref.upper(),
     }.get(f.kind, "TEXT")
 
 
@@ -73,36 +78,51 @@ def add_command(kind: RecordKind) -> click.Command:
             click.echo(f"Added {kind.name.replace('_', ' ')} #{ident}: {_label(kind, record)}")
 
     params: list[click.Parameter] = [
-        click.Argument([_param_name(f)], metavar=f.cli_name.upper()) for f in kind.fields if f.positional
+        click.Argument([_param_name(f)], metavar=f.cli_name.upper())
+        for f in kind.fields
+        if f.positional
     ]
     params += [_option(f) for f in kind.fields if not f.positional]
-    return _command("add", kind, callback, params, f"Add a {kind.name.replace('_', ' ')}.",
-                    [kind.example])
+    return _command("add", kind, callback, params, f"Add {_a(kind)}.", [kind.example])
 
 
 def list_command(kind: RecordKind) -> click.Command:
     def callback(app: App, as_json: bool, limit: int | None, **given: Any) -> None:
-        filters = {f.name: given[_param_name(f)] for f in _filters(kind)
-                   if given.get(_param_name(f)) is not None}
+        filters = {
+            f.name: given[_param_name(f)]
+            for f in _filters(kind)
+            if given.get(_param_name(f)) is not None
+        }
         with app.store(create=False).read() as conn:
             found = records.find(conn, kind, filters, app.now(), limit)
         if as_json:
             echo_json(found)
             return
         shown = [f for f in kind.fields if f.in_list]
-        table(None, ["id", *(_header(f) for f in shown)],
-              [[r["id"], *(_cell(f, r) for f in shown)] for r in found],
-              empty=f"no {kind.plural}")
+        table(
+            None,
+            ["id", *(_header(f) for f in shown)],
+            [[r["id"], *(_cell(f, r) for f in shown)] for r in found],
+            empty=f"no {kind.plural}",
+        )
 
     params: list[click.Parameter] = [
-        click.Option([f"--{f.cli_name}", _param_name(f)],
-                     type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
-                     help=f"only those with this {f.cli_name}")
+        click.Option(
+            [f"--{f.cli_name}", _param_name(f)],
+            type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
+            help=f"only those with this {f.cli_name}",
+        )
         for f in _filters(kind)
     ]
     params.append(click.Option(["--limit"], type=click.IntRange(min=1), help="show at most N"))
-    return _command("list", kind, callback, params, f"List {kind.plural}.",
-                    [f"patron {kind.cli_name} list", f"patron {kind.cli_name} list --json"])
+    return _command(
+        "list",
+        kind,
+        callback,
+        params,
+        f"List {kind.plural}.",
+        [f"patron {kind.cli_name} list", f"patron {kind.cli_name} list --json"],
+    )
 
 
 def show_command(kind: RecordKind) -> click.Command:
@@ -113,12 +133,20 @@ def show_command(kind: RecordKind) -> click.Command:
             echo_json(record)
             return
         rows = [(f.cli_name, _cell(f, record)) for f in kind.fields]
-        pairs(f"{kind.name.replace('_', ' ').capitalize()} #{record['id']}: {_label(kind, record)}",
-              rows)
+        pairs(
+            f"{kind.name.replace('_', ' ').capitalize()} #{record['id']}: {_label(kind, record)}",
+            rows,
+        )
 
     params = [click.Argument(["item"], metavar=kind.name.upper())]
-    return _command("show", kind, callback, params, f"Show one {kind.name.replace('_', ' ')}.",
-                    [f"patron {kind.cli_name} show {_example_name(kind)}"])
+    return _command(
+        "show",
+        kind,
+        callback,
+        params,
+        f"Show one {kind.name.replace('_', ' ')}.",
+        [f"patron {kind.cli_name} show {_example_name(kind)}"],
+    )
 
 
 def edit_command(kind: RecordKind) -> click.Command:
@@ -126,14 +154,22 @@ def edit_command(kind: RecordKind) -> click.Command:
         change = records.Change(
             set=_values(kind, given),
             clear=[_by_cli_name(kind, c).name for c in clear],
-            add={f.name: list(given[f"add_{f.name}"]) for f in kind.fields
-                 if f.is_many and given.get(f"add_{f.name}")},
-            remove={f.name: list(given[f"remove_{f.name}"]) for f in kind.fields
-                    if f.is_many and given.get(f"remove_{f.name}")},
+            add={
+                f.name: list(given[f"add_{f.name}"])
+                for f in kind.fields
+                if f.is_many and given.get(f"add_{f.name}")
+            },
+            remove={
+                f.name: list(given[f"remove_{f.name}"])
+                for f in kind.fields
+                if f.is_many and given.get(f"remove_{f.name}")
+            },
         )
         if not (change.set or change.clear or change.add or change.remove):
-            raise InvalidInput(f"nothing to change: give at least one option "
-                               f"(see 'patron {kind.cli_name} edit --help')")
+            raise InvalidInput(
+                f"nothing to change: give at least one option "
+                f"(see 'patron {kind.cli_name} edit --help')"
+            )
         with app.store().begin() as conn:
             ident = resolve(conn, kind, item)
             records.edit(conn, kind, ident, change, app.now())
@@ -150,10 +186,19 @@ def edit_command(kind: RecordKind) -> click.Command:
             params.append(_option(f, "add-", "add "))
             params.append(_option(f, "remove-", "remove "))
     optional = [f.cli_name for f in kind.fields if not f.required]
-    params.append(click.Option(["--clear"], multiple=True, type=click.Choice(optional),
-                               help="empty this field"))
-    return _command("edit", kind, callback, params, f"Change a {kind.name.replace('_', ' ')}.",
-                    [f"patron {kind.cli_name} edit {_example_name(kind)} --notes '...'"])
+    params.append(
+        click.Option(
+            ["--clear"], multiple=True, type=click.Choice(optional), help="empty this field"
+        )
+    )
+    return _command(
+        "edit",
+        kind,
+        callback,
+        params,
+        f"Change {_a(kind)}.",
+        [f"patron {kind.cli_name} edit {_example_name(kind)} --notes '...'"],
+    )
 
 
 def remove_command(kind: RecordKind) -> click.Command:
@@ -163,8 +208,10 @@ def remove_command(kind: RecordKind) -> click.Command:
             label = _label(kind, records.get(conn, kind, ident))
             if not yes:
                 if not stdin_is_terminal():
-                    raise InvalidInput(f"removing {kind.name} #{ident} ({label}) needs --yes "
-                                       "when there is no terminal to ask")
+                    raise InvalidInput(
+                        f"removing {kind.name} #{ident} ({label}) needs --yes "
+                        "when there is no terminal to ask"
+                    )
                 click.confirm(f"Remove {kind.name} #{ident} ({label})?", abort=True)
             records.remove(conn, kind, ident)
         if as_json:
@@ -172,19 +219,36 @@ def remove_command(kind: RecordKind) -> click.Command:
         else:
             click.echo(f"Removed {kind.name.replace('_', ' ')} #{ident}: {label}")
 
-    params = [click.Argument(["item"], metavar=kind.name.upper()),
-              click.Option(["--yes", "-y"], is_flag=True, help="do not ask for confirmation")]
-    return _command("remove", kind, callback, params,
-                    f"Remove a {kind.name.replace('_', ' ')} (and what belongs only to it).",
-                    [f"patron {kind.cli_name} remove {_example_name(kind)} --yes"])
+    params = [
+        click.Argument(["item"], metavar=kind.name.upper()),
+        click.Option(["--yes", "-y"], is_flag=True, help="do not ask for confirmation"),
+    ]
+    return _command(
+        "remove",
+        kind,
+        callback,
+        params,
+        f"Remove {_a(kind)} (and what belongs only to it).",
+        [f"patron {kind.cli_name} remove {_example_name(kind)} --yes"],
+    )
 
 
-def _command(name: str, kind: RecordKind, callback: Any, params: list[click.Parameter],
-             summary: str, examples: list[str]) -> click.Command:
-    params = [*params, json_option()]
+def _command(
+    name: str,
+    kind: RecordKind,
+    callback: Any,
+    params: Sequence[click.Parameter],
+    summary: str,
+    examples: list[str],
+) -> click.Command:
     epilog = "Examples:\n\n" + "\n".join(f"    {e}" for e in examples)
-    return click.Command(name, callback=pass_app(callback), params=params,
-                         help=f"{summary}\n\n{epilog}", short_help=summary)
+    return click.Command(
+        name,
+        callback=pass_app(callback),
+        params=[*params, json_option()],
+        help=f"{summary}\n\n{epilog}",
+        short_help=summary,
+    )
 
 
 def _values(kind: RecordKind, given: dict[str, Any]) -> dict[str, Any]:
@@ -228,6 +292,11 @@ def _label(kind: RecordKind, record: dict[str, Any]) -> str:
         return str(record["label"])
     first = next(f for f in kind.fields if f.positional)
     return str(_cell(first, record))
+
+
+def _a(kind: RecordKind) -> str:
+    words = kind.name.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def _example_name(kind: RecordKind) -> str:

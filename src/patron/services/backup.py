@@ -79,20 +79,25 @@ def loads(raw: str, source: str) -> Document:
     try:
         document = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{source}: not JSON (line {exc.lineno}, column {exc.colno}: "
-                           f"{exc.msg})") from None
+        raise InvalidInput(
+            f"{source}: not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise InvalidInput(f"{source}: not a Patron export (no \"format\": \"{FORMAT}\")")
+        raise InvalidInput(f'{source}: not a Patron export (no "format": "{FORMAT}")')
     if document.get("version") != FORMAT_VERSION:
-        raise InvalidInput(f"{source}: export format version {document.get('version')!r} "
-                           f"is not one this Patron reads ({FORMAT_VERSION})")
+        raise InvalidInput(
+            f"{source}: export format version {document.get('version')!r} "
+            f"is not one this Patron reads ({FORMAT_VERSION})"
+        )
     if document.get("schema") != SCHEMA_REVISION:
-        raise InvalidInput(f"{source}: written with schema {document.get('schema')!r}; this "
-                           f"Patron restores schema {SCHEMA_REVISION} (use the Patron that "
-                           "wrote it, or a newer one)")
+        raise InvalidInput(
+            f"{source}: written with schema {document.get('schema')!r}; this "
+            f"Patron restores schema {SCHEMA_REVISION} (use the Patron that "
+            "wrote it, or a newer one)"
+        )
     tables = document.get("tables")
     if not isinstance(tables, dict):
-        raise InvalidInput(f"{source}: \"tables\" is missing or not an object")
+        raise InvalidInput(f'{source}: "tables" is missing or not an object')
     known = {t.name for t in TABLES_IN_ORDER}
     unknown = sorted(set(tables) - known)
     if unknown:
@@ -103,7 +108,24 @@ def loads(raw: str, source: str) -> Document:
             raise InvalidInput(f"{source}: table {table.name} is not a list of records")
         for index, row in enumerate(rows, start=1):
             rows[index - 1] = _checked_row(source, table, index, row)
+    _check_references(source, tables)
     return document
+
+
+def _check_references(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Every link points at a record in the document, so restore cannot fail halfway."""
+    keys: dict[str, set[Any]] = {}
+    for table in TABLES_IN_ORDER:
+        for fk in table.foreign_keys:
+            target = fk.column.table.name
+            present = keys.setdefault(target, {r[fk.column.name] for r in tables[target]})
+            for index, row in enumerate(tables[table.name], start=1):
+                value = row[fk.parent.name]
+                if value is not None and value not in present:
+                    raise InvalidInput(
+                        f"{source}: table {table.name}, record {index}: "
+                        f"{fk.parent.name} {value!r} refers to no {target} record"
+                    )
 
 
 def _checked_row(source: str, table: Table, index: int, row: Any) -> dict[str, Any]:
@@ -131,7 +153,9 @@ def _typed(where: str, name: str, kind: Any, value: Any) -> Any:
             return datetime.fromisoformat(value)
         if isinstance(kind, Date):
             return date.fromisoformat(value)
-        if isinstance(kind, Integer) and not (isinstance(value, int) and not isinstance(value, bool)):
+        if isinstance(kind, Integer) and not (
+            isinstance(value, int) and not isinstance(value, bool)
+        ):
             raise TypeError
         if isinstance(kind, Float) and not isinstance(value, int | float):
             raise TypeError
@@ -162,18 +186,22 @@ def _must_be_empty(conn: Connection) -> None:
     for table in TABLES_IN_ORDER:
         count = conn.execute(select(func.count()).select_from(table)).scalar_one()
         if count:
-            raise Conflict(f"restore needs an empty database, and this one has {count} "
-                           f"{table.name} records; restore into a new file with --db")
+            raise Conflict(
+                f"restore needs an empty database, and this one has {count} "
+                f"{table.name} records; restore into a new file with --db"
+            )
 
 
 def _advance_sequences(conn: Connection) -> None:
     """PostgreSQL hands out ids from sequences; move them past the restored ids."""
     for table in TABLES_IN_ORDER:
         if "id" in table.c and table.c.id.autoincrement is True:
-            conn.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
-                f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
-            ))
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
 
 
 def write_atomically(path: Path, content: str) -> None:

@@ -435,7 +435,7 @@ def _time_entries(add: Any, rng: random.Random, now: datetime) -> None:
         hour = 9.0
         for engagement, mean in split:
             hours = max(0.0, rng.gauss(mean, mean / 3))
-            minutes = int(round(hours * 4)) * 15
+            minutes = round(hours * 4) * 15
             if minutes < 15:
                 continue
             start = datetime.combine(day, time(int(hour), int(hour % 1 * 60)))

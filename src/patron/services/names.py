@@ -1,7 +1,9 @@
 """Finding a record the way a person names it.
 
 A person is found by id, by any of their e-mail addresses, or by a unique
-prefix of their name or of any word in it ("Helen", "Brandt", "hel").
+prefix of their name or of any word in it ("Helen", "Brandt", "hel"). The
+closest kind of match wins: the whole name, then a whole word ("Helen" is
+Helen Brandt even when there is a Helena), then a prefix.
 Engagements, organisations and the other named records work the same way;
 organisations are also found by mail domain. A name that fits several
 records is an error that lists them, never a guess.
@@ -82,11 +84,19 @@ def _by_label(conn: Connection, kind: RecordKind, text: str) -> int:
     table = table_of(kind)
     column = func.lower(table.c[kind.label])
     needle = text.lower()
+    whole_word = or_(
+        column.startswith(needle + " ", autoescape=True),
+        column.endswith(" " + needle, autoescape=True),
+        column.contains(" " + needle + " ", autoescape=True),
+    )
     for condition in (
         column == needle,
+        whole_word,
         column.startswith(needle, autoescape=True),
-        or_(column.startswith(needle, autoescape=True),
-            column.contains(" " + needle, autoescape=True)),
+        or_(
+            column.startswith(needle, autoescape=True),
+            column.contains(" " + needle, autoescape=True),
+        ),
     ):
         rows = conn.execute(
             select(table.c.id, table.c[kind.label]).where(condition).order_by(table.c.id).limit(51)
@@ -114,8 +124,11 @@ def _stakeholder(conn: Connection, text: str) -> int:
     if not rows:
         raise NotFound(f"{text!r} is no stakeholder (see 'patron stakeholder list')")
     labels = labels_for(conn, STAKEHOLDER, [r[0] for r in rows])
-    raise Ambiguous("stakeholder", text,
-                    [f"{labels[r[0]]} (#{r[0]}; name it PERSON/ENGAGEMENT/ROLE)" for r in rows])
+    raise Ambiguous(
+        "stakeholder",
+        text,
+        [f"{labels[r[0]]} (#{r[0]}; name it PERSON/ENGAGEMENT/ROLE)" for r in rows],
+    )
 
 
 def labels_for(conn: Connection, kind: RecordKind, ids: Sequence[int]) -> dict[int, str]:
@@ -125,8 +138,8 @@ def labels_for(conn: Connection, kind: RecordKind, ids: Sequence[int]) -> dict[i
     table = table_of(kind)
     wanted = sorted(set(ids))
     if kind.label:
-        rows = conn.execute(select(table.c.id, table.c[kind.label]).where(table.c.id.in_(wanted)))
-        return {int(i): str(label) for i, label in rows}
+        named = conn.execute(select(table.c.id, table.c[kind.label]).where(table.c.id.in_(wanted)))
+        return {int(i): str(label) for i, label in named}
     if kind is STAKEHOLDER:
         st, p, e = schema.stakeholder, schema.person, schema.engagement
         rows = conn.execute(

@@ -20,8 +20,12 @@ from patron.settings import Settings
 from patron.store import schema
 
 OPEN = tuple(s.value for s in AskStatus if s.is_open)
-ROLE_RANK = {role: rank for rank, role in enumerate(
-    ("sponsor", "boss", "manager", "customer", "gatekeeper", "teammate", "mentor", "self"))}
+ROLE_RANK = {
+    role: rank
+    for rank, role in enumerate(
+        ("sponsor", "boss", "manager", "customer", "gatekeeper", "teammate", "mentor", "self")
+    )
+}
 
 
 @dataclass(frozen=True)
@@ -78,11 +82,17 @@ class _Stake:
     incentives: str | None
 
 
-def build(conn: Connection, settings: Settings, now: datetime, ask_limit: int | None = None) -> Overview:
+def build(
+    conn: Connection, settings: Settings, now: datetime, ask_limit: int | None = None
+) -> Overview:
     today = now.date()
     stakes = _stakes(conn)
-    people = {r.id: (r.name, r.title) for r in conn.execute(
-        select(schema.person.c.id, schema.person.c.name, schema.person.c.title))}
+    people = {
+        r.id: (r.name, r.title)
+        for r in conn.execute(
+            select(schema.person.c.id, schema.person.c.name, schema.person.c.title)
+        )
+    }
     asks = _open_asks(conn, stakes, people, int(settings["stakeholders.high"]), today)
     limit = ask_limit if ask_limit is not None else int(settings["overview.asks"])
     return Overview(
@@ -98,9 +108,14 @@ def _stakes(conn: Connection) -> list[_Stake]:
     st = schema.stakeholder
     rows = conn.execute(select(st).order_by(st.c.engagement_id, st.c.id)).mappings()
     return [
-        _Stake(r["person_id"], r["engagement_id"], r["role"],
-               Attributes(r["power"], r["interest"], r["legitimacy"], r["urgency"]),
-               r["cadence_days"], r["incentives"])
+        _Stake(
+            r["person_id"],
+            r["engagement_id"],
+            r["role"],
+            Attributes(r["power"], r["interest"], r["legitimacy"], r["urgency"]),
+            r["cadence_days"],
+            r["incentives"],
+        )
         for r in rows
     ]
 
@@ -108,14 +123,29 @@ def _stakes(conn: Connection) -> list[_Stake]:
 def _counts(conn: Connection) -> dict[str, int]:
     return {
         table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
-        for table in (schema.person, schema.organisation, schema.engagement, schema.stakeholder,
-                      schema.ask, schema.commitment, schema.interaction, schema.feedback,
-                      schema.time_entry, schema.goal, schema.prospect)
+        for table in (
+            schema.person,
+            schema.organisation,
+            schema.engagement,
+            schema.stakeholder,
+            schema.ask,
+            schema.commitment,
+            schema.interaction,
+            schema.feedback,
+            schema.time_entry,
+            schema.goal,
+            schema.prospect,
+        )
     }
 
 
-def _open_asks(conn: Connection, stakes: list[_Stake], people: dict[int, tuple[str, str | None]],
-               high: int, today: date) -> list[AskLine]:
+def _open_asks(
+    conn: Connection,
+    stakes: list[_Stake],
+    people: dict[int, tuple[str, str | None]],
+    high: int,
+    today: date,
+) -> list[AskLine]:
     """Open asks: overdue first, then due this week, later, undated; within each, the
     more salient requester first, then the earlier due date."""
     by_key: dict[tuple[int, int], list[_Stake]] = defaultdict(list)
@@ -123,22 +153,32 @@ def _open_asks(conn: Connection, stakes: list[_Stake], people: dict[int, tuple[s
         by_key[(s.person_id, s.engagement_id)].append(s)
     a, e = schema.ask, schema.engagement
     rows = conn.execute(
-        select(a.c.id, a.c.title, a.c.status, a.c.requester_id, a.c.engagement_id, a.c.due_at,
-               e.c.name)
+        select(
+            a.c.id, a.c.title, a.c.status, a.c.requester_id, a.c.engagement_id, a.c.due_at, e.c.name
+        )
         .outerjoin(e, e.c.id == a.c.engagement_id)
         .where(a.c.status.in_(OPEN))
     ).all()
     keyed: list[tuple[Any, AskLine]] = []
     for ident, title, status, requester, engagement_id, due_at, eng_name in rows:
         roles = by_key.get((requester, engagement_id), [])
-        best = min(roles, key=lambda s: (-attributes_held(s.attrs, high), ROLE_RANK[s.role]),
-                   default=None)
+        best = min(
+            roles, key=lambda s: (-attributes_held(s.attrs, high), ROLE_RANK[s.role]), default=None
+        )
         late = (today - due_at.date()).days if due_at else None
         bucket = 3 if late is None else 0 if late > 0 else 1 if late >= -7 else 2
         salience = attributes_held(best.attrs, high) if best else 0
         rank = ROLE_RANK[best.role] if best else len(ROLE_RANK)
-        line = AskLine(ident, title, status, people[requester][0] if requester else None,
-                       best.role if best else None, eng_name, due_at, late)
+        line = AskLine(
+            ident,
+            title,
+            status,
+            people[requester][0] if requester else None,
+            best.role if best else None,
+            eng_name,
+            due_at,
+            late,
+        )
         keyed.append(((bucket, -salience, rank, due_at or datetime.max, ident), line))
     keyed.sort(key=lambda pair: pair[0])
     return [line for _, line in keyed]
@@ -156,9 +196,14 @@ def last_contacts(conn: Connection, now: datetime) -> dict[int, date]:
     return {int(person): when.date() for person, when in rows if when is not None}
 
 
-def _engagements(conn: Connection, settings: Settings, stakes: list[_Stake],
-                 people: dict[int, tuple[str, str | None]], asks: list[AskLine],
-                 now: datetime) -> list[EngagementView]:
+def _engagements(
+    conn: Connection,
+    settings: Settings,
+    stakes: list[_Stake],
+    people: dict[int, tuple[str, str | None]],
+    asks: list[AskLine],
+    now: datetime,
+) -> list[EngagementView]:
     e, o = schema.engagement, schema.organisation
     rows = conn.execute(
         select(e.c.id, e.c.name, e.c.kind, e.c.status, e.c.value, o.c.name.label("org"))
@@ -173,8 +218,9 @@ def _engagements(conn: Connection, settings: Settings, stakes: list[_Stake],
         if view is None:
             continue
         if s.role == Role.SELF:
-            view.pays.append(Contact(people[s.person_id][0], "you", s.role,
-                                     ContactDue(0, None, None, 0)))
+            view.pays.append(
+                Contact(people[s.person_id][0], "you", s.role, ContactDue(0, None, None, 0))
+            )
             continue
         cadence = s.cadence_days if s.cadence_days is not None else settings.cadence_days(s.role)
         due = contact_due(last.get(s.person_id), cadence, now.date())

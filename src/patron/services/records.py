@@ -141,7 +141,9 @@ def _moment(raw: Any, now: datetime) -> datetime:
     return dates.parse_moment(str(raw), now)
 
 
-def _many(conn: Connection, kind: RecordKind, f: Field, items: Sequence[Any], now: datetime) -> list[Any]:
+def _many(
+    conn: Connection, kind: RecordKind, f: Field, items: Sequence[Any], now: datetime
+) -> list[Any]:
     out: list[Any] = []
     for item in items:
         if f.kind is FieldKind.LINKS:
@@ -187,7 +189,9 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     _check(conn, kind, row, None)
     _required(kind, row)
     table = table_of(kind)
-    ident = int(conn.execute(insert(table).values(**row)).inserted_primary_key[0])
+    inserted = conn.execute(insert(table).values(**row)).inserted_primary_key
+    assert inserted is not None
+    ident = int(inserted[0])
     for f in kind.child_fields:
         _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
     return ident
@@ -266,32 +270,35 @@ def _derive(conn: Connection, kind: RecordKind, row: Record, now: datetime) -> N
         row["boss_kind"] = BOSS_KIND_OF_ENGAGEMENT[EngagementKind(eng_kind)].value
     elif kind.name == "ask" and row.get("status") == "done" and row.get("done_at") is None:
         row["done_at"] = now
-    elif kind.name == "commitment" and row.get("status") in ("kept", "broken"):
-        if row.get("resolved_at") is None:
-            row["resolved_at"] = now
+    elif (kind.name == "commitment" and row.get("status") in ("kept", "broken")
+          and row.get("resolved_at") is None):
+        row["resolved_at"] = now
 
 
 def _check(conn: Connection, kind: RecordKind, row: Record, ident: int | None) -> None:
     """Rules of the register that span fields or records."""
     if kind.name in ("organisation", "engagement", "prospect"):
         _unique_name(conn, kind, row["name"], ident)
-    if kind.name == "engagement" and row.get("starts_on") and row.get("ends_on"):
-        if row["ends_on"] < row["starts_on"]:
-            raise InvalidInput(
-                f"engagement {row['name']!r} would end ({row['ends_on']}) before it starts "
-                f"({row['starts_on']})"
-            )
+    starts, ends = row.get("starts_on"), row.get("ends_on")
+    if kind.name == "engagement" and starts and ends and ends < starts:
+        raise InvalidInput(
+            f"engagement {row['name']!r} would end ({ends}) before it starts ({starts})"
+        )
     if kind.name == "stakeholder":
         st = schema.stakeholder
         clash = conn.execute(
             select(st.c.id).where(
-                st.c.person_id == row["person_id"], st.c.engagement_id == row["engagement_id"],
-                st.c.role == row["role"], st.c.id != (ident or 0),
+                st.c.person_id == row["person_id"],
+                st.c.engagement_id == row["engagement_id"],
+                st.c.role == row["role"],
+                st.c.id != (ident or 0),
             )
         ).first()
         if clash:
-            raise Conflict(f"that person is already a {row['role']} of that engagement "
-                           f"(stakeholder #{clash[0]})")
+            raise Conflict(
+                f"that person is already a {row['role']} of that engagement "
+                f"(stakeholder #{clash[0]})"
+            )
 
 
 def _unique_name(conn: Connection, kind: RecordKind, name: str | None, ident: int | None) -> None:
@@ -316,7 +323,9 @@ def _parent_column(kind: RecordKind) -> str:
     return f"{kind.table}_id"
 
 
-def _add_children(conn: Connection, kind: RecordKind, f: Field, ident: int, items: Iterable[Any]) -> None:
+def _add_children(
+    conn: Connection, kind: RecordKind, f: Field, ident: int, items: Iterable[Any]
+) -> None:
     table = _child_table(f)
     items = list(items)
     if f.kind is FieldKind.VALUES:
@@ -327,14 +336,17 @@ def _add_children(conn: Connection, kind: RecordKind, f: Field, ident: int, item
         conn.execute(insert(table).values({_parent_column(kind): ident, f.column: item}))
 
 
-def _replace_children(conn: Connection, kind: RecordKind, f: Field, ident: int, items: list[Any]) -> None:
+def _replace_children(
+    conn: Connection, kind: RecordKind, f: Field, ident: int, items: list[Any]
+) -> None:
     table = _child_table(f)
     conn.execute(delete(table).where(table.c[_parent_column(kind)] == ident))
     _add_children(conn, kind, f, ident, items)
 
 
-def _remove_many(conn: Connection, kind: RecordKind, f: Field, ident: int, row: Record,
-                 items: list[Any]) -> None:
+def _remove_many(
+    conn: Connection, kind: RecordKind, f: Field, ident: int, row: Record, items: list[Any]
+) -> None:
     if f.kind is FieldKind.TEXTS:
         current = list(row[f.name] or [])
         missing = [i for i in items if i not in current]
@@ -343,14 +355,18 @@ def _remove_many(conn: Connection, kind: RecordKind, f: Field, ident: int, row: 
         current = children(conn, kind, f, [ident]).get(ident, [])
         missing = [i for i in items if i not in current]
         table = _child_table(f)
-        conn.execute(delete(table).where(
-            table.c[_parent_column(kind)] == ident, table.c[f.column].in_(items)
-        ))
+        conn.execute(
+            delete(table).where(
+                table.c[_parent_column(kind)] == ident, table.c[f.column].in_(items)
+            )
+        )
     if missing:
         raise NotFound(f"{kind.name} #{ident} has no {f.cli_name} {missing[0]!r} to remove")
 
 
-def _values_free(conn: Connection, kind: RecordKind, f: Field, ident: int, items: list[Any]) -> None:
+def _values_free(
+    conn: Connection, kind: RecordKind, f: Field, ident: int, items: list[Any]
+) -> None:
     """An address or domain belongs to one record only."""
     table = _child_table(f)
     parent = table.c[_parent_column(kind)]
@@ -378,14 +394,18 @@ def _no_cycle(conn: Connection, f: Field, ident: int, items: list[int]) -> None:
         )
 
 
-def children(conn: Connection, kind: RecordKind, f: Field, ids: Sequence[int]) -> dict[int, list[Any]]:
+def children(
+    conn: Connection, kind: RecordKind, f: Field, ids: Sequence[int]
+) -> dict[int, list[Any]]:
     """The list values of ``f`` for each of ``ids``."""
     table = _child_table(f)
     parent = table.c[_parent_column(kind)]
     out: dict[int, list[Any]] = {}
     for chunk in _chunks(sorted(set(ids))):
-        query = select(parent, table.c[f.column]).where(parent.in_(chunk)).order_by(
-            parent, table.c[f.column]
+        query = (
+            select(parent, table.c[f.column])
+            .where(parent.in_(chunk))
+            .order_by(parent, table.c[f.column])
         )
         for owner, value in conn.execute(query):
             out.setdefault(int(owner), []).append(value)
@@ -394,7 +414,7 @@ def children(conn: Connection, kind: RecordKind, f: Field, ids: Sequence[int]) -
 
 def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
     for start in range(0, len(ids), size):
-        yield ids[start:start + size]
+        yield ids[start : start + size]
 
 
 # --- reading records --------------------------------------------------------
@@ -407,8 +427,13 @@ def get(conn: Connection, kind: RecordKind, ident: int) -> Record:
     return records[0]
 
 
-def find(conn: Connection, kind: RecordKind, filters: Mapping[str, Any], now: datetime,
-         limit: int | None = None) -> list[Record]:
+def find(
+    conn: Connection,
+    kind: RecordKind,
+    filters: Mapping[str, Any],
+    now: datetime,
+    limit: int | None = None,
+) -> list[Record]:
     """The records matching every filter (field name -> value as typed), in the kind's order."""
     table = table_of(kind)
     query = select(table.c.id)
@@ -417,9 +442,11 @@ def find(conn: Connection, kind: RecordKind, filters: Mapping[str, Any], now: da
         if f.kind is FieldKind.LINKS:
             link = _child_table(f)
             target = resolve(conn, BY_KIND[f.ref], str(raw))
-            query = query.where(table.c.id.in_(
-                select(link.c[_parent_column(kind)]).where(link.c[f.column] == target)
-            ))
+            query = query.where(
+                table.c.id.in_(
+                    select(link.c[_parent_column(kind)]).where(link.c[f.column] == target)
+                )
+            )
         else:
             query = query.where(table.c[name] == coerce(conn, kind, f, raw, now))
     query = query.order_by(*(table.c[c] for c in kind.order_by), table.c.id)

@@ -1,0 +1,113 @@
+"""Shared fixtures: a real SQLite file in a temp folder, a real PostgreSQL database,
+and a CLI runner that never touches the user's own folders."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shlex
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from patron.cli.main import main
+from patron.store.database import Store, open_store
+
+NOW = datetime(2026, 11, 20, 10, 0)  # a Friday
+POSTGRES_URL = os.environ.get("PATRON_TEST_POSTGRES_URL", "")
+_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test gets its own config and data folders and a frozen clock."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("PATRON_NOW", NOW.isoformat())
+    for name in ("PATRON_DB", "PATRON_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _postgres_or_skip() -> str:
+    if not POSTGRES_URL:
+        if os.environ.get("PATRON_REQUIRE_POSTGRES"):
+            pytest.fail("PATRON_REQUIRE_POSTGRES is set but PATRON_TEST_POSTGRES_URL is not")
+        pytest.skip("no PostgreSQL server (set PATRON_TEST_POSTGRES_URL; ./tasks test starts one)")
+    return POSTGRES_URL
+
+
+def fresh_postgres_url() -> str:
+    """A new, empty PostgreSQL database for one test."""
+    base = make_url(_postgres_or_skip())
+    name = f"patron_test_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres(url: str) -> None:
+    base = make_url(url)
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{base.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty register, on each backend the store supports."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "register.sqlite")
+        return
+    url = fresh_postgres_url()
+    yield url
+    drop_postgres(url)
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
+    yield opened
+    opened.close()
+
+
+@dataclass
+class Patron:
+    """Runs ``patron`` in-process against one database, as a user would type it."""
+
+    db: str
+    runner: CliRunner
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        argv = ["--db", self.db, *args]
+        return self.runner.invoke(main, argv, input=input, catch_exceptions=True)
+
+    def ok(self, line: str, input: str | None = None) -> str:
+        result = self(*shlex.split(line), input=input)
+        assert result.exit_code == 0, (
+            f"{line!r} failed ({result.exit_code}): {result.output}"
+            f"{result.stderr if result.stderr_bytes else ''}{result.exception!r}"
+        )
+        return result.stdout
+
+    def fails(self, line: str, code: int | None = None) -> str:
+        """Run a command that must fail cleanly: one line, no traceback; returns stderr."""
+        result = self(*shlex.split(line))
+        assert result.exit_code != 0, f"{line!r} should have failed: {result.output}"
+        if code is not None:
+            assert result.exit_code == code, (result.exit_code, result.output)
+        return result.stderr
+
+
+@pytest.fixture
+def patron(tmp_path: Path) -> Patron:
+    return Patron(str(tmp_path / "cli.sqlite"), CliRunner())

@@ -1,0 +1,68 @@
+"""The layers point one way: domain <- store <- services <- cli.
+
+The core (domain, store, services) works without the command line: it never
+imports Click or Rich and never prints.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).parent.parent / "src" / "patron"
+LAYERS = {
+    "domain": {"patron.domain", "patron.errors"},
+    "store": {"patron.domain", "patron.errors", "patron.store", "patron.clock", "patron.settings"},
+    "services": {
+        "patron.domain",
+        "patron.errors",
+        "patron.store",
+        "patron.services",
+        "patron.clock",
+        "patron.settings",
+        "patron.dates",
+    },
+}
+UI = ("click", "rich", "typer")
+
+
+def modules(layer: str) -> list[Path]:
+    return sorted((PACKAGE / layer).rglob("*.py"))
+
+
+def imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module == "patron":
+            found.update(f"patron.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+    return found
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_a_layer_imports_only_what_is_below_it(layer: str) -> None:
+    for path in modules(layer):
+        for name in imports(path):
+            if name.startswith("patron"):
+                assert any(
+                    name == allowed or name.startswith(allowed + ".") for allowed in LAYERS[layer]
+                ), f"{path.name} imports {name}"
+            assert name.split(".")[0] not in UI, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_the_core_never_prints(layer: str) -> None:
+    for path in modules(layer):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls = [
+            n
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        ]
+        assert not calls, f"{path.name} prints"
