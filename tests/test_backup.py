@@ -274,12 +274,28 @@ def test_a_dangling_reference_is_found_before_anything_is_written() -> None:
         backup.loads(bad, "export.json")
 
 
-def test_a_document_that_breaks_a_rule_restores_nothing(store: Store) -> None:
-    """A duplicate name fails inside the transaction; the register stays empty."""
-    empty = export_text(store)
+def test_clashing_records_are_found_before_anything_is_written() -> None:
     bad = _document(organisation=[{"id": 1, "name": "A"}, {"id": 2, "name": "A"}])
-    with pytest.raises(StoreError):
-        restore_text(store, bad)
+    with pytest.raises(InvalidInput, match="table organisation, record 2: name 'A' is already used"):
+        backup.loads(bad, "export.json")
+
+
+def test_a_restore_that_fails_midway_restores_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """People are written before the failure; the transaction takes them back out."""
+    empty = export_text(store)
+    document = backup.loads(_document(person=[{"id": 1, "name": "A"}],
+                                      goal=[{"id": 1, "title": "G", "kind": "other", "status": "active",
+                                             "created_on": "2026-01-01"}]), "export.json")
+    real_insert = backup.insert
+
+    def failing_insert(table: Any) -> Any:
+        if table.name == "goal":
+            raise StoreError("disk full")
+        return real_insert(table)
+
+    monkeypatch.setattr(backup, "insert", failing_insert)
+    with pytest.raises(StoreError), store.begin() as conn:
+        backup.restore(conn, document)
     assert export_text(store) == empty
 
 

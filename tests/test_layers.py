@@ -23,7 +23,9 @@ LAYERS = {
         "patron.clock",
         "patron.settings",
         "patron.dates",
+        "patron.importers",
     },
+    "importers": {"patron.domain", "patron.errors", "patron.importers", "patron.dates"},
 }
 UI = ("click", "rich", "typer")
 

@@ -171,7 +171,7 @@ def test_bad_values_are_refused_with_what_and_where(
 
 
 def test_unique_names(meridian: Store) -> None:
-    with pytest.raises(Conflict, match="already a engagement called"):
+    with pytest.raises(Conflict, match="already an engagement called"):
         add(meridian, "engagement", name="Ledger migration")
 
 
@@ -227,7 +227,7 @@ def test_edit_sets_clears_adds_and_removes(meridian: Store) -> None:
 
 
 def test_edit_refuses_to_clear_a_required_field(meridian: Store) -> None:
-    with pytest.raises(InvalidInput, match="required"), meridian.begin() as conn:
+    with pytest.raises(InvalidInput, match="cannot be empty"), meridian.begin() as conn:
         records.edit(conn, P, 1, records.Change(clear=["name"]), NOW)
 
 

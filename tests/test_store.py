@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from patron.domain.records import BY_KIND
 from patron.errors import InvalidInput, StoreError
@@ -75,47 +76,47 @@ def test_foreign_keys_are_enforced_on_sqlite(tmp_path: Path) -> None:
     opened.close()
 
 
-def test_an_older_database_is_backed_up_then_upgraded(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Simulate the next schema: a database at today's head is 'older' than a newer head."""
-    path = tmp_path / "old.sqlite"
-    opened = open_store(str(path))
-    with opened.begin() as conn:
-        records.add(conn, BY_KIND["person"], {"name": "Helen Brandt"}, NOW)
-    opened.close()
-    with sqlite3.connect(path) as raw:
-        raw.execute("UPDATE alembic_version SET version_num = 'base-for-test'")
-    monkeypatch.setattr(
-        "patron.store.database.known_revisions", lambda: [schema.SCHEMA_REVISION, "base-for-test"]
-    )
-    upgraded: list[str] = []
-    monkeypatch.setattr(
-        "patron.store.database._upgrade",
-        lambda store, target="head": upgraded.append(target) or _stamp(store),
-    )
-    reopened = open_store(str(path))
-    assert reopened.upgraded_from == "base-for-test"
-    assert upgraded == ["head"]
-    assert reopened.backup is not None and reopened.backup.exists()
-    with sqlite3.connect(reopened.backup) as copy:
-        assert (
-            copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "base-for-test"
-        )
-        assert copy.execute("SELECT name FROM person").fetchone()[0] == "Helen Brandt"
-    reopened.close()
+def _engine_for(db_url: str) -> Engine:
+    return create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
 
 
-def _stamp(store: Store) -> None:
-    with store.engine.begin() as conn:
-        conn.execute(
-            text("UPDATE alembic_version SET version_num = :v"), {"v": schema.SCHEMA_REVISION}
-        )
+def test_an_older_database_is_backed_up_then_upgraded_without_loss(db_url: str) -> None:
+    """A register written at the first schema, with links between asks, opened today."""
+    engine = _engine_for(db_url)
+    migrate_to(Store(engine, db_url), "0001")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO person (id, name) VALUES (1, 'Helen Brandt')"))
+        conn.execute(text(
+            "INSERT INTO ask (id, title, status, created_at, requester_id) VALUES "
+            "(1, 'First', 'open', '2026-01-01 09:00:00', 1), "
+            "(2, 'Second', 'open', '2026-01-02 09:00:00', 1)"))
+        conn.execute(text("INSERT INTO ask_dependency (ask_id, depends_on_id) VALUES (2, 1)"))
+    engine.dispose()
+
+    upgraded = open_store(db_url)
+    assert upgraded.upgraded_from == "0001"
+    assert upgraded.backup is not None and upgraded.backup.exists()
+    with upgraded.read() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() \
+            == schema.SCHEMA_REVISION
+        assert conn.execute(text("SELECT ask_id, depends_on_id FROM ask_dependency")).all() == [(2, 1)]
+        assert records.get(conn, BY_KIND["ask"], 2)["requester"] == "Helen Brandt"
+        diff = compare_metadata(MigrationContext.configure(conn), schema.metadata)
+    assert diff == []
+    upgraded.close()
+    if upgraded.dialect == "sqlite":
+        with sqlite3.connect(upgraded.backup) as copy:
+            assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+            assert copy.execute("SELECT count(*) FROM ask_dependency").fetchone()[0] == 1
+    else:
+        saved = json.loads(upgraded.backup.read_text())
+        assert saved["alembic_version"] == [{"version_num": "0001"}]
+        assert len(saved["ask"]) == 2
 
 
 def test_migrating_an_empty_database_step_by_step_reaches_head(db_url: str) -> None:
     """The real migration chain, run from nothing through each recorded revision."""
-    engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+    engine = _engine_for(db_url)
     bare = Store(engine, db_url)
     for revision in reversed(known_revisions()):
         migrate_to(bare, revision)
@@ -134,7 +135,7 @@ def test_a_newer_database_is_refused_and_left_alone(db_url: str) -> None:
     opened.close()
     with pytest.raises(StoreError, match="newer Patron"):
         open_store(db_url)
-    engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+    engine = _engine_for(db_url)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT version_num FROM alembic_version")).scalar() == "9999"
     engine.dispose()

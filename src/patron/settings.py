@@ -27,6 +27,7 @@ class Setting:
     type: type
     default: Any
     description: str
+    signed: bool = False  # may be negative (a coefficient that pushes down)
 
     @property
     def section(self) -> str:
@@ -40,6 +41,11 @@ class Setting:
 def _cadence(role: str, days: int, why: str) -> Setting:
     return Setting(f"cadence.{role}", int, days,
                    f"Days between contacts with a {role}: {why}. 0 = no cadence.")
+
+
+def _coefficient(term: str, value: float, why: str) -> Setting:
+    return Setting(f"ranking.{term}", float, value,
+                   f"Coefficient of the {term} term: {why}. Negative pushes asks down.", signed=True)
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -61,6 +67,47 @@ SETTINGS: tuple[Setting, ...] = (
             "On the 0-5 scales of power, interest, legitimacy and urgency, the value from which "
             "an attribute counts as held (salience) or high (power-interest grid)."),
     Setting("overview.asks", int, 10, "How many open asks the overview shows."),
+    *(_coefficient(name, value, why) for name, value, why in (
+        ("role", 6.0, "the requester's role (see [weights])"),
+        ("salience", 4.0, "the requester's salience (Mitchell, Agle & Wood 1997)"),
+        ("quadrant", 2.0, "the requester's power-interest quadrant (Mendelow)"),
+        ("engagement_value", 3.0, "the engagement's value"),
+        ("ask_value", 3.0, "the ask's own value (0-5)"),
+        ("due", 12.0, "the due date (Taskwarrior's ramp)"),
+        ("age", 2.0, "age"),
+        ("quick_win", 2.0, "small effort"),
+        ("commitment", 5.0, "a promise you made about it"),
+        ("blocking", 8.0, "other asks waiting for it"),
+        ("doing", 4.0, "started"),
+        ("waiting", -3.0, "waiting on someone else"),
+        ("blocked", -5.0, "waiting for another open ask"),
+        ("goals", 3.0, "alignment with your own goals"),
+        ("relationship", 4.0, "a neglected key stakeholder asked"),
+    )),
+    Setting("ranking.due_horizon_days", float, 14.0,
+            "The due term is 0.2 this many days before the due date and rises from there."),
+    Setting("ranking.overdue_full_days", float, 7.0,
+            "The due term reaches 1.0 when an ask is this many days overdue."),
+    Setting("ranking.age_full_days", float, 365.0, "The age term reaches 1.0 at this age in days."),
+    Setting("ranking.quick_win_hours", float, 1.0,
+            "Asks of at most this effort get the whole quick-win term; bigger ones a share."),
+    Setting("ranking.limit", int, 20, "How many asks 'patron next' shows unless --limit or --all."),
+    *(Setting(f"weights.{role}", float, weight, f"Weight of a {role}'s asks (0-1): {why}.")
+      for role, weight, why in (
+          ("sponsor", 1.0, "the Executive pays and talks about you to other executives"),
+          ("boss", 0.9, "your line manager: one more customer, and your employer's voice"),
+          ("manager", 0.8, "directs and judges the work day to day"),
+          ("customer", 0.6, "uses what you deliver"),
+          ("self", 0.7, "yourself, the third boss"),
+          ("gatekeeper", 0.5, "can stop the work but rarely asks for it"),
+          ("teammate", 0.3, "works beside you"),
+          ("mentor", 0.3, "asks little, gives much"),
+      )),
+    Setting("capacity.hours_per_day", float, 6.0,
+            "Hours a working day you can give to asks (the rest goes to meetings and mail)."),
+    Setting("capacity.working_days", str, "mon,tue,wed,thu,fri", "Your working days."),
+    Setting("conflicts.horizon_days", int, 14,
+            "'patron conflicts' weighs committed effort due within this many days."),
     Setting("overview.due_soon_days", int, 3,
             "A stakeholder whose next contact falls within this many days is 'due soon'."),
 )
@@ -142,7 +189,7 @@ def _checked(path: Path, name: str, value: Any) -> Any:
         raise InvalidInput(f"{path}: {name} must be text, not {value!r}")
     if setting.type is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise InvalidInput(f"{path}: {name} must be a list of text, not {value!r}")
-    if setting.type in (int, float) and value < 0:
+    if setting.type in (int, float) and value < 0 and not setting.signed:
         raise InvalidInput(f"{path}: {name} must not be negative")
     return value
 
@@ -150,13 +197,18 @@ def _checked(path: Path, name: str, value: Any) -> Any:
 def to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document (what ``patron config show`` prints)."""
     lines: list[str] = []
-    section = ""
-    for setting in SETTINGS:
-        if setting.section != section:
-            section = setting.section
-            lines.append(f"{'' if not lines else chr(10)}[{section}]")
-        lines.append(f"{setting.key} = {_toml_value(settings[setting.name])}")
+    for section, members in sections().items():
+        lines += ["", f"[{section}]"] if lines else [f"[{section}]"]
+        lines += [f"{s.key} = {_toml_value(settings[s.name])}" for s in members]
     return "\n".join(lines) + "\n"
+
+
+def sections() -> dict[str, list[Setting]]:
+    """The settings by TOML table, in the order each table first appears."""
+    grouped: dict[str, list[Setting]] = {}
+    for setting in SETTINGS:
+        grouped.setdefault(setting.section, []).append(setting)
+    return grouped
 
 
 def _toml_value(value: Any) -> str:
@@ -184,17 +236,11 @@ def reference_markdown() -> str:
         "(`patron config docs`); a test fails when the two differ.",
         "",
     ]
-    section = ""
-    for setting in SETTINGS:
-        if setting.section != section:
-            section = setting.section
-            out += [f"## [{section}]", "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-        out.append(
-            f"| `{setting.key}` | {setting.type.__name__} | `{_toml_value(setting.default)}` "
-            f"| {setting.description} |"
-        )
-        if setting is SETTINGS[-1] or SETTINGS[SETTINGS.index(setting) + 1].section != section:
-            out.append("")
+    for section, members in sections().items():
+        out += [f"## [{section}]", "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
+        out += [f"| `{s.key}` | {s.type.__name__} | `{_toml_value(s.default)}` | {s.description} |"
+                for s in members]
+        out.append("")
     out += [
         "## Environment",
         "",

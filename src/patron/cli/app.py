@@ -6,12 +6,16 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from patron import clock
 from patron.settings import Settings, data_dir, load
-from patron.store.database import Store, open_store
+
+if TYPE_CHECKING:
+    from patron.store.database import Store
+    from patron.store.reader import SqliteReader
 
 
 @dataclass
@@ -21,7 +25,7 @@ class App:
     demo: bool = False
     debug: bool = False
     _settings: Settings | None = None
-    _stores: dict[bool, Store] = field(default_factory=dict)
+    _stores: dict[bool, Store] = field(default_factory=dict)  # by "may create"
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -40,6 +44,8 @@ class App:
     def store(self, *, create: bool = True) -> Store:
         """The register, opened once per command; reading commands never create one."""
         if create not in self._stores:
+            from patron.store.database import open_store
+
             store = open_store(self.target(), create=create)
             if store.upgraded_from:
                 click.echo(
@@ -49,6 +55,13 @@ class App:
                 )
             self._stores[create] = store
         return self._stores[create]
+
+    def fast_reader(self) -> SqliteReader | None:
+        """A plain sqlite3 reader when the register is a current SQLite file (see store.reader)."""
+        from patron.store.reader import fast_sqlite_reader
+        from patron.store.revision import SCHEMA_REVISION
+
+        return fast_sqlite_reader(self.target(), SCHEMA_REVISION)
 
     def now(self) -> datetime:
         return clock.now()

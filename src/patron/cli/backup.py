@@ -12,11 +12,6 @@ from patron.errors import InvalidInput
 from patron.services import backup
 
 
-def register(group: click.Group) -> None:
-    group.add_command(export)
-    group.add_command(restore)
-
-
 @click.group(invoke_without_command=True)
 @click.option(
     "-o",
@@ -42,6 +37,30 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
         return
     with app.store(create=False).read() as conn:
         content = backup.dumps(backup.export_document(conn))
+    if output is None:
+        sys.stdout.write(content)
+    else:
+        backup.write_atomically(output, content)
+        click.echo(f"Wrote {output}", err=True)
+
+
+@export.command("taskwarrior")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_taskwarrior(app: App, output: Path | None) -> None:
+    """Write every ask as Taskwarrior JSON, for 'task import' (docs/taskwarrior.md).
+
+    Examples:
+
+        patron export taskwarrior -o tasks.json && task import tasks.json
+    """
+    import json
+
+    from patron.services.exchange import export_taskwarrior as tasks
+
+    with app.store(create=False).read() as conn:
+        content = json.dumps(tasks(conn, app.now()), indent=1, ensure_ascii=False) + "\n"
     if output is None:
         sys.stdout.write(content)
     else:

@@ -9,10 +9,6 @@ from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json
 
 
-def register(group: click.Group) -> None:
-    group.add_command(config)
-
-
 @click.group()
 def config() -> None:
     """The settings: one TOML file, documented in docs/configuration.md.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,33 +14,56 @@ from patron.cli.app import App
 from patron.errors import PatronError
 
 ALIASES = {
-    "org": "organisation",
-    "orgs": "organisation",
-    "organisations": "organisation",
-    "organization": "organisation",
-    "organizations": "organisation",
-    "people": "person",
-    "engagements": "engagement",
-    "eng": "engagement",
-    "milestones": "milestone",
-    "stakeholders-list": "stakeholder",
-    "asks": "ask",
-    "commitments": "commitment",
-    "interactions": "interaction",
-    "time-entries": "time-entry",
-    "timelog": "time-entry",
-    "goals": "goal",
-    "prospects": "prospect",
+    "org": "organisation", "orgs": "organisation", "organisations": "organisation",
+    "organization": "organisation", "organizations": "organisation", "people": "person",
+    "engagements": "engagement", "eng": "engagement", "milestones": "milestone",
+    "asks": "ask", "commitments": "commitment", "interactions": "interaction",
+    "time-entries": "time-entry", "timelog": "time-entry", "goals": "goal", "prospects": "prospect",
+}
+
+COMMANDS = {
+    # name -> "module:attribute", imported only when the command runs, so that a quick
+    # command (``patron next``) does not pay for the others' imports.
+    "next": "patron.cli.ranking:next_asks",
+    "why": "patron.cli.ranking:why",
+    "client": "patron.cli.client:client",
+    "conflicts": "patron.cli.client:conflicts",
+    "stakeholders": "patron.cli.client:stakeholders",
+    "overview": "patron.cli.overview:overview",
+    "demo": "patron.cli.overview:demo",
+    "export": "patron.cli.backup:export",
+    "restore": "patron.cli.backup:restore",
+    "import": "patron.cli.imports:import_group",
+    "config": "patron.cli.config:config",
 }
 
 
+def _record_commands() -> dict[str, str]:
+    from patron.domain.records import KINDS
+
+    return {kind.cli_name: kind.name for kind in KINDS}
+
+
 class PatronGroup(click.Group):
-    """Accepts the plural and short names people type (``people``, ``org``), and turns
-    every failure into one line and an exit code (a traceback only with ``--debug``)."""
+    """Loads commands lazily, accepts the plural and short names people type (``people``,
+    ``org``), and turns every failure into one line and an exit code (a traceback only
+    with ``--debug``)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*COMMANDS, *_record_commands()])
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.exceptions.UsageError as exc:
+            _one_line(ctx, exc)
+            raise  # pragma: no cover - _one_line exits
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except click.exceptions.UsageError as exc:
+            _one_line(ctx, exc)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except PatronError as exc:
@@ -50,6 +74,10 @@ class PatronGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("patron: interrupted; nothing half-written was kept", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (``patron ask list | head``): not an error worth a line.
+            _quiet_stdout()
+            ctx.exit(0)
         except Exception as exc:
             if ctx.params.get("debug"):
                 raise
@@ -61,7 +89,19 @@ class PatronGroup(click.Group):
             ctx.exit(70)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        return super().get_command(ctx, ALIASES.get(cmd_name, cmd_name))
+        name = ALIASES.get(cmd_name, cmd_name)
+        if name in COMMANDS:
+            module, attribute = COMMANDS[name].split(":")
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            return command
+        kinds = _record_commands()
+        if name in kinds:
+            from patron.cli.records import kind_group
+            from patron.domain.records import BY_KIND
+
+            return kind_group(BY_KIND[kinds[name]])
+        return None
 
     def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
         name, command, rest = super().resolve_command(ctx, args)
@@ -103,15 +143,22 @@ def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, de
     ctx.call_on_close(app.close)
 
 
-def _register() -> None:
-    from patron.cli import backup, config, overview, records
+def _one_line(ctx: click.Context, exc: click.exceptions.UsageError) -> None:
+    """A usage error as one line, like every other error; the usage is one --help away."""
+    where = exc.ctx.command_path if exc.ctx else "patron"
+    click.echo(f"patron: {exc.format_message()} (see '{where} --help')", err=True)
+    ctx.exit(exc.exit_code)
 
-    records.register(main)
-    for module in (overview, backup, config):
-        module.register(main)
 
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    import os
 
-_register()
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def run() -> None:

@@ -18,11 +18,6 @@ from patron.services.overview import Contact, Overview
 from patron.store.database import open_store, url_for
 
 
-def register(group: click.Group) -> None:
-    group.add_command(overview)
-    group.add_command(demo)
-
-
 @click.command()
 @click.option("--limit", type=click.IntRange(min=1), help="How many open asks to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
@@ -114,11 +109,11 @@ def show(result: Overview, as_json: bool) -> None:
         echo_json(asdict(result))
         return
     c = result.counts
-    click.echo(
-        f"{c['person']} people, {c['organisation']} organisations, {c['engagement']} engagements, "
-        f"{c['interaction']} interactions, {c['ask']} asks, {c['commitment']} promises, "
-        f"{c['feedback']} feedback, {c['time_entry']} time entries, {c['prospect']} prospects"
-    )
+    click.echo(", ".join(_count(c[table], word) for table, word in (
+        ("person", "people"), ("organisation", "organisations"), ("engagement", "engagements"),
+        ("interaction", "interactions"), ("ask", "asks"), ("commitment", "promises"),
+        ("feedback", "feedback"), ("time_entry", "time entries"), ("prospect", "prospects"),
+    )))
     table(
         f"Open asks ({len(result.asks)} of {result.open_asks}): overdue first, then due soon; "
         "the more salient requester first",
@@ -156,6 +151,14 @@ def show(result: Overview, as_json: bool) -> None:
                 click.echo(f"    {contact.person} ({contact.role}): {_late(contact)}")
         else:
             click.echo("  overdue for contact: nobody")
+
+
+def _count(n: int, plural: str) -> str:
+    singular = {"people": "person", "entries": "entry", "feedback": "feedback"}
+    if n == 1:
+        last = plural.split()[-1]
+        plural = plural.replace(last, singular.get(last, last.removesuffix("s")))
+    return f"{n} {plural}"
 
 
 def _people(contacts: list[Contact]) -> str:

@@ -13,19 +13,15 @@ import click
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.output import echo_json, pairs, table
-from patron.domain.records import KINDS, Field, FieldKind, RecordKind
+from patron.domain.records import Field, FieldKind, RecordKind
 from patron.errors import InvalidInput
 from patron.services import records
 from patron.services.names import resolve
+from patron.services.related import related
 
 
 def json_option() -> click.Option:
     return click.Option(["--json", "as_json"], is_flag=True, help="Print JSON instead of text.")
-
-
-def register(group: click.Group) -> None:
-    for kind in KINDS:
-        group.add_command(kind_group(kind), kind.cli_name)
 
 
 def kind_group(kind: RecordKind) -> click.Group:
@@ -54,7 +50,7 @@ def _metavar(f: Field) -> str:
 def _option(f: Field, prefix: str = "", verb: str = "") -> click.Option:
     name = f"{prefix}{f.cli_name}"
     return click.Option(
-        [f"--{name}", name.replace("-", "_")] if not prefix else [f"--{name}", f"{prefix}{f.name}"],
+        [f"--{name}", f"{prefix.replace('-', '_')}{f.name}" if prefix else name.replace("-", "_")],
         multiple=f.is_many,
         type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
         metavar=None if f.choices else _metavar(f),
@@ -83,7 +79,7 @@ def add_command(kind: RecordKind) -> click.Command:
         if f.positional
     ]
     params += [_option(f) for f in kind.fields if not f.positional]
-    return _command("add", kind, callback, params, f"Add {_a(kind)}.", [kind.example])
+    return _command("add", kind, callback, params, f"Add {records.noun(kind)}.", [kind.example])
 
 
 def list_command(kind: RecordKind) -> click.Command:
@@ -128,11 +124,15 @@ def list_command(kind: RecordKind) -> click.Command:
 def show_command(kind: RecordKind) -> click.Command:
     def callback(app: App, as_json: bool, item: str) -> None:
         with app.store(create=False).read() as conn:
-            record = records.get(conn, kind, resolve(conn, kind, item))
+            ident = resolve(conn, kind, item)
+            record = records.get(conn, kind, ident)
+            connected = related(conn, kind, ident, app.now())
         if as_json:
-            echo_json(record)
+            echo_json({**record, "related": connected} if connected else record)
             return
-        rows = [(f.cli_name, _cell(f, record)) for f in kind.fields]
+        rows = [(_header(f), _shown_value(f, record)) for f in kind.fields]
+        rows += [(name, "\n".join(value) if isinstance(value, list) else value)
+                 for name, value in connected.items()]
         pairs(
             f"{kind.name.replace('_', ' ').capitalize()} #{record['id']}: {_label(kind, record)}",
             rows,
@@ -185,7 +185,7 @@ def edit_command(kind: RecordKind) -> click.Command:
         if f.is_many:
             params.append(_option(f, "add-", "add "))
             params.append(_option(f, "remove-", "remove "))
-    optional = [f.cli_name for f in kind.fields if not f.required]
+    optional = [f.cli_name for f in records.clearable(kind)]
     params.append(
         click.Option(
             ["--clear"], multiple=True, type=click.Choice(optional), help="empty this field"
@@ -196,7 +196,7 @@ def edit_command(kind: RecordKind) -> click.Command:
         kind,
         callback,
         params,
-        f"Change {_a(kind)}.",
+        f"Change {records.noun(kind)}.",
         [f"patron {kind.cli_name} edit {_example_name(kind)} --notes '...'"],
     )
 
@@ -228,7 +228,7 @@ def remove_command(kind: RecordKind) -> click.Command:
         kind,
         callback,
         params,
-        f"Remove {_a(kind)} (and what belongs only to it).",
+        f"Remove {records.noun(kind)} (and what belongs only to it).",
         [f"patron {kind.cli_name} remove {_example_name(kind)} --yes"],
     )
 
@@ -273,7 +273,15 @@ def _by_cli_name(kind: RecordKind, name: str) -> Field:
 
 
 def _header(f: Field) -> str:
-    return f.cli_name.replace("-", " ")
+    return f.name.removesuffix("_id").replace("_", " ")
+
+
+def _shown_value(f: Field, record: dict[str, Any]) -> Any:
+    """A value for ``show``: lists one item a line."""
+    value = _cell(f, record)
+    if f.is_many and value:
+        return "\n".join(str(v["name"]) if isinstance(v, dict) else str(v) for v in value)
+    return value
 
 
 def _cell(f: Field, record: dict[str, Any]) -> Any:
@@ -292,11 +300,6 @@ def _label(kind: RecordKind, record: dict[str, Any]) -> str:
         return str(record["label"])
     first = next(f for f in kind.fields if f.positional)
     return str(_cell(first, record))
-
-
-def _a(kind: RecordKind) -> str:
-    words = kind.name.replace("_", " ")
-    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def _example_name(kind: RecordKind) -> str:

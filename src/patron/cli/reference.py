@@ -36,7 +36,7 @@ def markdown() -> str:
         "",
     ]
     for path, command in walk(main):
-        with click.Context(command, info_name=" ".join(path)) as ctx:
+        with _context(path) as ctx:
             usage = command.get_usage(ctx).removeprefix("Usage: ")
             options = [p.get_help_record(ctx) for p in command.get_params(ctx)]
         lines += [f"## `{' '.join(path)}`", "", "```", usage, "```", ""]
@@ -47,6 +47,20 @@ def markdown() -> str:
             lines += [f"| `{_cell(name)}` | {_cell(meaning)} |" for name, meaning in shown]
             lines.append("")
     return "\n".join(lines)
+
+
+def _context(path: tuple[str, ...]) -> click.Context:
+    """The context the real command line would give: each inherits its parent's settings
+    (the root's -h/--help), so the page does not depend on which commands ran before."""
+    ctx = main.make_context("patron", [], resilient_parsing=True)
+    group: click.Command = main
+    for name in path[1:]:
+        assert isinstance(group, click.Group)
+        found = group.get_command(ctx, name)
+        assert found is not None
+        ctx = click.Context(found, info_name=name, parent=ctx)
+        group = found
+    return ctx
 
 
 def _cell(text: str) -> str:

@@ -95,7 +95,7 @@ def _choice(name: str, enum: type[StrEnum], help: str, **kw: object) -> Field:
 
 
 def _scale(name: str, help: str) -> Field:
-    return Field(name, FieldKind.INT, f"{help} (0-5)", low=0, high=5)
+    return Field(name, FieldKind.INT, f"{help} (0-5)", low=0, high=5, in_list=True)
 
 
 NOTES = Field("notes", FieldKind.TEXT, "free notes")
@@ -193,6 +193,9 @@ STAKEHOLDER = RecordKind(
         Field("incentives", FieldKind.TEXT, "what they are rewarded for"),
         Field("cadence_days", FieldKind.INT, "days between contacts, overriding the role's",
               option="cadence", low=0, high=3650),
+        Field("opposes", FieldKind.LINKS,
+              "a stakeholder whose incentives pull against this one's, as PERSON/ENGAGEMENT "
+              "(repeatable)", ref="stakeholder", table="stakeholder_opposition", column="opposed_id"),
         NOTES,
     ),
 )
@@ -218,9 +221,16 @@ ASK = RecordKind(
         Field("value", FieldKind.INT, "how much it matters (0-5)", low=0, high=5),
         Field("depends_on", FieldKind.LINKS, "an ask that must be done first (repeatable)",
               option="depends-on", ref="ask", table="ask_dependency", column="depends_on_id"),
+        Field("excludes", FieldKind.LINKS, "an ask that cannot also be done if this one is (repeatable)",
+              ref="ask", table="ask_exclusion", column="excludes_id"),
+        Field("deliverable", FieldKind.TEXT,
+              "what it produces; two requesters wanting the same deliverable differently compete"),
+        Field("goal_id", FieldKind.REF, "one of your own goals it serves", option="goal", ref="goal"),
+        Field("tags", FieldKind.TEXTS, "a tag (repeatable)", option="tag"),
         Field("created_at", FieldKind.MOMENT, "when it was asked", option="asked"),
         Field("done_at", FieldKind.MOMENT, "when it was done", option="done"),
         Field("source", FieldKind.TEXT, "where it came from (a message id, a file)"),
+        Field("annotations", FieldKind.TEXTS, "a dated remark (repeatable)", option="annotation"),
         NOTES,
     ),
 )

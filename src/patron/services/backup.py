@@ -16,7 +16,20 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Date, DateTime, Float, Integer, Table, func, insert, select, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.types import JSON
 
 from patron.errors import Conflict, InvalidInput
@@ -108,8 +121,27 @@ def loads(raw: str, source: str) -> Document:
             raise InvalidInput(f"{source}: table {table.name} is not a list of records")
         for index, row in enumerate(rows, start=1):
             rows[index - 1] = _checked_row(source, table, index, row)
+    for table in TABLES_IN_ORDER:
+        _check_unique(source, table, tables[table.name])
     _check_references(source, tables)
     return document
+
+
+def _check_unique(source: str, table: Table, rows: list[dict[str, Any]]) -> None:
+    """No two records share an id or a name that must be unique."""
+    keys = [tuple(c.name for c in table.primary_key.columns)]
+    keys += [(c.name,) for c in table.columns if c.unique]
+    keys += [tuple(c.name for c in u.columns) for u in table.constraints
+             if isinstance(u, UniqueConstraint) and not isinstance(u, PrimaryKeyConstraint)]
+    for key in keys:
+        seen: dict[tuple[Any, ...], int] = {}
+        for index, row in enumerate(rows, start=1):
+            value = tuple(row[name] for name in key)
+            if value in seen:
+                raise InvalidInput(f"{source}: table {table.name}, record {index}: "
+                                   f"{', '.join(key)} {value[0] if len(value) == 1 else value!r} "
+                                   f"is already used by record {seen[value]}")
+            seen[value] = index
 
 
 def _check_references(source: str, tables: dict[str, list[dict[str, Any]]]) -> None:
@@ -154,7 +186,7 @@ def _typed(where: str, name: str, kind: Any, value: Any) -> Any:
         if isinstance(kind, Date):
             return date.fromisoformat(value)
         if isinstance(kind, Integer) and not (
-            isinstance(value, int) and not isinstance(value, bool)
+            isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63
         ):
             raise TypeError
         if isinstance(kind, Float) and not isinstance(value, int | float):

@@ -38,6 +38,7 @@ from sqlalchemy import Connection
 
 from patron.domain.records import BY_KIND
 from patron.services import records
+from patron.services.names import resolve
 
 SEED = 20261122
 HISTORY_DAYS = 180
@@ -240,6 +241,8 @@ ASKS: Sequence[tuple[str, str, str, int | None, float | None, int | None, str, i
      4, 5, 5, "open", 6, None),
     ("Night-shift rota view in the scheduler", "Rachel Kim", "Clinic scheduling rollout",
      6, 12, 4, "open", 10, None),
+    ("Rota view read-only outside office hours", "Marcus Bell", "Clinic scheduling rollout",
+     6, 3, 3, "open", 4, None),
     ("Block scanner slots for maintenance windows", "Paul Mensah", "Clinic scheduling rollout",
      14, 4, 2, "open", 8, None),
     ("Reminder texts in Polish, Urdu and Portuguese", "Fatima Haddad", "Clinic scheduling rollout",
@@ -268,6 +271,27 @@ ASKS: Sequence[tuple[str, str, str, int | None, float | None, int | None, str, i
      70, None),
     ("Q3 insight deck", "Grace Whitmore", "Copperleaf analytics retainer", None, 8, 4, "done", 60,
      None),
+)
+
+# What ties asks to each other, to goals and to promises (the ranking and conflicts read these).
+ASK_LINKS: dict[str, dict[str, str]] = {
+    "Board dashboard preview with the live cash position": {"deliverable": "board dashboard"},
+    "Hold all dashboard work until the parallel run is clean": {
+        "deliverable": "board dashboard",
+        "excludes": "Board dashboard preview with the live cash position"},
+    "Night-shift rota view in the scheduler": {"deliverable": "rota view"},
+    "Rota view read-only outside office hours": {"deliverable": "rota view"},
+    "Book the cloud architect exam": {"goal": "Pass the cloud architect certification"},
+    "Abstract for the February meetup talk": {"goal": "Speak at the Northside data meetup"},
+}
+PROMISED_ASKS: dict[str, str] = {
+    "Share a dashboard mock-up": "Board dashboard preview with the live cash position",
+    "Send Rachel the rota prototype": "Night-shift rota view in the scheduler",
+    "Review Aisha's SQL exercises": "Mentor Aisha through the SQL exercises",
+}
+OPPOSED: Sequence[tuple[str, str, str]] = (
+    ("Victor Lam", "Helen Brandt", "Ledger migration"),
+    ("Marcus Bell", "Rachel Kim", "Clinic scheduling rollout"),
 )
 
 # (title, to, engagement, made days ago, due in days, status)
@@ -342,16 +366,19 @@ def build(conn: Connection, now: datetime) -> None:
         _add("stakeholder", person_id=person, engagement_id=eng, role=role, power=power,
              interest=interest, legitimacy=legit, urgency=urgency, stance=stance,
              incentives=incentives)
-    _asks(_add, now)
-    _commitments(_add, now)
+    for one, other, eng in OPPOSED:
+        records.edit(conn, BY_KIND["stakeholder"], records_id(conn, f"{one}/{eng}"),
+                     records.Change(add={"opposes": [f"{other}/{eng}"]}), now)
+    goals = {title: _add("goal", title=title, kind=kind, target_on=_day(today, target),
+                         status=status, created_on=_day(today, -200))
+             for title, kind, target, status in GOALS}
+    asks = _asks(_add, now, goals)
+    _commitments(_add, now, asks)
     _interactions(_add, rng, now)
     for person, eng, ago, rating, text in FEEDBACK:
         _add("feedback", person_id=person, engagement_id=eng, received_on=_day(today, -ago),
              rating=rating, text=text)
     _time_entries(_add, rng, now)
-    for title, kind, target, status in GOALS:
-        _add("goal", title=title, kind=kind, target_on=_day(today, target), status=status,
-             created_on=_day(today, -200))
     _prospect(_add, now)
 
 
@@ -369,22 +396,31 @@ def _at(now: datetime, days: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime.combine(now.date() + timedelta(days=days), time(hour, minute))
 
 
-def _asks(add: Any, now: datetime) -> None:
+def records_id(conn: Connection, stakeholder: str) -> int:
+    return resolve(conn, BY_KIND["stakeholder"], stakeholder)
+
+
+def _asks(add: Any, now: datetime, goals: dict[str, int]) -> dict[str, int]:
     ids: dict[str, int] = {}
     for title, who, eng, due, effort, value, status, ago, depends in ASKS:
+        links = ASK_LINKS.get(title, {})
         ids[title] = add(
             "ask", title=title, requester_id=who, engagement_id=eng,
             due_at=None if due is None else _at(now, due, 17),
             effort_hours=effort, value=value, status=status,
             created_at=_at(now, -ago, 10), done_at=_at(now, -ago + 20, 16) if status == "done" else None,
             depends_on=[ids[depends]] if depends else [],
+            excludes=[ids[links["excludes"]]] if "excludes" in links else [],
+            deliverable=links.get("deliverable"), goal_id=goals.get(links.get("goal", "")),
         )
+    return ids
 
 
-def _commitments(add: Any, now: datetime) -> None:
+def _commitments(add: Any, now: datetime, asks: dict[str, int]) -> None:
     for title, to, eng, made, due, status in COMMITMENTS:
         resolved = _at(now, due + (2 if status == "broken" else 0), 17) if status != "open" else None
         add("commitment", title=title, promisee_id=to, engagement_id=eng,
+            ask_id=asks.get(PROMISED_ASKS.get(title, "")),
             made_at=_at(now, -made, 11), due_at=_at(now, due, 17), status=status,
             resolved_at=resolved)
 

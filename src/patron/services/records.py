@@ -213,8 +213,8 @@ def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: da
             row[name] = coerce(conn, kind, f, raw, now)
     for name in change.clear:
         f = kind.field(name)
-        if f.required:
-            raise InvalidInput(f"{kind.name} {f.cli_name} is required and cannot be cleared")
+        if f not in clearable(kind):
+            raise InvalidInput(f"{kind.name} {f.cli_name} cannot be empty; give it a new value instead")
         row[name] = [] if f.kind is FieldKind.TEXTS else None
         if f.kind in (FieldKind.VALUES, FieldKind.LINKS):
             _replace_children(conn, kind, f, ident, [])
@@ -231,8 +231,17 @@ def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: da
         _remove_many(conn, kind, f, ident, row, coerce(conn, kind, f, items, now))
     _derive(conn, kind, row, now)
     _check(conn, kind, row, ident)
-    _required(kind, row)
+    # Only what this edit touches must be given: a link the register cleared (a removed
+    # person) does not block later edits of a record that outlived it.
+    _required(kind, {k: v for k, v in row.items() if k in change.set})
     conn.execute(update(table).where(table.c.id == ident).values(**row))
+
+
+def clearable(kind: RecordKind) -> list[Field]:
+    """The fields an edit may empty: optional ones the database lets be empty."""
+    table = table_of(kind)
+    return [f for f in kind.fields if not f.required
+            and (f.in_child_table or f.kind is FieldKind.TEXTS or table.c[f.name].nullable)]
 
 
 def remove(conn: Connection, kind: RecordKind, ident: int) -> str:
@@ -247,13 +256,19 @@ def _known(kind: RecordKind, values: Mapping[str, Any]) -> None:
     names = {f.name for f in kind.fields}
     unknown = sorted(set(values) - names)
     if unknown:
-        raise InvalidInput(f"a {kind.name} has no field {', '.join(unknown)}")
+        raise InvalidInput(f"{noun(kind)} has no field {', '.join(unknown)}")
 
 
 def _required(kind: RecordKind, row: Record) -> None:
     for f in kind.row_fields:
-        if f.required and row.get(f.name) in (None, ""):
-            raise InvalidInput(f"a {kind.name} needs a {f.cli_name}")
+        if f.required and f.name in row and row[f.name] in (None, ""):
+            raise InvalidInput(f"{noun(kind)} needs a {f.cli_name.replace('-', ' ')}")
+
+
+def noun(kind: RecordKind) -> str:
+    """'an ask', 'a time entry': how messages name a kind."""
+    words = kind.name.replace("_", " ")
+    return f"{'an' if words[0] in 'aeiou' else 'a'} {words}"
 
 
 def _derive(conn: Connection, kind: RecordKind, row: Record, now: datetime) -> None:
@@ -309,7 +324,7 @@ def _unique_name(conn: Connection, kind: RecordKind, name: str | None, ident: in
         select(table.c.id).where(table.c.name == name, table.c.id != (ident or 0))
     ).first()
     if clash:
-        raise Conflict(f"there is already a {kind.name} called {name!r} (#{clash[0]})")
+        raise Conflict(f"there is already {noun(kind)} called {name!r} (#{clash[0]})")
 
 
 # --- child tables -----------------------------------------------------------
@@ -330,8 +345,10 @@ def _add_children(
     items = list(items)
     if f.kind is FieldKind.VALUES:
         _values_free(conn, kind, f, ident, items)
-    if f.kind is FieldKind.LINKS and f.ref == kind.name:
+    if f.kind is FieldKind.LINKS and f.name == "depends_on":
         _no_cycle(conn, f, ident, items)
+    elif f.kind is FieldKind.LINKS and f.ref == kind.name and ident in items:
+        raise Conflict(f"{kind.name} #{ident} cannot be linked to itself ({f.cli_name})")
     for item in items:
         conn.execute(insert(table).values({_parent_column(kind): ident, f.column: item}))
 

@@ -129,6 +129,8 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
         dbapi_conn.isolation_level = None
+        # SQLite's lower() knows ASCII only; names are matched case-insensitively in any script.
+        dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA busy_timeout = 10000")
@@ -137,6 +139,10 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
+
+
+def _lower(value: str | None) -> str | None:
+    return value.lower() if isinstance(value, str) else value
 
 
 def _ensure_schema(store: Store) -> None:
@@ -183,9 +189,25 @@ def _upgrade(store: Store, target: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.upgrade(config, target)
+    with store.engine.connect() as conn:
+        sqlite = store.dialect == "sqlite"
+        if sqlite:
+            # A migration may rebuild a table (SQLite's way to alter it); with foreign keys
+            # on, dropping the old table would cascade into the tables that refer to it.
+            # The switch only works outside a transaction; integrity is checked before commit.
+            conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
+        try:
+            with conn.begin():
+                config.attributes["connection"] = conn
+                command.upgrade(config, target)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise StoreError(f"{store.location}: the upgrade would break a link "
+                                         f"in table {broken[0]}; nothing was changed")
+        finally:
+            if sqlite:
+                conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = ON")  # type: ignore[union-attr]
 
 
 def migrate_to(store: Store, target: str) -> None:

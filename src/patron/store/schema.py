@@ -24,8 +24,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-SCHEMA_REVISION = "0001"
-"""The migration this code expects; a test keeps it equal to Alembic's head."""
+from patron.store.revision import SCHEMA_REVISION
+
+__all__ = ["SCHEMA_REVISION", "metadata"]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -136,7 +137,12 @@ ask = Table(
     Column("done_at", DateTime),
     Column("source", Text),
     Column("notes", Text),
+    _refers_to("goal_id", "goal"),
+    Column("deliverable", String(200)),
+    Column("tags", JSON),
+    Column("annotations", JSON),
     Index("ix_ask_status_due", "status", "due_at"),
+    Index("ix_ask_source", "source"),
 )
 
 ask_dependency = Table(
@@ -144,6 +150,23 @@ ask_dependency = Table(
     Column("ask_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True),
     Column("depends_on_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True,
            index=True),
+)
+
+ask_exclusion = Table(
+    # Two asks that cannot both be done: doing one rules the other out.
+    "ask_exclusion", metadata,
+    Column("ask_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True),
+    Column("excludes_id", Integer, ForeignKey("ask.id", ondelete="CASCADE"), primary_key=True,
+           index=True),
+)
+
+stakeholder_opposition = Table(
+    # Two stakeholders whose incentives pull against each other.
+    "stakeholder_opposition", metadata,
+    Column("stakeholder_id", Integer, ForeignKey("stakeholder.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("opposed_id", Integer, ForeignKey("stakeholder.id", ondelete="CASCADE"),
+           primary_key=True, index=True),
 )
 
 commitment = Table(
@@ -154,7 +177,7 @@ commitment = Table(
     _refers_to("engagement_id", "engagement"),
     _refers_to("ask_id", "ask"),
     Column("status", String(20), nullable=False),
-    Column("made_at", DateTime, nullable=False),
+    Column("made_at", DateTime, nullable=False, index=True),
     Column("due_at", DateTime),
     Column("resolved_at", DateTime),
     Column("notes", Text),

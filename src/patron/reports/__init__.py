@@ -1,0 +1,1 @@
+"""Pictures and documents made from the services' results (charts, later the review)."""

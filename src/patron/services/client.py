@@ -1,0 +1,333 @@
+"""Who the client really is, and where asks and incentives collide.
+
+``client`` names the Executive (who pays), the Manager (who directs and judges
+the work) and the most influential stakeholder of an engagement, says whether
+they diverge and whom to favour. ``conflicts`` finds asks that cannot all be
+satisfied and effort that does not fit the time you have. ``stakeholders``
+places everyone on the salience classes and the power-interest grid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from patron.domain.capacity import hours_until, working_days
+from patron.domain.salience import Attributes, attributes_held, quadrant, salience_class
+from patron.domain.vocabulary import AskStatus
+from patron.services.ranking import Stake, requesters
+from patron.settings import Settings
+from patron.store import schema
+from patron.store.reader import ConnectionReader
+
+OPEN = tuple(s.value for s in AskStatus if s.is_open)
+
+
+@dataclass
+class Member:
+    """A stakeholder of one engagement, with what Patron derives from their attributes."""
+
+    stakeholder_id: int
+    person_id: int
+    name: str
+    title: str | None
+    role: str
+    attributes: Attributes
+    stance: str
+    incentives: str | None
+    salience_class: str
+    attributes_held: int
+    quadrant: str
+    weight: float          # the "who asked" part of an ask score: role, salience, quadrant
+    contact_overdue_days: int | None = None
+    open_asks: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ClientView:
+    engagement_id: int
+    engagement: str
+    kind: str
+    executive: list[Member]
+    manager: list[Member]
+    most_influential: Member | None
+    diverge: list[str]
+    favour: Member | None
+    reasons: list[str]
+    find_out: list[str]
+
+
+@dataclass
+class Collision:
+    # opposed incentives, mutually exclusive, same deliverable, deadlines or over-commitment
+    kind: str
+    summary: str
+    asks: list[dict[str, Any]]
+    renegotiate_with: str | None
+    at_stake: str
+
+
+def _member_weight(who: Any, coefficients: list[float]) -> float:
+    """The "who asked" part of an ask's score: role, salience and quadrant terms."""
+    return float(who.role_weight * coefficients[0] + who.salience * coefficients[1]
+                 + who.quadrant * coefficients[2])
+
+
+def members(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> list[Member]:
+    st, p = schema.stakeholder, schema.person
+    rows = conn.execute(
+        select(st, p.c.name, p.c.title).join(p, p.c.id == st.c.person_id)
+        .where(st.c.engagement_id == engagement_id).order_by(st.c.id)
+    ).mappings().all()
+    high = int(settings["stakeholders.high"])
+    weights, stakes = requesters(ConnectionReader(conn), settings, now)
+    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+    asks = _open_asks_by_person(conn, engagement_id)
+    out = []
+    for row in rows:
+        attrs = Attributes(row["power"], row["interest"], row["legitimacy"], row["urgency"])
+        who = weights[(row["person_id"], engagement_id)]
+        stake: Stake = stakes[(row["person_id"], engagement_id)]
+        out.append(Member(
+            row["id"], row["person_id"], row["name"], row["title"], row["role"], attrs, row["stance"],
+            row["incentives"], salience_class(attrs, high), attributes_held(attrs, high),
+            quadrant(attrs, high), _member_weight(who, coefficients),
+            stake.overdue_days, asks.get(row["person_id"], []),
+        ))
+    return out
+
+
+def _open_asks_by_person(conn: Connection, engagement_id: int) -> dict[int, list[str]]:
+    a = schema.ask
+    found: dict[int, list[str]] = {}
+    for requester, ident, title in conn.execute(
+        select(a.c.requester_id, a.c.id, a.c.title)
+        .where(a.c.engagement_id == engagement_id, a.c.status.in_(OPEN)).order_by(a.c.id)
+    ):
+        if requester is not None:
+            found.setdefault(requester, []).append(f"#{ident} {title}")
+    return found
+
+
+def client(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> ClientView:
+    e = schema.engagement
+    name, kind = conn.execute(select(e.c.name, e.c.kind).where(e.c.id == engagement_id)).one()
+    people = [m for m in members(conn, settings, now, engagement_id) if m.role != "self"]
+    executive = [m for m in people if m.role == "sponsor"]
+    manager = [m for m in people if m.role == "manager"] or \
+        [m for m in people if m.role == "boss" and kind == "employer"]
+    influential = max(people, key=lambda m: (m.attributes_held, m.attributes.power, m.weight,
+                                             -m.stakeholder_id), default=None)
+    diverge = _divergence(conn, executive, manager, engagement_id)
+    favour, reasons = _favour(executive, manager, influential, diverge)
+    return ClientView(engagement_id, name, kind, executive, manager, influential, diverge, favour,
+                      reasons, _missing(people, executive, manager))
+
+
+def _divergence(conn: Connection, executive: list[Member], manager: list[Member],
+                engagement_id: int) -> list[str]:
+    """Ways the people who pay and the people who direct pull apart."""
+    found: list[str] = []
+    opposed = _opposed_pairs(conn)
+    for x in executive:
+        for y in manager:
+            if x.person_id == y.person_id:
+                continue
+            if frozenset((x.stakeholder_id, y.stakeholder_id)) in opposed:
+                found.append(f"{x.name} and {y.name} have incentives marked as opposed")
+            elif x.incentives and y.incentives and x.incentives.strip() != y.incentives.strip():
+                found.append(f"different incentives: {x.name} wants {x.incentives.rstrip('.')}; "
+                             f"{y.name} wants {y.incentives.rstrip('.')}")
+    involved = {m.person_id for m in executive} | {m.person_id for m in manager}
+    for c in _pairwise(conn, engagement_id):
+        if {c.asks[0]["requester_id"], c.asks[1]["requester_id"]} <= involved and \
+                c.asks[0]["requester_id"] != c.asks[1]["requester_id"]:
+            found.append(c.summary)
+    return found
+
+
+def _favour(executive: list[Member], manager: list[Member], influential: Member | None,
+            diverge: list[str]) -> tuple[Member | None, list[str]]:
+    """Whom to favour when they conflict, with the reasons."""
+    if not executive and not manager:
+        return influential, ["no sponsor or manager recorded; the most influential person decides"
+                             if influential else "nobody recorded yet"]
+    if not executive:
+        return manager[0], [f"{manager[0].name} directs the work and nobody is recorded as paying"]
+    if not manager:
+        return executive[0], [f"{executive[0].name} pays and nobody else is recorded as directing"]
+    exe, man = max(executive, key=lambda m: m.weight), max(manager, key=lambda m: m.weight)
+    reasons = []
+    pick = exe if exe.weight >= man.weight else man
+    reasons.append(f"{pick.name} weighs more in this engagement ({exe.name} {exe.weight:.1f}, "
+                   f"{man.name} {man.weight:.1f}: role, salience and grid quadrant)")
+    reasons.append(f"{exe.name} pays and will speak of you to other executives: the next "
+                   "engagement depends on them")
+    reasons.append(f"{man.name} judges the work day to day: do not let the detail slip while you "
+                   "favour the Executive")
+    if exe.contact_overdue_days and exe.contact_overdue_days > 0:
+        reasons.append(f"{exe.name} has not heard from you for {exe.contact_overdue_days} days past "
+                       "the cadence: they cannot favour someone they barely know")
+    if not diverge:
+        reasons.insert(0, "they do not diverge on anything recorded: serve both")
+    return pick, reasons
+
+
+def _missing(people: list[Member], executive: list[Member], manager: list[Member]) -> list[str]:
+    out = []
+    if not executive:
+        out.append("nobody is recorded as sponsor: find out who signs the invoices")
+    if not manager:
+        out.append("nobody is recorded as manager: find out who judges the work day to day")
+    for m in executive + manager:
+        if not m.incentives:
+            out.append(f"what is {m.name} rewarded for? (record it with --incentives)")
+    if not people:
+        out.append("no stakeholders recorded: add them with 'patron stakeholder add'")
+    return out
+
+
+def _opposed_pairs(conn: Connection) -> set[frozenset[int]]:
+    so = schema.stakeholder_opposition
+    return {frozenset((a, b)) for a, b in conn.execute(select(so.c.stakeholder_id, so.c.opposed_id))}
+
+
+# --- conflicts ---------------------------------------------------------------
+
+
+def _ask_rows(conn: Connection, engagement_id: int | None = None) -> dict[int, dict[str, Any]]:
+    a, p, e = schema.ask, schema.person, schema.engagement
+    query = (select(a.c.id, a.c.title, a.c.requester_id, a.c.engagement_id, a.c.due_at,
+                    a.c.effort_hours, a.c.deliverable, p.c.name.label("requester"),
+                    e.c.name.label("engagement"))
+             .outerjoin(p, p.c.id == a.c.requester_id).outerjoin(e, e.c.id == a.c.engagement_id)
+             .where(a.c.status.in_(OPEN)))
+    if engagement_id is not None:
+        query = query.where(a.c.engagement_id == engagement_id)
+    return {row["id"]: dict(row) for row in conn.execute(query).mappings()}
+
+
+def _pairwise(conn: Connection, engagement_id: int | None = None) -> list[Collision]:
+    """Asks that compete two by two: marked exclusive, or one deliverable wanted two ways."""
+    asks = _ask_rows(conn, engagement_id)
+    found: list[Collision] = []
+    x = schema.ask_exclusion
+    for a, b in conn.execute(select(x.c.ask_id, x.c.excludes_id).order_by(x.c.ask_id, x.c.excludes_id)):
+        if a in asks and b in asks:
+            found.append(Collision("mutually exclusive", f"#{a} {asks[a]['title']!r} and #{b} "
+                                   f"{asks[b]['title']!r} cannot both be done", [asks[a], asks[b]],
+                                   None, ""))
+    by_deliverable: dict[tuple[int | None, str], list[dict[str, Any]]] = {}
+    for ask in asks.values():
+        if ask["deliverable"]:
+            by_deliverable.setdefault((ask["engagement_id"], ask["deliverable"].casefold()), []).append(ask)
+    for (_, deliverable), group in sorted(by_deliverable.items(), key=lambda kv: kv[1][0]["id"]):
+        for one, other in combinations(group, 2):
+            if one["requester_id"] != other["requester_id"]:
+                found.append(Collision("same deliverable", f"{one['requester']} and {other['requester']} "
+                                       f"want the {deliverable} two ways (#{one['id']}, #{other['id']})",
+                                       [one, other], None, ""))
+    return found
+
+
+def conflicts(conn: Connection, settings: Settings, now: datetime,
+              engagement_id: int | None = None) -> tuple[list[Collision], dict[str, float]]:
+    """Every collision, each with whom to renegotiate; and the capacity figures used."""
+    weights, _ = requesters(ConnectionReader(conn), settings, now)
+    incentives = _incentives(conn)
+    found = _pairwise(conn, engagement_id) + _opposed(conn, engagement_id)
+    deadlines, load = _time_pressure(conn, settings, now, engagement_id)
+    found += deadlines
+    for c in found:
+        _renegotiation(c, weights, incentives, settings)
+    return found, load
+
+
+def _opposed(conn: Connection, engagement_id: int | None) -> list[Collision]:
+    st, p = schema.stakeholder, schema.person
+    rows = {r["id"]: r for r in conn.execute(
+        select(st.c.id, st.c.person_id, st.c.engagement_id, p.c.name)
+        .join(p, p.c.id == st.c.person_id)).mappings()}
+    asks = _ask_rows(conn, engagement_id)
+    found = []
+    for pair in sorted(_opposed_pairs(conn), key=sorted):
+        one, other = (rows[i] for i in sorted(pair))
+        if engagement_id is not None and engagement_id not in (one["engagement_id"], other["engagement_id"]):
+            continue
+        theirs = [a for a in asks.values()
+                  if (a["requester_id"], a["engagement_id"]) in
+                  {(one["person_id"], one["engagement_id"]), (other["person_id"], other["engagement_id"])}]
+        if theirs:
+            found.append(Collision("opposed incentives", f"{one['name']} and {other['name']} are "
+                                   f"rewarded for things that pull apart; {len(theirs)} open asks "
+                                   "between them", theirs, None, ""))
+    return found
+
+
+def _time_pressure(conn: Connection, settings: Settings, now: datetime,
+                   engagement_id: int | None) -> tuple[list[Collision], dict[str, float]]:
+    """Deadlines that cannot both be met, and committed effort beyond your capacity."""
+    horizon = now + timedelta(days=int(settings["conflicts.horizon_days"]))
+    per_day = float(settings["capacity.hours_per_day"])
+    days = working_days(str(settings["capacity.working_days"]))
+    asks = [a for a in _ask_rows(conn, engagement_id).values()
+            if a["due_at"] is not None and a["due_at"] <= horizon and a["effort_hours"]]
+    asks.sort(key=lambda a: (a["due_at"], a["id"]))
+    found: list[Collision] = []
+    for one, other in combinations(asks, 2):
+        later = max(one["due_at"], other["due_at"])
+        if one["requester_id"] == other["requester_id"] or later < now:
+            continue  # one person's asks are theirs to order; two late asks are simply late
+        available = hours_until(now.date(), later.date(), per_day, days)
+        needed = one["effort_hours"] + other["effort_hours"]
+        if needed > available:
+            found.append(Collision("deadlines", f"#{one['id']} and #{other['id']} need {needed:g}h "
+                                   f"by {later:%Y-%m-%d}, and you have {available:g}h",
+                                   [one, other], None, ""))
+    committed = _committed(conn)
+    mine = [a for a in asks if a["id"] in committed]
+    needed = sum(a["effort_hours"] for a in mine)
+    available = hours_until(now.date(), horizon.date(), per_day, days)
+    if mine and needed > available:
+        found.append(Collision("over-commitment", f"committed asks due within "
+                               f"{settings['conflicts.horizon_days']} days need {needed:g}h; "
+                               f"you have {available:g}h", mine, None, ""))
+    return found, {"committed_hours": needed, "available_hours": available,
+                   "horizon_days": float(settings["conflicts.horizon_days"])}
+
+
+def _committed(conn: Connection) -> set[int]:
+    """Asks you are committed to: started, or with an open promise about them."""
+    a, c = schema.ask, schema.commitment
+    doing = set(conn.execute(select(a.c.id).where(a.c.status == "doing")).scalars())
+    promised = set(conn.execute(select(c.c.ask_id).where(c.c.status == "open",
+                                                         c.c.ask_id.is_not(None))).scalars())
+    return doing | promised
+
+
+def _incentives(conn: Connection) -> dict[tuple[int, int], str]:
+    st = schema.stakeholder
+    return {(p, e): i for p, e, i in conn.execute(
+        select(st.c.person_id, st.c.engagement_id, st.c.incentives).where(st.c.incentives.is_not(None)))}
+
+
+def _renegotiation(c: Collision, weights: dict[tuple[int, int], Any],
+                   incentives: dict[tuple[int, int], str], settings: Settings) -> None:
+    """Renegotiate with the requester who weighs least; say what is at stake for them."""
+    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+
+    def weight(ask: dict[str, Any]) -> float:
+        who = weights.get((ask["requester_id"], ask["engagement_id"]))
+        return 0.0 if who is None else _member_weight(who, coefficients)
+
+    with_someone = [a for a in c.asks if a["requester_id"] is not None]
+    if not with_someone:
+        return
+    lowest = min(with_someone, key=lambda a: (weight(a), -a["id"]))
+    c.renegotiate_with = lowest["requester"]
+    wants = incentives.get((lowest["requester_id"], lowest["engagement_id"]))
+    c.at_stake = f"#{lowest['id']} {lowest['title']}" + (f"; they are rewarded for: {wants}" if wants else "")

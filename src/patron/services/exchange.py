@@ -1,0 +1,123 @@
+"""Bringing task lists in and taking them out (Taskwarrior's JSON).
+
+Imports match what is already there before creating anything (an ask by its
+source, an engagement by name, a person by name or address), so importing
+the same file twice changes nothing. The caller's transaction makes an import
+all or nothing; ``--dry-run`` rolls it back.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from patron.domain.records import ASK, ENGAGEMENT, PERSON
+from patron.errors import NotFound, PatronError
+from patron.importers import taskwarrior as tw
+from patron.importers.base import Outcome, Problem
+from patron.services import records
+from patron.services.names import resolve
+from patron.store import schema
+
+COMPARED = ("title", "status", "due_at", "created_at", "done_at", "value", "engagement_id",
+            "requester_id", "effort_hours", "tags", "annotations")
+
+
+def import_taskwarrior(conn: Connection, text: str, source: str, now: datetime) -> Outcome:
+    drafts, problems = tw.parse(text, source)
+    outcome = Outcome(problems=list(problems))
+    ids: dict[str, int] = {}
+    for draft in drafts:
+        try:
+            with conn.begin_nested():  # a task that fails leaves nothing behind (a new project)
+                ids[draft.uuid] = _one(conn, draft, now, outcome)
+        except PatronError as exc:
+            outcome.problems.append(Problem(f"{source}: task {draft.uuid}", str(exc)))
+    for draft in drafts:
+        if draft.uuid in ids:
+            _link(conn, draft, ids, now, source, outcome)
+    return outcome
+
+
+def _one(conn: Connection, draft: tw.TaskDraft, now: datetime, outcome: Outcome) -> int:
+    values: dict[str, Any] = {
+        "title": draft.title, "status": draft.status, "due_at": draft.due_at,
+        "created_at": draft.created_at or now, "done_at": draft.done_at, "value": draft.value,
+        "engagement_id": _engagement(conn, draft.project, now),
+        "requester_id": _person(conn, draft.requester, now), "effort_hours": draft.effort_hours,
+        "tags": draft.tags or None, "annotations": draft.annotations or None,
+    }
+    a = schema.ask
+    existing = conn.execute(select(a).where(a.c.source == draft.source)).mappings().first()
+    if existing is None:
+        outcome.created += 1
+        return records.add(conn, ASK, {**values, "source": draft.source}, now)
+    changed = {k: v for k, v in values.items() if existing[k] != v}
+    if changed:
+        records.edit(conn, ASK, existing["id"], records.Change(set=changed), now)
+        outcome.updated += 1
+    else:
+        outcome.unchanged += 1
+    return int(existing["id"])
+
+
+def _link(conn: Connection, draft: tw.TaskDraft, ids: dict[str, int], now: datetime, source: str,
+          outcome: Outcome) -> None:
+    wanted = [ids[u] for u in draft.depends if u in ids] + _known_elsewhere(conn, draft, ids)
+    missing = [u for u in draft.depends if u not in ids and u not in _sources(conn, draft.depends)]
+    for u in missing:
+        outcome.problems.append(Problem(f"{source}: task {draft.uuid}",
+                                        f"depends on {u}, which is not in the file or the register"))
+    ident = ids[draft.uuid]
+    current = records.children(conn, ASK, ASK.field("depends_on"), [ident]).get(ident, [])
+    if sorted(set(wanted)) != sorted(current):
+        try:
+            records.edit(conn, ASK, ident, records.Change(set={"depends_on": sorted(set(wanted))}), now)
+        except PatronError as exc:
+            outcome.problems.append(Problem(f"{source}: task {draft.uuid}", str(exc)))
+
+
+def _sources(conn: Connection, uuids: list[str]) -> set[str]:
+    a = schema.ask
+    wanted = [tw.SOURCE + u for u in uuids]
+    found = conn.execute(select(a.c.source).where(a.c.source.in_(wanted))).scalars()
+    return {s.removeprefix(tw.SOURCE) for s in found}
+
+
+def _known_elsewhere(conn: Connection, draft: tw.TaskDraft, ids: dict[str, int]) -> list[int]:
+    """Dependencies on tasks imported earlier, not in this file."""
+    others = [tw.SOURCE + u for u in draft.depends if u not in ids]
+    if not others:
+        return []
+    a = schema.ask
+    return [int(i) for i in conn.execute(select(a.c.id).where(a.c.source.in_(others))).scalars()]
+
+
+def _engagement(conn: Connection, project: str | None, now: datetime) -> int | None:
+    if not project:
+        return None
+    e = schema.engagement
+    found = conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first()
+    if found is not None:
+        return int(found[0])
+    return records.add(conn, ENGAGEMENT, {"name": project, "kind": "client"}, now)
+
+
+def _person(conn: Connection, name: str | None, now: datetime) -> int | None:
+    if not name:
+        return None
+    try:
+        return resolve(conn, PERSON, name)
+    except NotFound:
+        if "@" in name:
+            return records.add(conn, PERSON, {"name": name.split("@")[0], "emails": [name]}, now)
+        return records.add(conn, PERSON, {"name": name}, now)
+
+
+def export_taskwarrior(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    """Every ask as a Taskwarrior task, in id order; ``task import`` reads the list."""
+    everything = records.find(conn, ASK, {}, now)
+    uuids = {a["id"]: tw.task_uuid(a["id"], a["source"]) for a in everything}
+    return [tw.to_task(a, uuids) for a in everything]
