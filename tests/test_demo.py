@@ -99,8 +99,9 @@ def test_the_overview_is_computed_from_the_register(portfolio: Store) -> None:
             .where(schema.ask.c.status.in_(("open", "doing", "waiting")))
         ).scalar_one()
     assert result.open_asks == still_open == len(result.asks)
-    late = [a.days_late for a in result.asks if a.days_late is not None and a.days_late > 0]
-    assert late and result.asks[0].days_late == max(late), "overdue asks come first"
+    scores = [a.score for a in result.asks]
+    assert scores == sorted(scores, reverse=True), "best first, by the explained score"
+    assert result.asks[0].score > result.asks[-1].score
     ledger = next(v for v in result.engagements if v.name == "Ledger migration")
     assert "Helen Brandt" in [c.person for c in ledger.overdue], "the Executive is going cold"
     assert all(c.due.days_overdue > 0 for v in result.engagements for c in v.overdue)

@@ -115,21 +115,11 @@ def show(result: Overview, as_json: bool) -> None:
         ("feedback", "feedback"), ("time_entry", "time entries"), ("prospect", "prospects"),
     )))
     table(
-        f"Open asks ({len(result.asks)} of {result.open_asks}): overdue first, then due soon; "
-        "the more salient requester first",
-        ["#", "ask", "from", "role", "engagement", "due", "status"],
-        [
-            [
-                a.id,
-                a.title,
-                a.requester,
-                a.requester_role,
-                a.engagement,
-                _due(a.days_late, a.due_at),
-                a.status,
-            ]
-            for a in result.asks
-        ],
+        f"Next: {len(result.asks)} of {result.open_asks} open asks, best first "
+        "('patron why ID' explains a score)",
+        ["id", "score", "ask", "from", "role", "engagement", "due", "status"],
+        [[a.id, f"{a.score:.1f}", a.title, a.requester, a.requester_role, a.engagement,
+          _due(a.days_late, a.due_at), a.status] for a in result.asks],
         empty="No open asks.",
     )
     for view in result.engagements:

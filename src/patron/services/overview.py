@@ -6,28 +6,20 @@ Everything here is computed from the register; nothing is stored.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from patron.domain.cadence import ContactDue, contact_due
-from patron.domain.salience import Attributes, attributes_held
+from patron.domain.salience import Attributes
 from patron.domain.vocabulary import AskStatus, Role
+from patron.services import ranking
 from patron.settings import Settings
 from patron.store import schema
+from patron.store.reader import ConnectionReader
 
 OPEN = tuple(s.value for s in AskStatus if s.is_open)
-ROLE_RANK = {
-    role: rank
-    for rank, role in enumerate(
-        ("sponsor", "boss", "manager", "customer", "gatekeeper", "teammate", "mentor", "self")
-    )
-}
-
-
 @dataclass(frozen=True)
 class AskLine:
     id: int
@@ -38,6 +30,7 @@ class AskLine:
     engagement: str | None
     due_at: datetime | None
     days_late: int | None  # positive when overdue
+    score: float
 
 
 @dataclass(frozen=True)
@@ -93,14 +86,14 @@ def build(
             select(schema.person.c.id, schema.person.c.name, schema.person.c.title)
         )
     }
-    asks = _open_asks(conn, stakes, people, int(settings["stakeholders.high"]), today)
     limit = ask_limit if ask_limit is not None else int(settings["overview.asks"])
+    asks, open_asks = _open_asks(conn, settings, now, limit)
     return Overview(
         today=today,
         counts=_counts(conn),
-        asks=asks[:limit],
-        open_asks=len(asks),
-        engagements=_engagements(conn, settings, stakes, people, asks, now),
+        asks=asks,
+        open_asks=open_asks,
+        engagements=_engagements(conn, settings, stakes, people, _open_per_engagement(conn), now),
     )
 
 
@@ -139,49 +132,25 @@ def _counts(conn: Connection) -> dict[str, int]:
     }
 
 
-def _open_asks(
-    conn: Connection,
-    stakes: list[_Stake],
-    people: dict[int, tuple[str, str | None]],
-    high: int,
-    today: date,
-) -> list[AskLine]:
-    """Open asks: overdue first, then due this week, later, undated; within each, the
-    more salient requester first, then the earlier due date."""
-    by_key: dict[tuple[int, int], list[_Stake]] = defaultdict(list)
-    for s in stakes:
-        by_key[(s.person_id, s.engagement_id)].append(s)
-    a, e = schema.ask, schema.engagement
-    rows = conn.execute(
-        select(
-            a.c.id, a.c.title, a.c.status, a.c.requester_id, a.c.engagement_id, a.c.due_at, e.c.name
-        )
-        .outerjoin(e, e.c.id == a.c.engagement_id)
-        .where(a.c.status.in_(OPEN))
-    ).all()
-    keyed: list[tuple[Any, AskLine]] = []
-    for ident, title, status, requester, engagement_id, due_at, eng_name in rows:
-        roles = by_key.get((requester, engagement_id), [])
-        best = min(
-            roles, key=lambda s: (-attributes_held(s.attrs, high), ROLE_RANK[s.role]), default=None
-        )
-        late = (today - due_at.date()).days if due_at else None
-        bucket = 3 if late is None else 0 if late > 0 else 1 if late >= -7 else 2
-        salience = attributes_held(best.attrs, high) if best else 0
-        rank = ROLE_RANK[best.role] if best else len(ROLE_RANK)
-        line = AskLine(
-            ident,
-            title,
-            status,
-            people[requester][0] if requester else None,
-            best.role if best else None,
-            eng_name,
-            due_at,
-            late,
-        )
-        keyed.append(((bucket, -salience, rank, due_at or datetime.max, ident), line))
-    keyed.sort(key=lambda pair: pair[0])
-    return [line for _, line in keyed]
+def _open_asks(conn: Connection, settings: Settings, now: datetime, limit: int
+               ) -> tuple[list[AskLine], int]:
+    """The best open asks by the explained score (``patron next``), and how many are open."""
+    ranked = ranking.rank(ConnectionReader(conn), settings, now, limit=limit, with_stakes=True)
+    lines = []
+    for item in ranked.asks:
+        stake = ranked.stakes.get((item.requester_id or 0, item.engagement_id or 0))
+        late = (now.date() - item.due_at.date()).days if item.due_at else None
+        lines.append(AskLine(item.id, item.title, item.status, item.requester,
+                             " and ".join(stake.roles) if stake else None, item.engagement,
+                             item.due_at, late, item.score))
+    return lines, ranked.open_asks
+
+
+def _open_per_engagement(conn: Connection) -> dict[int, int]:
+    a = schema.ask
+    rows = conn.execute(select(a.c.engagement_id, func.count()).where(a.c.status.in_(OPEN))
+                        .group_by(a.c.engagement_id))
+    return {int(e): int(n) for e, n in rows if e is not None}
 
 
 def last_contacts(conn: Connection, now: datetime) -> dict[int, date]:
@@ -201,7 +170,7 @@ def _engagements(
     settings: Settings,
     stakes: list[_Stake],
     people: dict[int, tuple[str, str | None]],
-    asks: list[AskLine],
+    open_by_engagement: dict[int, int],
     now: datetime,
 ) -> list[EngagementView]:
     e, o = schema.engagement, schema.organisation
@@ -238,5 +207,5 @@ def _engagements(
             view.overdue.append(contact)
     for view in views.values():
         view.overdue.sort(key=lambda c: -c.due.days_overdue)
-        view.open_asks = sum(1 for a in asks if a.engagement == view.name)
+        view.open_asks = open_by_engagement.get(view.id, 0)
     return list(views.values())
