@@ -80,6 +80,18 @@ def store(db_url: str) -> Iterator[Store]:
     opened.close()
 
 
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """The demo portfolio, built once per test module (read it; do not change it)."""
+    from patron.services import demo
+
+    store = open_store(str(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
+    with store.begin() as conn:
+        demo.build(conn, NOW)
+    yield store
+    store.close()
+
+
 @dataclass
 class Patron:
     """Runs ``patron`` in-process against one database, as a user would type it."""

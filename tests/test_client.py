@@ -6,22 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 from click.testing import CliRunner
 
 from patron.domain.records import BY_KIND
-from patron.services import client, demo, records
+from patron.services import client, records
 from patron.settings import defaults
-from patron.store.database import Store, open_store
+from patron.store.database import Store
 from tests.conftest import NOW, Patron
-
-
-@pytest.fixture(scope="module")
-def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = open_store(str(tmp_path_factory.mktemp("client") / "demo.sqlite"))
-    with store.begin() as conn:
-        demo.build(conn, NOW)
-    return store
 
 
 def engagement_id(store: Store, name: str) -> int:

@@ -6,7 +6,6 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from patron.services import backup, demo, overview
@@ -14,14 +13,6 @@ from patron.settings import defaults
 from patron.store import schema
 from patron.store.database import Store, open_store
 from tests.conftest import NOW
-
-
-@pytest.fixture(scope="module")
-def portfolio(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = open_store(str(tmp_path_factory.mktemp("demo") / "demo.sqlite"))
-    with store.begin() as conn:
-        demo.build(conn, NOW)
-    return store
 
 
 def count(store: Store, table: schema.Table, *where: object) -> int:

@@ -37,6 +37,11 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
         return
     with app.store(create=False).read() as conn:
         content = backup.dumps(backup.export_document(conn))
+    _emit(content, output)
+
+
+def _emit(content: str, output: Path | None) -> None:
+    """To standard output, or whole into a file (never half a file)."""
     if output is None:
         sys.stdout.write(content)
     else:
@@ -61,11 +66,7 @@ def export_taskwarrior(app: App, output: Path | None) -> None:
 
     with app.store(create=False).read() as conn:
         content = json.dumps(tasks(conn, app.now()), indent=1, ensure_ascii=False) + "\n"
-    if output is None:
-        sys.stdout.write(content)
-    else:
-        backup.write_atomically(output, content)
-        click.echo(f"Wrote {output}", err=True)
+    _emit(content, output)
 
 
 @export.command("csv")

@@ -13,14 +13,6 @@ from patron import __version__
 from patron.cli.app import App
 from patron.errors import PatronError
 
-ALIASES = {
-    "org": "organisation", "orgs": "organisation", "organisations": "organisation",
-    "organization": "organisation", "organizations": "organisation", "people": "person",
-    "engagements": "engagement", "eng": "engagement", "milestones": "milestone",
-    "asks": "ask", "commitments": "commitment", "interactions": "interaction",
-    "time-entries": "time-entry", "timelog": "time-entry", "goals": "goal", "prospects": "prospect",
-}
-
 COMMANDS = {
     # name -> "module:attribute", imported only when the command runs, so that a quick
     # command (``patron next``) does not pay for the others' imports.
@@ -42,6 +34,16 @@ def _record_commands() -> dict[str, str]:
     from patron.domain.records import KINDS
 
     return {kind.cli_name: kind.name for kind in KINDS}
+
+
+def _aliases() -> dict[str, str]:
+    """The plural and short names each kind of record declares (``people``, ``org``)."""
+    from patron.domain.records import KINDS
+
+    return {alias: kind.cli_name for kind in KINDS for alias in kind.aliases}
+
+
+ALIASES = _aliases()
 
 
 class PatronGroup(click.Group):

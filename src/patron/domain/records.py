@@ -176,7 +176,6 @@ MILESTONE = RecordKind(
 STAKEHOLDER = RecordKind(
     "stakeholder", "stakeholders", "stakeholder", "",
     summary="a person's role in one engagement, with power, interest, legitimacy and urgency",
-    aliases=("stakeholders",),
     by_name=False,
     example="patron stakeholder add Helen Ledger --role sponsor --power 5 --incentives 'board confidence'",
     fields=(

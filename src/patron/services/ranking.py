@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from patron.domain import ranking as r
 from patron.domain.cadence import contact_due
-from patron.domain.salience import Attributes, attributes_held, quadrant, salience_class
+from patron.domain.salience import QUADRANTS, Attributes, salience_class
 from patron.domain.vocabulary import AskStatus
 from patron.errors import InvalidInput, NotFound
 from patron.settings import Settings
@@ -217,62 +218,54 @@ def _load_flags(reader: Reader) -> None:
 def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: bool = True
                 ) -> tuple[dict[tuple[int, int], r.Requester], dict[tuple[int, int], Stake]]:
     """Each (person, engagement) pair's weight: computed once, shared by all their asks;
-    and, if wanted, their standing in words."""
+    and, if wanted, their standing in words.
+
+    Written for speed (ten thousand stakeholders are read on every ``patron next``):
+    plain tuples, no per-row objects but the result.
+    """
     high = int(settings["stakeholders.high"])
     rows = reader.rows(
         "SELECT person_id, engagement_id, role, power, interest, legitimacy, urgency, cadence_days "
         "FROM stakeholder"
     )
     last = _last_contacts(reader, now, {row[0] for row in rows if _key(row[2], row[3], high)})
-    grouped: dict[tuple[int, int], list[tuple[str, Attributes, int | None]]] = {}
-    for person, engagement, role, power, interest, legitimacy, urgency, cadence in rows:
-        attrs = Attributes(power, interest, legitimacy, urgency)
-        grouped.setdefault((person, engagement), []).append((role, attrs, cadence))
+    grouped: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        grouped.setdefault((row[0], row[1]), []).append(row[2:])
     role_weights = {role: float(settings[f"weights.{role}"]) for role in r.ROLES}
     cadences = {role: settings.cadence_days(role) for role in r.ROLES}
+    today = now.date()
     weights: dict[tuple[int, int], r.Requester] = {}
     stakes: dict[tuple[int, int], Stake] = {}
     for key, roles in grouped.items():
-        weights[key], stake = _requester(roles, last.get(key[0]), role_weights, cadences, high, now,
-                                         with_stakes)
-        if stake is not None:
-            stakes[key] = stake
+        if len(roles) == 1:
+            role, power, interest, legitimacy, urgency, _ = roles[0]
+        else:  # a boss who is also a customer: the strongest of each counts
+            role = max((x[0] for x in roles), key=role_weights.__getitem__)
+            power, interest, legitimacy, urgency = (max(x[i] for x in roles) for i in range(1, 5))
+        relationship, overdue = 0.0, None
+        if any(_key(x[0], x[1], high) for x in roles):
+            cadence = min((c for x in roles
+                           if (c := x[5] if x[5] is not None else cadences[x[0]]) > 0), default=0)
+            seen = last.get(key[0])
+            due = contact_due(seen.date() if seen else None, cadence, today)
+            if due is not None:
+                overdue = due.days_overdue
+                relationship = r.relationship_factor(due.days_overdue, cadence, seen is None)
+        held = (power >= high) + (legitimacy >= high) + (urgency >= high)
+        cell = QUADRANTS[(power >= high, interest >= high)]
+        weights[key] = r.Requester(role_weights[role], held / 3.0, r.QUADRANT_FACTORS[cell],
+                                   relationship)
+        if with_stakes:
+            attrs = Attributes(power, interest, legitimacy, urgency)
+            stakes[key] = Stake(tuple(x[0] for x in roles), salience_class(attrs, high), cell,
+                                attrs, overdue)
     return weights, stakes
 
 
 def _key(role: str, power: int, high: int) -> bool:
     """A key stakeholder: one whose neglect costs you (a key role, or high power)."""
     return role in KEY_ROLES or power >= high
-
-
-def _requester(roles: list[tuple[str, Attributes, int | None]], last: datetime | None,
-               role_weights: dict[str, float], cadences: dict[str, int], high: int,
-               now: datetime, with_stake: bool) -> tuple[r.Requester, Stake | None]:
-    """With several roles in one engagement (a boss who is also a customer), the strongest counts."""
-    if len(roles) == 1:
-        attrs = roles[0][1]
-    else:
-        attrs = Attributes(*(max(getattr(a, name) for _, a, _ in roles)
-                             for name in ("power", "interest", "legitimacy", "urgency")))
-    cell = quadrant(attrs, high)
-    relationship, overdue = 0.0, None
-    if any(_key(role, a.power, high) for role, a, _ in roles):
-        cadence = min((c for role, _, given in roles
-                       if (c := given if given is not None else cadences[role]) > 0), default=0)
-        due = contact_due(last.date() if last else None, cadence, now.date())
-        if due is not None:
-            overdue = due.days_overdue
-            relationship = r.relationship_factor(due.days_overdue, cadence, last is None)
-    requester = r.Requester(
-        role_weight=max(role_weights[role] for role, _, _ in roles),
-        salience=attributes_held(attrs, high) / 3.0,
-        quadrant=r.QUADRANT_FACTORS[cell],
-        relationship=relationship,
-    )
-    if not with_stake:
-        return requester, None
-    stake = Stake(tuple(role for role, _, _ in roles), salience_class(attrs, high), cell, attrs, overdue)
-    return requester, stake
 
 
 def _last_contacts(reader: Reader, now: datetime, people: Iterable[int]) -> dict[int, datetime]:
