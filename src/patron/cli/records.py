@@ -24,14 +24,34 @@ def json_option() -> click.Option:
     return click.Option(["--json", "as_json"], is_flag=True, help="Print JSON instead of text.")
 
 
+class KindGroup(click.Group):
+    """A kind's commands; ``default`` takes anything that is not one of them, so that
+    ``patron feedback Helen --rating 9 "..."`` works beside ``patron feedback list``."""
+
+    default: click.Command | None = None
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[Any, ...]:
+        if self.default is not None and args and args[0] not in self.commands \
+                and not args[0].startswith("-"):
+            return self.default.name, self.default, args
+        return super().resolve_command(ctx, args)
+
+
 def kind_group(kind: RecordKind) -> click.Group:
-    group = click.Group(
+    group = KindGroup(
         kind.cli_name,
         help=f"{kind.plural.capitalize()}: {kind.summary}.\n\nExample:\n\n    {kind.example}",
         short_help=f"{kind.plural.capitalize()}: {kind.summary}.",
     )
     for make in (add_command, list_command, show_command, edit_command, remove_command):
         group.add_command(make(kind))
+    if kind.name == "feedback":
+        from patron.cli.relationships import feedback_log
+
+        group.default = feedback_log
+        group.add_command(feedback_log)
+        group.help = (f"{group.help}\n\nOr in one line: patron feedback PERSON [--rating N] "
+                      "[\"what they said\"]")
     return group
 
 

@@ -367,7 +367,7 @@ def build(conn: Connection, now: datetime) -> None:
              interest=interest, legitimacy=legit, urgency=urgency, stance=stance,
              incentives=incentives)
     for one, other, eng in OPPOSED:
-        records.edit(conn, BY_KIND["stakeholder"], records_id(conn, f"{one}/{eng}"),
+        records.edit(conn, BY_KIND["stakeholder"], _stakeholder_id(conn, f"{one}/{eng}"),
                      records.Change(add={"opposes": [f"{other}/{eng}"]}), now)
     goals = {title: _add("goal", title=title, kind=kind, target_on=_day(today, target),
                          status=status, created_on=_day(today, -200))
@@ -396,7 +396,7 @@ def _at(now: datetime, days: int, hour: int = 9, minute: int = 0) -> datetime:
     return datetime.combine(now.date() + timedelta(days=days), time(hour, minute))
 
 
-def records_id(conn: Connection, stakeholder: str) -> int:
+def _stakeholder_id(conn: Connection, stakeholder: str) -> int:
     return resolve(conn, BY_KIND["stakeholder"], stakeholder)
 
 

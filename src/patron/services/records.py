@@ -183,7 +183,9 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     _known(kind, values)
     row: Record = {}
     for f in kind.row_fields:
-        raw = values.get(f.name, DEFAULTS.get(kind.name, {}).get(f.name))
+        raw = values.get(f.name)
+        if raw is None:  # not given (or given as None): the kind's default, if it has one
+            raw = DEFAULTS.get(kind.name, {}).get(f.name)
         row[f.name] = coerce(conn, kind, f, raw, now)
     _derive(conn, kind, row, now)
     _check(conn, kind, row, None)

@@ -1,0 +1,188 @@
+"""``patron due``, ``visibility`` and the quick logging commands: ``met``, ``promise``,
+``kept``, ``broke``, ``time`` and ``feedback PERSON``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+
+from patron.cli.app import App, pass_app
+from patron.cli.output import echo_json, table, text
+from patron.domain.vocabulary import BossKind, InteractionKind
+from patron.services import relationships as service
+
+
+@click.command()
+@click.option("--soon", type=click.IntRange(min=0), metavar="DAYS",
+              help="Also list who is due within DAYS (overview.due_soon_days).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_app
+def due(app: App, soon: int | None, as_json: bool) -> None:
+    """Who should hear from you: overdue or due soon by their cadence, the ones
+    who matter most and are most overdue first, each with a reason to call.
+
+    Examples:
+
+        patron due
+
+        patron due --soon 7 --json
+    """
+    with app.store(create=False).read() as conn:
+        found = service.due(conn, app.settings(), app.now(), soon)
+    if as_json:
+        echo_json([asdict(d) for d in found])
+        return
+    table(f"{len(found)} to get in touch with", ["person", "roles", "last contact", "every",
+                                                  "late", "reason"],
+          [[d.person, "; ".join(d.roles), text(d.due.last_contact) or "never",
+            f"{d.due.cadence_days}d", _late(d.due.days_overdue), d.reason] for d in found],
+          empty="Nobody is overdue. Good.")
+
+
+def _late(days: int) -> str:
+    if days > 0:
+        return f"{days}d overdue"
+    return "due today" if days == 0 else f"due in {-days}d"
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
+              help="How far back to look.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_app
+def visibility(app: App, days: int, as_json: bool) -> None:
+    """How much of your contact goes to each engagement's Executive (sponsor)
+    against its Manager, with a warning where the Executive barely hears from you.
+
+    Examples:
+
+        patron visibility --days 60
+    """
+    with app.store(create=False).read() as conn:
+        found = service.visibility(conn, app.now(), days)
+    if as_json:
+        echo_json(found)
+        return
+    table(f"Touchpoints in the last {days} days", ["engagement", "Executive", "Manager", "share",
+                                                    "warning"],
+          [[v["engagement"], v["sponsor"], v["manager"],
+            "" if v["executive_share"] is None else f"{v['executive_share']:.0%}",
+            "the Executive barely hears from you" if v["warning"] else ""] for v in found],
+          empty="No touchpoints with sponsors or managers in that time.")
+
+
+@click.command()
+@click.argument("person")
+@click.argument("notes", required=False, default="")
+@click.option("--engagement", "-e", metavar="ENGAGEMENT",
+              help="Default: the person's one active engagement, if they have one.")
+@click.option("--kind", type=click.Choice([k.value for k in InteractionKind]), default="meeting",
+              show_default=True)
+@click.option("--sentiment", type=click.IntRange(-2, 2), help="How it went, -2 to 2.")
+@click.option("--at", metavar="WHEN", help="When (default: now).")
+@pass_app
+def met(app: App, person: str, notes: str, engagement: str | None, kind: str,
+        sentiment: int | None, at: str | None) -> None:
+    """Log a touchpoint with someone in one line.
+
+    Examples:
+
+        patron met Helen "Walked her through the dashboard" --sentiment 1
+
+        patron met Victor --kind call --at "yesterday 16:00"
+    """
+    with app.store().begin() as conn:
+        ident = service.met(conn, person, notes, app.now(), engagement=engagement, kind=kind,
+                            sentiment=sentiment, at=at)
+    click.echo(f"Logged interaction #{ident}")
+
+
+@click.command()
+@click.argument("title")
+@click.option("--to", "to", metavar="PERSON", help="Whom you promised.")
+@click.option("--due", metavar="WHEN", help="When it is due.")
+@click.option("--engagement", "-e", metavar="ENGAGEMENT")
+@click.option("--ask", metavar="ASK", help="The ask it answers.")
+@pass_app
+def promise(app: App, title: str, to: str | None, due: str | None, engagement: str | None,
+            ask: str | None) -> None:
+    """Record a promise you made.
+
+    Examples:
+
+        patron promise "Send the reconciliation plan" --to Victor --due monday
+    """
+    with app.store().begin() as conn:
+        ident = service.promise(conn, title, app.now(), to=to, due=due, engagement=engagement,
+                                ask=ask)
+    click.echo(f"Promised #{ident}: {title}")
+
+
+def _outcome(name: str, outcome: str, verb: str) -> click.Command:
+    @click.command(name)
+    @click.argument("promise_name", metavar="PROMISE")
+    @click.option("--at", metavar="WHEN", help="When (default: now).")
+    @pass_app
+    def command(app: App, promise_name: str, at: str | None) -> None:
+        with app.store().begin() as conn:
+            ident = service.resolve_promise(conn, promise_name, outcome, app.now(), at)
+        click.echo(f"Promise #{ident} {outcome}")
+
+    command.help = (f"Mark a promise {outcome}: you {verb} it.\n\nExamples:\n\n"
+                    f"    patron {name} 12\n\n    patron {name} \"Send the plan\"")
+    return command
+
+
+kept = _outcome("kept", "kept", "kept")
+broke = _outcome("broke", "broken", "broke")
+
+
+@click.command("time")
+@click.argument("duration")
+@click.argument("engagement")
+@click.option("--boss", type=click.Choice([b.value for b in BossKind]),
+              help="Whose time it was (default: from the engagement's kind).")
+@click.option("--at", metavar="WHEN", help="When it started (default: it ends now).")
+@click.option("--note", metavar="TEXT", help="What you did.")
+@pass_app
+def time_spent(app: App, duration: str, engagement: str, boss: str | None, at: str | None,
+               note: str | None) -> None:
+    """Log time spent on an engagement.
+
+    Examples:
+
+        patron time 1h30 Ledger --note "reconciliation"
+
+        patron time 45m "Own development" --at "today 8:00"
+    """
+    with app.store().begin() as conn:
+        ident = service.log_time(conn, duration, engagement, app.now(), boss=boss, at=at, note=note)
+    click.echo(f"Logged time entry #{ident}")
+
+
+@click.command("log", hidden=True)
+@click.argument("person")
+@click.argument("text_", metavar="TEXT", required=False)
+@click.option("--rating", type=click.IntRange(0, 10), help="Would they hire you again, 0-10.")
+@click.option("--engagement", "-e", metavar="ENGAGEMENT")
+@click.option("--on", metavar="DAY", help="The day they said it (default: today).")
+@pass_app
+def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
+                 engagement: str | None, on: str | None) -> None:
+    """Record what someone said of your work: patron feedback PERSON [--rating N] "TEXT".
+
+    Examples:
+
+        patron feedback Helen --rating 9 "The board loved it"
+    """
+    from patron.domain.records import FEEDBACK, PERSON
+    from patron.services import records
+    from patron.services.names import resolve
+
+    with app.store().begin() as conn:
+        person_id = resolve(conn, PERSON, person)
+        ident = records.add(conn, FEEDBACK, {
+            "person_id": person_id, "text": text_, "rating": rating, "received_on": on,
+            "engagement_id": engagement or service.engagement_of(conn, person_id)}, app.now())
+    click.echo(f"Recorded feedback #{ident}")

@@ -1,0 +1,192 @@
+"""Keeping relationships warm: who should hear from you, and quick logging.
+
+``due`` lists the people whose cadence says they are overdue or due soon,
+most important and most overdue first, each with a reason to get in touch.
+``met``, ``promise``, ``resolve_promise`` and ``log_time`` are the one-line
+ways to record a touchpoint, a promise, its outcome and time spent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, case, func, select
+
+from patron.domain.cadence import ContactDue, contact_due
+from patron.domain.records import BY_KIND, COMMITMENT, INTERACTION, PERSON, TIME_ENTRY
+from patron.errors import InvalidInput
+from patron.services import records
+from patron.services.names import resolve
+from patron.services.overview import OPEN, last_contacts
+from patron.services.ranking import requesters
+from patron.settings import Settings
+from patron.store import schema
+from patron.store.reader import ConnectionReader
+
+FEEDBACK_PERIOD_DAYS = 90
+
+
+@dataclass
+class DueContact:
+    person_id: int
+    person: str
+    roles: list[str]          # "sponsor of Ledger migration"
+    weight: float             # how much they matter: the "who asked" part of an ask score
+    due: ContactDue
+    urgency: float            # weight x (1 + days overdue / cadence): the order of the list
+    reason: str
+
+
+def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None
+        ) -> list[DueContact]:
+    """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days)."""
+    soon = int(settings["overview.due_soon_days"]) if soon_days is None else soon_days
+    weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
+    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+    last = last_contacts(conn, now)
+    found: dict[int, DueContact] = {}
+    for person, name, role, engagement_id, engagement, cadence_days in _roles(conn):
+        cadence = cadence_days if cadence_days is not None else settings.cadence_days(role)
+        state = contact_due(last.get(person), cadence, now.date())
+        if state is None or not (state.overdue or state.due_within(soon)):
+            continue
+        who = weights.get((person, engagement_id))
+        weight = 0.0 if who is None else (who.role_weight * coefficients[0]
+                                          + who.salience * coefficients[1]
+                                          + who.quadrant * coefficients[2])
+        urgency = weight * (1 + max(state.days_overdue, 0) / cadence)
+        current = found.get(person)
+        if current is None:
+            found[person] = DueContact(person, name, [f"{role} of {engagement}"], weight, state,
+                                       urgency, "")
+            continue
+        current.roles.append(f"{role} of {engagement}")
+        if urgency > current.urgency:
+            current.weight, current.due, current.urgency = weight, state, urgency
+    listed = sorted(found.values(), key=lambda d: (-d.urgency, -d.due.days_overdue, d.person))
+    for contact in listed:
+        contact.reason = _reason(conn, contact.person_id, now)
+    return listed
+
+
+def _roles(conn: Connection) -> list[Any]:
+    st, p, e = schema.stakeholder, schema.person, schema.engagement
+    return list(conn.execute(
+        select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
+               st.c.cadence_days)
+        .join(p, p.c.id == st.c.person_id).join(e, e.c.id == st.c.engagement_id)
+        .where(st.c.role != "self", e.c.status.in_(("active", "paused", "proposed")))
+        .order_by(p.c.name, st.c.id)
+    ))
+
+
+def _reason(conn: Connection, person: int, now: datetime) -> str:
+    """Something worth saying: an open ask of theirs, a promise coming due, feedback to ask for."""
+    a, c, f = schema.ask, schema.commitment, schema.feedback
+    ask = conn.execute(
+        select(a.c.id, a.c.title).where(a.c.requester_id == person, a.c.status.in_(OPEN))
+        .order_by(a.c.due_at.is_(None), a.c.due_at, a.c.id).limit(1)
+    ).first()
+    if ask:
+        return f"their ask #{ask.id} '{ask.title}'"
+    promise = conn.execute(
+        select(c.c.id, c.c.title, c.c.due_at).where(c.c.promisee_id == person, c.c.status == "open")
+        .order_by(c.c.due_at.is_(None), c.c.due_at, c.c.id).limit(1)
+    ).first()
+    if promise:
+        when = f", due {promise.due_at:%Y-%m-%d}" if promise.due_at else ""
+        return f"your promise #{promise.id} '{promise.title}'{when}"
+    since = now.date() - timedelta(days=FEEDBACK_PERIOD_DAYS)
+    asked = conn.execute(select(func.count()).where(f.c.person_id == person, f.c.received_on >= since)
+                         ).scalar_one()
+    if not asked:
+        return f"ask for feedback: none in the last {FEEDBACK_PERIOD_DAYS} days"
+    return "keep in touch"
+
+
+# --- quick logging ----------------------------------------------------------------------------
+
+
+def engagement_of(conn: Connection, person: int) -> int | None:
+    """The person's engagement when they have exactly one active one; else None."""
+    st, e = schema.stakeholder, schema.engagement
+    found = sorted(set(conn.execute(
+        select(st.c.engagement_id).join(e, e.c.id == st.c.engagement_id)
+        .where(st.c.person_id == person, e.c.status == "active")).scalars()))
+    return found[0] if len(found) == 1 else None
+
+
+def met(conn: Connection, person: str, notes: str, now: datetime, *, engagement: str | None = None,
+        kind: str = "meeting", sentiment: int | None = None, at: str | datetime | None = None) -> int:
+    """Record a touchpoint with one person; returns the interaction's id."""
+    person_id = resolve(conn, PERSON, person)
+    engagement_id = (resolve(conn, BY_KIND["engagement"], engagement) if engagement
+                     else engagement_of(conn, person_id))
+    summary = notes.strip().splitlines()[0][:200] if notes.strip() else f"{kind} with {person}"
+    direction = "out" if kind in ("mail", "message") else "both"
+    return records.add(conn, INTERACTION, {
+        "summary": summary, "kind": kind, "occurred_at": at or now, "engagement_id": engagement_id,
+        "participants": [person_id], "direction": direction, "sentiment": sentiment,
+        "notes": notes if "\n" in notes.strip() else None}, now)
+
+
+def promise(conn: Connection, title: str, now: datetime, *, to: str | None = None,
+            due: str | None = None, engagement: str | None = None, ask: str | None = None) -> int:
+    values: dict[str, Any] = {"title": title, "due_at": due, "ask_id": ask}
+    if to:
+        person_id = resolve(conn, PERSON, to)
+        values["promisee_id"] = person_id
+        values["engagement_id"] = engagement or engagement_of(conn, person_id)
+    elif engagement:
+        values["engagement_id"] = engagement
+    return records.add(conn, COMMITMENT, values, now)
+
+
+def resolve_promise(conn: Connection, text: str, outcome: str, now: datetime,
+                    at: str | None = None) -> int:
+    """Mark a promise kept or broken (once: a resolved promise stays as it was)."""
+    ident = resolve(conn, COMMITMENT, text)
+    current = records.get(conn, COMMITMENT, ident)
+    if current["status"] != "open":
+        raise InvalidInput(f"promise #{ident} '{current['title']}' is already {current['status']}")
+    records.edit(conn, COMMITMENT, ident,
+                 records.Change(set={"status": outcome, "resolved_at": at or now}), now)
+    return ident
+
+
+def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,
+             boss: str | None = None, at: str | None = None, note: str | None = None) -> int:
+    """Time spent; it ends now unless ``at`` says when it started."""
+    minutes = records.coerce(conn, TIME_ENTRY, TIME_ENTRY.field("minutes"), duration, now)
+    started = at or (now - timedelta(minutes=minutes))
+    return records.add(conn, TIME_ENTRY, {"engagement_id": engagement, "minutes": minutes,
+                                          "started_at": started, "boss_kind": boss,
+                                          "note": note}, now)
+
+
+def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str, Any]]:
+    """Per engagement, your touchpoints with its Executive against its Manager lately."""
+    since = now - timedelta(days=days)
+    st, i, p, e = schema.stakeholder, schema.interaction, schema.interaction_participant, schema.engagement
+    # In your own job the line manager directs the work: there the boss counts as the Manager.
+    role = case((and_(st.c.role == "boss", e.c.kind == "employer"), "manager"), else_=st.c.role)
+    rows = conn.execute(
+        select(e.c.id, e.c.name, role, func.count(func.distinct(i.c.id)))
+        .join(st, st.c.engagement_id == e.c.id)
+        .join(p, p.c.person_id == st.c.person_id)
+        .join(i, i.c.id == p.c.interaction_id)
+        .where(role.in_(("sponsor", "manager")), i.c.occurred_at >= since,
+               i.c.occurred_at <= now, e.c.status == "active")
+        .group_by(e.c.id, e.c.name, role).order_by(e.c.name)
+    ).all()
+    out: dict[int, dict[str, Any]] = {}
+    for ident, name, bucket, count in rows:
+        entry = out.setdefault(ident, {"engagement": name, "sponsor": 0, "manager": 0})
+        entry[bucket] = int(count)
+    for entry in out.values():
+        total = entry["sponsor"] + entry["manager"]
+        entry["executive_share"] = entry["sponsor"] / total if total else None
+        entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total)
+    return list(out.values())

@@ -1,0 +1,103 @@
+"""Keeping relationships warm: who is due, visibility, and one-line logging."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from patron.domain.cadence import contact_due
+from patron.services import relationships
+from patron.settings import defaults
+from patron.store.database import Store
+from tests.conftest import NOW, Patron
+
+
+def test_due_on_the_demo(portfolio: Store) -> None:
+    with portfolio.read() as conn:
+        found = relationships.due(conn, defaults(), NOW)
+    names = [d.person for d in found]
+    assert "Helen Brandt" in names and "Grace Whitmore" in names
+    assert "Victor Lam" not in names  # met yesterday
+    urgencies = [d.urgency for d in found]
+    assert urgencies == sorted(urgencies, reverse=True)
+    grace = next(d for d in found if d.person == "Grace Whitmore")
+    assert grace.due.overdue and "their ask" in grace.reason
+    assert all(d.due.overdue or d.due.due_within(3) for d in found)
+
+
+def test_visibility_warns_where_the_executive_barely_hears_from_you(portfolio: Store) -> None:
+    with portfolio.read() as conn:
+        found = {v["engagement"]: v for v in relationships.visibility(conn, NOW)}
+    clinic = found["Clinic scheduling rollout"]
+    assert clinic["warning"] and clinic["manager"] > clinic["sponsor"]
+    assert found["Larkspur role"]["manager"] > 0  # the boss directs one's own job
+
+
+@given(st.integers(0, 400), st.integers(1, 60), st.integers(0, 400))
+def test_a_new_contact_never_makes_anyone_more_overdue(last_ago: int, cadence: int, new_ago: int) -> None:
+    today = NOW.date()
+    before = contact_due(today - timedelta(days=last_ago), cadence, today)
+    newest = min(last_ago, new_ago)  # the latest contact is the later of the two
+    after = contact_due(today - timedelta(days=newest), cadence, today)
+    assert before is not None and after is not None
+    assert after.days_overdue <= before.days_overdue
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Patron:
+    patron = Patron(str(tmp_path / "warm.sqlite"), CliRunner())
+    for line in ("engagement add Ledger --value 1000", "person add Helen", "person add Victor",
+                 "stakeholder add Helen Ledger --role sponsor",
+                 "stakeholder add Victor Ledger --role manager"):
+        patron.ok(line)
+    return patron
+
+
+def test_met_logs_a_touchpoint_and_clears_the_due_list(world: Patron) -> None:
+    due = json.loads(world.ok("due --json"))
+    assert {d["person"] for d in due} == {"Helen", "Victor"}  # never met
+    assert all(d["reason"].startswith("ask for feedback") for d in due)
+    world.ok("met Helen 'Walked her through the plan' --sentiment 1")
+    met = json.loads(world.ok("interaction list --json"))[0]
+    assert met["engagement"] == "Ledger" and met["participants"][0]["name"] == "Helen"
+    assert met["sentiment"] == 1 and met["summary"] == "Walked her through the plan"
+    assert [d["person"] for d in json.loads(world.ok("due --json"))] == ["Victor"]
+
+
+def test_promises_are_kept_or_broken_once(world: Patron) -> None:
+    world.ok("promise 'Send the plan' --to Victor --due friday")
+    victor = next(d for d in json.loads(world.ok("due --json")) if d["person"] == "Victor")
+    assert victor["reason"] == "your promise #1 'Send the plan', due 2026-11-27"
+    world.ok("kept 'Send the plan'")
+    shown = json.loads(world.ok("commitment show 1 --json"))
+    assert shown["status"] == "kept" and shown["engagement"] == "Ledger"
+    assert "already kept" in world.fails("broke 1", 2)
+    world.ok("promise 'Call back'")
+    world.ok("broke 'Call back' --at yesterday")
+    assert json.loads(world.ok("commitment show 2 --json"))["resolved_at"] == "2026-11-19T00:00:00"
+
+
+def test_time_and_one_line_feedback(world: Patron) -> None:
+    world.ok("time 1h30 Ledger --note reconciling")
+    entry = json.loads(world.ok("time-entry show 1 --json"))
+    assert entry["minutes"] == 90 and entry["boss_kind"] == "customer"
+    assert entry["started_at"] == "2026-11-20T08:30:00"  # it ends now
+    world.ok("feedback Helen --rating 9 'The board loved it'")
+    given_ = json.loads(world.ok("feedback show 1 --json"))
+    assert (given_["rating"], given_["text"], given_["engagement"]) == (9, "The board loved it", "Ledger")
+    assert given_["received_on"] == "2026-11-20"
+    assert "The board loved it" in world.ok("feedback list")
+
+
+def test_bad_quick_input_is_one_clear_line(world: Patron) -> None:
+    assert "Nobody" in world.fails("met Nobody", 3)
+    assert "11" in world.fails("feedback Helen --rating 11", 2)
+    assert "longer than a day" in world.fails("time 30h Ledger", 2)
+    assert "99" in world.fails("kept 99", 3)
+    assert "No touchpoints" in world.ok("visibility")  # none yet: says so plainly
