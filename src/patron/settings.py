@@ -103,6 +103,18 @@ SETTINGS: tuple[Setting, ...] = (
           ("teammate", 0.3, "works beside you"),
           ("mentor", 0.3, "asks little, gives much"),
       )),
+    *(Setting(f"hire_me_back.{term}", float, value,
+              f"Points of the hire-me-back score for {why} (the defaults add up to 100).")
+      for term, value, why in (
+          ("ratings", 30.0, "the latest 'would hire again' ratings, read as promoter/passive/detractor"),
+          ("promises", 20.0, "promises kept rather than broken"),
+          ("on_time", 10.0, "open asks that are not overdue"),
+          ("relationship", 20.0, "contact with the sponsor, manager and boss within their cadence"),
+          ("sentiment", 10.0, "the mood of the last 90 days' touchpoints"),
+          ("milestones", 10.0, "milestones reached by their due day"),
+      )),
+    Setting("hire_me_back.latest_ratings", int, 3,
+            "How many of the latest ratings (of the last year) the score reads."),
     Setting("capacity.hours_per_day", float, 6.0,
             "Hours a working day you can give to asks (the rest goes to meetings and mail)."),
     Setting("capacity.working_days", str, "mon,tue,wed,thu,fri", "Your working days."),

@@ -76,6 +76,10 @@ def _show(view: service.ClientView) -> None:
             click.echo(f"    - {reason}")
     for line in view.find_out:
         click.echo(f"  find out: {line}")
+    if view.hire is not None:
+        click.echo(f"  would they hire you back: {view.hire.score:.0f} of {view.hire.out_of:g} "
+                   f"({view.hire.verdict}; ratings {view.hire.ratings_trend}): "
+                   f"patron why --client {view.engagement!r}")
 
 
 @click.command()

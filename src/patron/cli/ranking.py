@@ -87,21 +87,30 @@ def _mostly(item: ranking.Ranked, coefficients: tuple[float, ...]) -> str:
 
 
 @click.command()
-@click.argument("ask")
+@click.argument("ask", required=False)
+@click.option("--client", "client", metavar="ENGAGEMENT",
+              help="Explain the engagement's hire-me-back score instead.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def why(app: App, ask: str, as_json: bool) -> None:
-    """Explain one ask's score term by term: factor x coefficient = contribution.
+def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
+    """Explain one ask's score term by term: factor x coefficient = contribution;
+    or, with --client, whether that client would hire you back.
 
     Examples:
 
         patron why 12
 
-        patron why "Board dashboard"
+        patron why --client Ledger
     """
     from patron.domain.records import ASK
+    from patron.errors import InvalidInput
     from patron.services.names import resolve
 
+    if client is not None:
+        _why_client(app, client, as_json)
+        return
+    if ask is None:
+        raise InvalidInput("name an ask (its id or title), or give --client ENGAGEMENT")
     settings = app.settings()
     with app.store(create=False).read() as conn:
         ident = resolve(conn, ASK, ask)
@@ -125,6 +134,35 @@ def why(app: App, ask: str, as_json: bool) -> None:
             f"{row['contribution']:+.3f}", row["meaning"]] for row in rows])
     click.echo(f"  score {item.score:.3f}")
     click.echo(_standing_text(item.requester, stake))
+
+
+def _why_client(app: App, client: str, as_json: bool) -> None:
+    from patron.domain.hire import HIRE_TERMS
+    from patron.domain.records import ENGAGEMENT
+    from patron.services import hire
+    from patron.services.names import resolve
+
+    with app.store(create=False).read() as conn:
+        result = hire.score(conn, app.settings(), app.now(), resolve(conn, ENGAGEMENT, client))
+    rows = [{"term": name, "factor": f, "coefficient": c, "contribution": f * c, "meaning": meaning}
+            for (name, meaning), f, c in zip(HIRE_TERMS, result.factors, result.coefficients,
+                                             strict=True)]
+    facts = vars(result.facts)
+    if as_json:
+        echo_json({"engagement": result.engagement, "score": result.score, "out_of": result.out_of,
+                   "verdict": result.verdict, "ratings_trend": result.ratings_trend,
+                   "breakdown": rows, "facts": {k: list(v) if isinstance(v, list | tuple) else v
+                                                for k, v in facts.items()}})
+        return
+    click.echo(f"Would {result.engagement} hire you back? {result.score:.0f} of "
+               f"{result.out_of:g}: {result.verdict}")
+    table(None, ["term", "factor", "× coefficient", "= contribution", "what it measures"],
+          [[row["term"], f"{row['factor']:.3f}", f"{row['coefficient']:g}",
+            f"{row['contribution']:+.1f}", row["meaning"]] for row in rows])
+    ratings = ", ".join(str(r) for r in result.facts.ratings) or "none"
+    click.echo(f"  latest ratings (newest first): {ratings}; trend {result.ratings_trend}")
+    click.echo(f"  promises kept {result.facts.kept}, broken {result.facts.broken}; "
+               f"{result.facts.overdue_asks} of {result.facts.open_asks} open asks overdue")
 
 
 def _standing_dict(stake: ranking.Stake | None) -> dict[str, object] | None:

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from patron.domain.capacity import hours_until, working_days
 from patron.domain.salience import Attributes, attributes_held, quadrant, salience_class
 from patron.domain.vocabulary import AskStatus
+from patron.services.hire import HireScore, score
 from patron.services.ranking import Stake, requesters
 from patron.settings import Settings
 from patron.store import schema
@@ -59,6 +60,7 @@ class ClientView:
     favour: Member | None
     reasons: list[str]
     find_out: list[str]
+    hire: HireScore | None = None
 
 
 @dataclass
@@ -125,7 +127,8 @@ def client(conn: Connection, settings: Settings, now: datetime, engagement_id: i
     diverge = _divergence(conn, executive, manager, engagement_id)
     favour, reasons = _favour(executive, manager, influential, diverge)
     return ClientView(engagement_id, name, kind, executive, manager, influential, diverge, favour,
-                      reasons, _missing(people, executive, manager))
+                      reasons, _missing(people, executive, manager),
+                      score(conn, settings, now, engagement_id) if kind == "client" else None)
 
 
 def _divergence(conn: Connection, executive: list[Member], manager: list[Member],

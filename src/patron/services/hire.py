@@ -1,0 +1,89 @@
+"""Would they hire you back? The facts of one client engagement, scored by ``domain.hire``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Connection, func, select
+
+from patron.domain import hire as h
+from patron.domain.cadence import contact_due
+from patron.services.overview import OPEN, last_contacts
+from patron.settings import Settings
+from patron.store import schema
+
+KEY_ROLES = ("sponsor", "manager", "boss")
+RECENT_DAYS = 90
+RATINGS_DAYS = 365
+
+
+@dataclass
+class HireScore:
+    engagement_id: int
+    engagement: str
+    score: float
+    out_of: float
+    verdict: str
+    factors: tuple[float, ...]
+    coefficients: tuple[float, ...]
+    facts: h.ClientFacts
+    ratings_trend: str
+
+    def contributions(self) -> dict[str, float]:
+        return {n: f * c for n, f, c in zip(h.HIRE_TERM_NAMES, self.factors, self.coefficients,
+                                            strict=True)}
+
+
+def coefficients(settings: Settings) -> tuple[float, ...]:
+    return tuple(float(settings[f"hire_me_back.{name}"]) for name in h.HIRE_TERM_NAMES)
+
+
+def score(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> HireScore:
+    e = schema.engagement
+    name = conn.execute(select(e.c.name).where(e.c.id == engagement_id)).scalar_one()
+    facts, ratings_oldest_first = _facts(conn, settings, now, engagement_id)
+    coeffs = coefficients(settings)
+    factors = h.factors(facts, int(settings["hire_me_back.latest_ratings"]))
+    total = sum(f * c for f, c in zip(factors, coeffs, strict=True))
+    return HireScore(engagement_id, name, total, sum(coeffs), h.verdict(total, sum(coeffs)), factors,
+                     coeffs, facts, h.trend(ratings_oldest_first))
+
+
+def _facts(conn: Connection, settings: Settings, now: datetime, engagement_id: int
+           ) -> tuple[h.ClientFacts, list[int]]:
+    f, c, a, m = schema.feedback, schema.commitment, schema.ask, schema.milestone
+    i, st = schema.interaction, schema.stakeholder
+    since = now.date() - timedelta(days=RATINGS_DAYS)
+    ratings = [r for r in conn.execute(
+        select(f.c.rating).where(f.c.engagement_id == engagement_id, f.c.rating.is_not(None),
+                                 f.c.received_on >= since, f.c.received_on <= now.date())
+        .order_by(f.c.received_on.desc(), f.c.id.desc())).scalars()]
+    outcomes: dict[str, int] = dict(conn.execute(
+        select(c.c.status, func.count()).where(c.c.engagement_id == engagement_id,
+                                               c.c.status.in_(("kept", "broken")))
+        .group_by(c.c.status)).all())
+    open_asks, overdue = conn.execute(
+        select(func.count(), func.count().filter(a.c.due_at < now))
+        .where(a.c.engagement_id == engagement_id, a.c.status.in_(OPEN))).one()
+    sentiments = list(conn.execute(
+        select(i.c.sentiment).where(i.c.engagement_id == engagement_id, i.c.sentiment.is_not(None),
+                                    i.c.occurred_at >= now - timedelta(days=RECENT_DAYS),
+                                    i.c.occurred_at <= now)).scalars())
+    due_count, reached = conn.execute(
+        select(func.count(), func.count().filter(m.c.done_on.is_not(None)))
+        .where(m.c.engagement_id == engagement_id, m.c.due_on <= now.date())).one()
+    last = last_contacts(conn, now)
+    health = []
+    for person, role, cadence_days in conn.execute(
+            select(st.c.person_id, st.c.role, st.c.cadence_days)
+            .where(st.c.engagement_id == engagement_id, st.c.role.in_(KEY_ROLES))):
+        cadence = cadence_days if cadence_days is not None else settings.cadence_days(role)
+        state = contact_due(last.get(person), cadence, now.date())
+        if state is not None:
+            late = 1.0 if state.last_contact is None else max(0, state.days_overdue) / cadence
+            health.append(1.0 - min(1.0, late))
+    facts = h.ClientFacts(ratings, int(outcomes.get("kept", 0)), int(outcomes.get("broken", 0)),
+                          int(open_asks), int(overdue), health, sentiments, int(due_count),
+                          int(reached))
+    return facts, list(reversed(ratings))
