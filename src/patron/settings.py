@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from patron.domain.screening import DEFAULT_PHRASES, FLAG_KINDS
 from patron.errors import InvalidInput
 
 APP = "patron"
@@ -115,6 +116,11 @@ SETTINGS: tuple[Setting, ...] = (
       )),
     Setting("hire_me_back.latest_ratings", int, 3,
             "How many of the latest ratings (of the last year) the score reads."),
+    *(Setting(f"screening.{kind}", list, list(DEFAULT_PHRASES[kind]),
+              f"Phrases that flag {meaning} when screening a prospect.")
+      for kind, meaning in FLAG_KINDS),
+    Setting("screening.minimum_fee", float, 0.0,
+            "The least fee you take for an engagement; 0 = not set (the fee question stays open)."),
     Setting("capacity.hours_per_day", float, 6.0,
             "Hours a working day you can give to asks (the rest goes to meetings and mail)."),
     Setting("capacity.working_days", str, "mon,tue,wed,thu,fri", "Your working days."),

@@ -28,6 +28,7 @@ COMMANDS = {
     "kept": "patron.cli.relationships:kept",
     "broke": "patron.cli.relationships:broke",
     "time": "patron.cli.relationships:time_spent",
+    "screen": "patron.cli.screen:screen",
     "overview": "patron.cli.overview:overview",
     "demo": "patron.cli.overview:demo",
     "export": "patron.cli.backup:export",
