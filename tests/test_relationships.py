@@ -101,3 +101,32 @@ def test_bad_quick_input_is_one_clear_line(world: Patron) -> None:
     assert "longer than a day" in world.fails("time 30h Ledger", 2)
     assert "99" in world.fails("kept 99", 3)
     assert "No touchpoints" in world.ok("visibility")  # none yet: says so plainly
+
+
+def test_the_timer_logs_what_ran(world: Patron, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATRON_NOW", "2026-11-20T09:00")
+    world.ok("start Ledger --note mapping")
+    assert "running for Ledger since 2026-11-20 09:00" in world.fails("start Ledger", 5)
+    monkeypatch.setenv("PATRON_NOW", "2026-11-20T10:40")
+    assert "1h40" in world.ok("stop")
+    entry = json.loads(world.ok("time-entry show 1 --json"))
+    assert (entry["minutes"], entry["note"], entry["started_at"]) == (100, "mapping", "2026-11-20T09:00:00")
+    assert "no timer is running" in world.fails("stop", 2)
+    world.ok("start Ledger")
+    monkeypatch.setenv("PATRON_NOW", "2026-11-22T10:40")
+    assert "has run for 48 hours" in world.fails("stop", 2)
+    assert "discarded" in world.ok("stop --discard")
+    assert len(json.loads(world.ok("time-entry list --json"))) == 1
+
+
+def test_goal_notes_done_and_reflections(world: Patron) -> None:
+    world.ok("goal add 'Cloud exam' --kind learning")
+    world.ok("goal note cloud 'Passed the practice test'")
+    world.ok("goal done cloud")
+    assert json.loads(world.ok("goal show 1 --json"))["status"] == "done"
+    assert "needs some text" in world.fails("goal note cloud ''", 2)
+    shown = world.ok("reflect 4 'I let Helen go cold'")
+    assert "4. Whose relationship did you let cool" in shown and "I let Helen go cold" in shown
+    assert "I let Helen go cold" not in world.ok("reflect --period week")  # another period
+    assert "is not one" in world.fails("reflect 7 x", 2)
+    assert "give your answer" in world.fails("reflect 2", 2)

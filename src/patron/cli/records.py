@@ -45,6 +45,11 @@ def kind_group(kind: RecordKind) -> click.Group:
     )
     for make in (add_command, list_command, show_command, edit_command, remove_command):
         group.add_command(make(kind))
+    if kind.name == "goal":
+        from patron.cli.relationships import goal_done, goal_note
+
+        group.add_command(goal_done)
+        group.add_command(goal_note)
     if kind.name == "feedback":
         from patron.cli.relationships import feedback_log
 

@@ -9,7 +9,9 @@ import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json, table, text
+from patron.domain.periods import MENTOR_QUESTIONS, PERIODS, bounds
 from patron.domain.vocabulary import BossKind, InteractionKind
+from patron.errors import InvalidInput
 from patron.services import relationships as service
 
 
@@ -186,3 +188,104 @@ def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
             "person_id": person_id, "text": text_, "rating": rating, "received_on": on,
             "engagement_id": engagement or service.engagement_of(conn, person_id)}, app.now())
     click.echo(f"Recorded feedback #{ident}")
+
+
+@click.command()
+@click.argument("engagement")
+@click.option("--boss", type=click.Choice([b.value for b in BossKind]),
+              help="Whose time it is (default: from the engagement's kind).")
+@click.option("--note", metavar="TEXT", help="What you are doing.")
+@pass_app
+def start(app: App, engagement: str, boss: str | None, note: str | None) -> None:
+    """Start a timer on an engagement; 'patron stop' logs the time.
+
+    Examples:
+
+        patron start Ledger --note "mapping review"
+    """
+    with app.store().begin() as conn:
+        service.start_timer(conn, engagement, app.now(), boss=boss, note=note)
+    click.echo(f"Timer started at {app.now():%H:%M}")
+
+
+@click.command()
+@click.option("--note", metavar="TEXT", help="What you did (replaces the note given at start).")
+@click.option("--discard", is_flag=True, help="Throw the running timer away.")
+@pass_app
+def stop(app: App, note: str | None, discard: bool) -> None:
+    """Stop the running timer and log the time spent.
+
+    Examples:
+
+        patron stop
+
+        patron stop --discard
+    """
+    with app.store().begin() as conn:
+        if discard:
+            click.echo("Timer discarded" if service.discard_timer(conn) else "No timer was running")
+            return
+        ident, minutes = service.stop_timer(conn, app.now(), note)
+    click.echo(f"Logged time entry #{ident}: {minutes // 60}h{minutes % 60:02d}")
+
+
+@click.command()
+@click.argument("number", type=click.IntRange(min=1), required=False)
+@click.argument("answer", required=False)
+@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True)
+@pass_app
+def reflect(app: App, number: int | None, answer: str | None, period: str) -> None:
+    """The questions a good mentor would ask about this period, and your answers;
+    give a question's number and your answer to write one. Reviews show them again.
+
+    Examples:
+
+        patron reflect
+
+        patron reflect 4 "I let Helen go cold while the reconciliation dragged on"
+    """
+    if number is not None:
+        if answer is None:
+            raise InvalidInput(f"give your answer to question {number} after its number")
+        with app.store().begin() as conn:
+            service.reflect(conn, period, number, answer, app.now())
+    first, last = bounds(period, app.now().date())
+    with app.store(create=False).read() as conn:
+        written = service.reflections(conn, first, last)
+    click.echo(f"Reflection for the {period} {first} to {last}:")
+    for n, question in enumerate(MENTOR_QUESTIONS, start=1):
+        click.echo(f"  {n}. {question}")
+        for asked, text_, when in written:
+            if asked == question:
+                click.echo(f"     - {text_} ({when:%Y-%m-%d})")
+
+
+@click.command("done")
+@click.argument("goal")
+@pass_app
+def goal_done(app: App, goal: str) -> None:
+    """Mark one of your goals done.
+
+    Examples:
+
+        patron goal done "cloud exam"
+    """
+    with app.store().begin() as conn:
+        ident = service.finish_goal(conn, goal, app.now())
+    click.echo(f"Goal #{ident} done")
+
+
+@click.command("note")
+@click.argument("goal")
+@click.argument("text_", metavar="TEXT")
+@pass_app
+def goal_note(app: App, goal: str, text_: str) -> None:
+    """Note progress on one of your goals; the review shows the notes of the period.
+
+    Examples:
+
+        patron goal note "cloud exam" "Passed the practice test"
+    """
+    with app.store().begin() as conn:
+        ident = service.note_goal(conn, goal, text_, app.now())
+    click.echo(f"Noted #{ident}")

@@ -191,12 +191,17 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     _check(conn, kind, row, None)
     _required(kind, row)
     table = table_of(kind)
-    inserted = conn.execute(insert(table).values(**row)).inserted_primary_key
-    assert inserted is not None
-    ident = int(inserted[0])
+    ident = insert_row(conn, table, row)
     for f in kind.child_fields:
         _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
     return ident
+
+
+def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> int:
+    """Insert one row and return its new id."""
+    inserted = conn.execute(insert(table).values(**values)).inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
 
 
 def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: datetime) -> None:

@@ -9,14 +9,15 @@ ways to record a touchpoint, a promise, its outcome and time spent.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, select
 
 from patron.domain.cadence import ContactDue, contact_due
-from patron.domain.records import BY_KIND, COMMITMENT, INTERACTION, PERSON, TIME_ENTRY
-from patron.errors import InvalidInput
+from patron.domain.periods import MENTOR_QUESTIONS, bounds
+from patron.domain.records import BY_KIND, COMMITMENT, GOAL, INTERACTION, PERSON, TIME_ENTRY
+from patron.errors import Conflict, InvalidInput
 from patron.services import records
 from patron.services.names import resolve
 from patron.services.overview import OPEN, last_contacts
@@ -190,3 +191,84 @@ def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str
         entry["executive_share"] = entry["sponsor"] / total if total else None
         entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total)
     return list(out.values())
+
+
+# --- the timer ---------------------------------------------------------------------------------
+
+
+def start_timer(conn: Connection, engagement: str, now: datetime, *, boss: str | None = None,
+                note: str | None = None) -> int:
+    """Start timing work on an engagement; one timer runs at a time."""
+    t = schema.timer
+    running = conn.execute(select(t.c.id, t.c.started_at, t.c.engagement_id)).first()
+    if running is not None:
+        label = records.get(conn, BY_KIND["engagement"], running.engagement_id)["name"]
+        raise Conflict(f"a timer is running for {label} since {running.started_at:%Y-%m-%d %H:%M}; "
+                       "stop it first with 'patron stop'")
+    engagement_id = resolve(conn, BY_KIND["engagement"], engagement)
+    if boss is not None:
+        records.coerce(conn, TIME_ENTRY, TIME_ENTRY.field("boss_kind"), boss, now)
+    return records.insert_row(conn, t, {"engagement_id": engagement_id, "boss_kind": boss,
+                                        "started_at": now, "note": note})
+
+
+def stop_timer(conn: Connection, now: datetime, note: str | None = None) -> tuple[int, int]:
+    """Stop the running timer; returns the new time entry's id and its minutes."""
+    t = schema.timer
+    running = conn.execute(select(t)).mappings().first()
+    if running is None:
+        raise InvalidInput("no timer is running (start one with 'patron start ENGAGEMENT')")
+    minutes = max(1, round((now - running["started_at"]).total_seconds() / 60))
+    if minutes > 24 * 60:
+        raise InvalidInput(f"the timer has run for {minutes // 60} hours since "
+                           f"{running['started_at']:%Y-%m-%d %H:%M}; log the real time with "
+                           "'patron time' and remove it with 'patron stop --discard'")
+    ident = records.add(conn, TIME_ENTRY, {
+        "engagement_id": running["engagement_id"], "minutes": minutes,
+        "started_at": running["started_at"], "boss_kind": running["boss_kind"],
+        "note": note or running["note"]}, now)
+    conn.execute(t.delete().where(t.c.id == running["id"]))
+    return ident, minutes
+
+
+def discard_timer(conn: Connection) -> bool:
+    return bool(conn.execute(schema.timer.delete()).rowcount)
+
+
+# --- your own goals and reflections -----------------------------------------------------------
+
+
+def note_goal(conn: Connection, goal: str, text: str, now: datetime) -> int:
+    goal_id = resolve(conn, GOAL, goal)
+    if not text.strip():
+        raise InvalidInput("a progress note needs some text")
+    t = schema.goal_note
+    return records.insert_row(conn, t, {"goal_id": goal_id, "noted_on": now.date(),
+                                        "text": text.strip()})
+
+
+def finish_goal(conn: Connection, goal: str, now: datetime) -> int:
+    goal_id = resolve(conn, GOAL, goal)
+    records.edit(conn, GOAL, goal_id, records.Change(set={"status": "done"}), now)
+    return goal_id
+
+
+def reflect(conn: Connection, period: str, number: int, answer: str, now: datetime) -> int:
+    """Answer question ``number`` (from 1) of the current period's self-reflection."""
+    if not 1 <= number <= len(MENTOR_QUESTIONS):
+        raise InvalidInput(f"there are {len(MENTOR_QUESTIONS)} questions; {number} is not one")
+    if not answer.strip():
+        raise InvalidInput("an answer needs some text")
+    first, last = bounds(period, now.date())
+    t = schema.reflection
+    return records.insert_row(conn, t, {
+        "period_start": first, "period_end": last, "question": MENTOR_QUESTIONS[number - 1],
+        "answer": answer.strip(), "written_at": now})
+
+
+def reflections(conn: Connection, first: date, last: date) -> list[tuple[str, str, datetime]]:
+    """Answers written for a period: (question, answer, when)."""
+    t = schema.reflection
+    rows = conn.execute(select(t.c.question, t.c.answer, t.c.written_at)
+                        .where(t.c.period_start == first, t.c.period_end == last).order_by(t.c.id))
+    return [(question, answer, when) for question, answer, when in rows]

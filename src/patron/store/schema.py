@@ -235,6 +235,36 @@ goal = Table(
     Column("notes", Text),
 )
 
+goal_note = Table(
+    # Progress on one of your own goals, in your words.
+    "goal_note", metadata,
+    _id(),
+    _owned_by("goal"),
+    Column("noted_on", Date, nullable=False),
+    Column("text", Text, nullable=False),
+)
+
+timer = Table(
+    # The running timer of 'patron start' (at most one); 'patron stop' turns it into a time entry.
+    "timer", metadata,
+    _id(),
+    _owned_by("engagement"),
+    Column("boss_kind", String(20)),
+    Column("started_at", DateTime, nullable=False),
+    Column("note", Text),
+)
+
+reflection = Table(
+    # Your answers to a review's questions, found again in the next review.
+    "reflection", metadata,
+    _id(),
+    Column("period_start", Date, nullable=False, index=True),
+    Column("period_end", Date, nullable=False),
+    Column("question", Text, nullable=False),
+    Column("answer", Text, nullable=False),
+    Column("written_at", DateTime, nullable=False),
+)
+
 prospect = Table(
     "prospect", metadata,
     _id(),
