@@ -52,7 +52,7 @@ def test_the_promoter_scale() -> None:
     assert [h.promoter_class(r) for r in (0, 6, 7, 8, 9, 10)] == \
         ["detractor", "detractor", "passive", "passive", "promoter", "promoter"]
     assert h.trend([9, 8, 5]) == "falling" and h.trend([6, 9]) == "rising"
-    assert h.trend([]) == "no ratings yet" and h.trend([7]) == "one rating"
+    assert h.trend([]) == "none yet" and h.trend([7]) == "one so far"
 
 
 def test_unknowns_are_neutral_not_zero() -> None:

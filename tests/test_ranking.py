@@ -261,3 +261,13 @@ def test_a_limit_keeps_the_best(register: Store) -> None:
     whole = [a.id for a in rank(register).asks]
     assert [a.id for a in rank(register, limit=3).asks] == whole[:3]
     assert rank(register, limit=3).open_asks == 10
+
+
+def test_the_database_sum_equals_the_breakdown_on_every_backend(register: Store) -> None:
+    with register.begin() as conn:
+        for i in range(8):
+            add(conn, "ask", title=f"a{i}", requester_id=("Helen", "Victor", "Ines")[i % 3],
+                engagement_id="Ledger" if i % 2 else "Retainer", due_at=NOW + timedelta(days=i * 5 - 20),
+                effort_hours=i or None, value=i % 6, status=("open", "doing", "waiting")[i % 3])
+    for item in rank(register).asks:
+        assert math.isclose(item.sql_score, item.score, rel_tol=1e-12, abs_tol=1e-12), item.id

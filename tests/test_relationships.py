@@ -130,3 +130,20 @@ def test_goal_notes_done_and_reflections(world: Patron) -> None:
     assert "I let Helen go cold" not in world.ok("reflect --period week")  # another period
     assert "is not one" in world.fails("reflect 7 x", 2)
     assert "give your answer" in world.fails("reflect 2", 2)
+
+
+def test_visibility_counts_each_engagement_its_own_touchpoints(world: Patron) -> None:
+    world.ok("engagement add Other")
+    world.ok("stakeholder add Helen Other --role sponsor")
+    for _ in range(3):
+        world.ok("met Victor --engagement Ledger")
+    world.ok("met Helen --engagement Ledger")
+    found = {v["engagement"]: v for v in json.loads(world.ok("visibility --json"))}
+    assert (found["Ledger"]["sponsor"], found["Ledger"]["manager"]) == (1, 3)
+    assert "Other" not in found  # Helen's Ledger meeting is not Other's
+
+
+def test_ranking_settings_that_would_divide_by_zero_are_refused(world: Patron, tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text("[ranking]\nage_full_days = 0\n")
+    assert "age_full_days must be more than 0" in world.fails(f"--config {config} next", 2)

@@ -65,3 +65,13 @@ def test_screening_a_block_of_text_from_standard_input(tmp_path: Path) -> None:
     clean = json.loads(world.ok("screen - --json", input="Looking forward to working together."))
     assert clean["flags"] == [] and clean["recommendation"] == "negotiate first"
     assert "no database" in world.fails("screen Nobody", 6)  # reading never creates one
+
+
+def test_empty_text_and_a_fee_of_nothing(tmp_path: Path) -> None:
+    world = Patron(str(tmp_path / "e.sqlite"), CliRunner())
+    assert "no text to screen" in world.fails("screen -", 2)
+    world.ok("prospect add Freebie --fee 0")
+    config = tmp_path / "c.toml"
+    config.write_text("[screening]\nminimum_fee = 500\n")
+    answers = json.loads(world.ok(f"--config {config} screen Freebie --json"))["answers"]
+    assert next(a for a in answers if "fee" in a["question"])["answer"] == "no"

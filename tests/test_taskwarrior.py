@@ -143,3 +143,26 @@ def test_the_real_taskwarrior_reads_our_export_and_gives_it_back(world: Patron, 
 def test_uuids_are_stable() -> None:
     assert tw.task_uuid(7, None) == tw.task_uuid(7, None) != tw.task_uuid(8, None)
     assert tw.task_uuid(7, tw.SOURCE + U1) == U1
+
+
+def test_our_own_export_comes_back_to_the_same_asks(world: Patron, tmp_path: Path) -> None:
+    world.ok("ask add 'Native ask' --due friday")
+    world.ok("ask add 'Another' --depends-on 1")
+    out = tmp_path / "mine.json"
+    world.ok(f"export taskwarrior -o {out}")
+    assert "0 created" in world.ok(f"import taskwarrior {out}")
+    assert len(json.loads(world.ok("ask list --json"))) == 2
+
+
+def test_odd_list_fields_and_missing_entry_dates(world: Patron, tmp_path: Path) -> None:
+    odd = [{"uuid": U1, "description": "One tag", "tags": "work", "annotations": None},
+           {"uuid": U2, "description": "No tags", "tags": None},
+           {"uuid": U3, "description": "Bad tags", "tags": 5}]
+    path = write(tmp_path, odd)
+    result = world("import", "taskwarrior", str(path))
+    assert "2 created" in result.stdout and "tags must be a list" in result.stderr
+    asks = {a["title"]: a for a in json.loads(world.ok("ask list --json"))}
+    assert asks["One tag"]["tags"] == ["work"] and asks["No tags"]["tags"] is None
+    asked = asks["One tag"]["created_at"]
+    assert "2 unchanged" in world.ok(f"import taskwarrior {path}")
+    assert json.loads(world.ok("ask show 1 --json"))["created_at"] == asked

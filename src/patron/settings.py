@@ -29,6 +29,7 @@ class Setting:
     default: Any
     description: str
     signed: bool = False  # may be negative (a coefficient that pushes down)
+    positive: bool = False  # must be more than 0 (a length the factors divide by)
 
     @property
     def section(self) -> str:
@@ -86,12 +87,13 @@ SETTINGS: tuple[Setting, ...] = (
         ("relationship", 4.0, "a neglected key stakeholder asked"),
     )),
     Setting("ranking.due_horizon_days", float, 14.0,
-            "The due term is 0.2 this many days before the due date and rises from there."),
+            "The due term is 0.2 this many days before the due date and rises from there.", positive=True),
     Setting("ranking.overdue_full_days", float, 7.0,
-            "The due term reaches 1.0 when an ask is this many days overdue."),
-    Setting("ranking.age_full_days", float, 365.0, "The age term reaches 1.0 at this age in days."),
+            "The due term reaches 1.0 when an ask is this many days overdue.", positive=True),
+    Setting("ranking.age_full_days", float, 365.0, "The age term reaches 1.0 at this age in days.",
+            positive=True),
     Setting("ranking.quick_win_hours", float, 1.0,
-            "Asks of at most this effort get the whole quick-win term; bigger ones a share."),
+            "Asks of at most this effort get the whole quick-win term; bigger ones a share.", positive=True),
     Setting("ranking.limit", int, 20, "How many asks 'patron next' shows unless --limit or --all."),
     *(Setting(f"weights.{role}", float, weight, f"Weight of a {role}'s asks (0-1): {why}.")
       for role, weight, why in (
@@ -209,6 +211,8 @@ def _checked(path: Path, name: str, value: Any) -> Any:
         raise InvalidInput(f"{path}: {name} must be a list of text, not {value!r}")
     if setting.type in (int, float) and value < 0 and not setting.signed:
         raise InvalidInput(f"{path}: {name} must not be negative")
+    if setting.positive and value <= 0:
+        raise InvalidInput(f"{path}: {name} must be more than 0")
     return value
 
 

@@ -133,7 +133,7 @@ def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
           [[row["term"], f"{row['factor']:.3f}", f"{row['coefficient']:g}",
             f"{row['contribution']:+.3f}", row["meaning"]] for row in rows])
     click.echo(f"  score {item.score:.3f}")
-    click.echo(_standing_text(item.requester, stake))
+    click.echo(_standing_text(item.requester, stake, item.engagement))
 
 
 def _why_client(app: App, client: str, as_json: bool) -> None:
@@ -173,10 +173,16 @@ def _standing_dict(stake: ranking.Stake | None) -> dict[str, object] | None:
             "contact_overdue_days": stake.overdue_days}
 
 
-def _standing_text(name: str | None, stake: ranking.Stake | None) -> str:
+def _standing_text(name: str | None, stake: ranking.Stake | None,
+                   engagement: str | None = None) -> str:
+    if name is None:
+        return "  Nobody is recorded as asking: 'patron ask edit ID --from PERSON' weighs who asked."
+    if engagement is None:
+        return (f"  The ask belongs to no engagement, so {name}'s role cannot weigh: "
+                "'patron ask edit ID --engagement ENGAGEMENT'.")
     if stake is None:
-        return (f"  {name or 'The requester'} is no stakeholder of this engagement: "
-                "record their role with 'patron stakeholder add' to weigh their asks.")
+        return (f"  {name} is no stakeholder of {engagement}: record their role with "
+                "'patron stakeholder add' to weigh their asks.")
     a = stake.attributes
     late = ""
     if stake.overdue_days is not None and stake.overdue_days > 0:

@@ -64,6 +64,6 @@ def verdict(score: float, total: float) -> str:
 def trend(ratings_oldest_first: Sequence[int]) -> str:
     """How the answers moved, in words (three ratings are no percentage)."""
     if len(ratings_oldest_first) < 2:
-        return "one rating" if ratings_oldest_first else "no ratings yet"
+        return "one so far" if ratings_oldest_first else "none yet"
     first, last = ratings_oldest_first[0], ratings_oldest_first[-1]
     return "rising" if last > first else "falling" if last < first else "steady"

@@ -129,11 +129,23 @@ def _draft(task: Any) -> TaskDraft | None:
         project=_text(task.get("project")),
         requester=_text(task.get("requester")),
         effort_hours=_effort(task.get("effort")),
-        tags=[str(t) for t in task.get("tags", []) if str(t).strip()],
-        annotations=[str(a.get("description", "")) for a in task.get("annotations", [])
+        tags=[str(t) for t in _listed(task, "tags") if str(t).strip()],
+        annotations=[str(a.get("description", "")) for a in _listed(task, "annotations")
                      if isinstance(a, dict) and a.get("description")],
         depends=_depends(task.get("depends")),
     )
+
+
+def _listed(task: dict[str, Any], key: str) -> list[Any]:
+    """A list field: missing or null is empty, one string is one item, anything else is refused."""
+    value = task.get(key)
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value] if key == "tags" else []
+    if not isinstance(value, list):
+        raise InvalidInput(f"{key} must be a list, not {value!r}")
+    return value
 
 
 def _text(value: Any) -> str | None:

@@ -127,8 +127,8 @@ def client(conn: Connection, settings: Settings, now: datetime, engagement_id: i
     diverge = _divergence(conn, executive, manager, engagement_id)
     favour, reasons = _favour(executive, manager, influential, diverge)
     return ClientView(engagement_id, name, kind, executive, manager, influential, diverge, favour,
-                      reasons, _missing(people, executive, manager),
-                      score(conn, settings, now, engagement_id) if kind == "client" else None)
+                      reasons, _missing(people, executive, manager, kind),
+                      score(conn, settings, now, engagement_id) if kind != "self" else None)
 
 
 def _divergence(conn: Connection, executive: list[Member], manager: list[Member],
@@ -180,8 +180,11 @@ def _favour(executive: list[Member], manager: list[Member], influential: Member 
     return pick, reasons
 
 
-def _missing(people: list[Member], executive: list[Member], manager: list[Member]) -> list[str]:
+def _missing(people: list[Member], executive: list[Member], manager: list[Member],
+             kind: str) -> list[str]:
     out = []
+    if kind == "self":  # your own development: you pay and you judge; mentors advise
+        return [] if people else ["nobody recorded yet: a mentor keeps you honest (--role mentor)"]
     if not executive:
         out.append("nobody is recorded as sponsor: find out who signs the invoices")
     if not manager:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.records import ASK, ENGAGEMENT, PERSON
 from patron.errors import NotFound, PatronError
@@ -28,32 +28,52 @@ COMPARED = ("title", "status", "due_at", "created_at", "done_at", "value", "enga
 def import_taskwarrior(conn: Connection, text: str, source: str, now: datetime) -> Outcome:
     drafts, problems = tw.parse(text, source)
     outcome = Outcome(problems=list(problems))
+    derived = _derived_uuids(conn)
     ids: dict[str, int] = {}
     for draft in drafts:
         try:
             with conn.begin_nested():  # a task that fails leaves nothing behind (a new project)
-                ids[draft.uuid] = _one(conn, draft, now, outcome)
+                ids[draft.uuid] = _one(conn, draft, now, outcome, derived)
         except PatronError as exc:
             outcome.problems.append(Problem(f"{source}: task {draft.uuid}", str(exc)))
     for draft in drafts:
         if draft.uuid in ids:
-            _link(conn, draft, ids, now, source, outcome)
+            try:
+                with conn.begin_nested():
+                    _link(conn, draft, ids, now, source, outcome)
+            except PatronError as exc:
+                outcome.problems.append(Problem(f"{source}: task {draft.uuid}", str(exc)))
     return outcome
 
 
-def _one(conn: Connection, draft: tw.TaskDraft, now: datetime, outcome: Outcome) -> int:
+def _derived_uuids(conn: Connection) -> dict[str, int]:
+    """The uuids Patron gave its own asks on export, so that they come back to the same ask."""
+    a = schema.ask
+    rows = conn.execute(select(a.c.id).where(or_(a.c.source.is_(None),
+                                                 a.c.source.not_like(f"{tw.SOURCE}%"))))
+    return {tw.task_uuid(int(ident), None): int(ident) for ident in rows.scalars()}
+
+
+def _one(conn: Connection, draft: tw.TaskDraft, now: datetime, outcome: Outcome,
+         derived: dict[str, int]) -> int:
     values: dict[str, Any] = {
         "title": draft.title, "status": draft.status, "due_at": draft.due_at,
-        "created_at": draft.created_at or now, "done_at": draft.done_at, "value": draft.value,
+        "created_at": draft.created_at, "done_at": draft.done_at, "value": draft.value,
         "engagement_id": _engagement(conn, draft.project, now),
         "requester_id": _person(conn, draft.requester, now), "effort_hours": draft.effort_hours,
         "tags": draft.tags or None, "annotations": draft.annotations or None,
     }
     a = schema.ask
     existing = conn.execute(select(a).where(a.c.source == draft.source)).mappings().first()
+    if existing is None and draft.uuid in derived:  # one of ours, coming back
+        existing = conn.execute(select(a).where(a.c.id == derived[draft.uuid])).mappings().first()
     if existing is None:
+        ident = records.add(conn, ASK, {**values, "created_at": draft.created_at or now,
+                                         "source": draft.source}, now)
         outcome.created += 1
-        return records.add(conn, ASK, {**values, "source": draft.source}, now)
+        return ident
+    if draft.created_at is None:  # a task without an entry date keeps the date we have
+        values.pop("created_at")
     changed = {k: v for k, v in values.items() if existing[k] != v}
     if changed:
         records.edit(conn, ASK, existing["id"], records.Change(set=changed), now)

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, func, select
 
 from patron.domain import hire as h
 from patron.domain.cadence import contact_due
+from patron.errors import InvalidInput
 from patron.services.overview import OPEN, last_contacts
 from patron.settings import Settings
 from patron.store import schema
@@ -41,7 +42,10 @@ def coefficients(settings: Settings) -> tuple[float, ...]:
 
 def score(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> HireScore:
     e = schema.engagement
-    name = conn.execute(select(e.c.name).where(e.c.id == engagement_id)).scalar_one()
+    name, kind = conn.execute(select(e.c.name, e.c.kind).where(e.c.id == engagement_id)).one()
+    if kind == "self":
+        raise InvalidInput(f"{name} is your own development: nobody there hires you back "
+                           "(see your goals and 'patron reflect')")
     facts, ratings_oldest_first = _facts(conn, settings, now, engagement_id)
     coeffs = coefficients(settings)
     factors = h.factors(facts, int(settings["hire_me_back.latest_ratings"]))

@@ -132,12 +132,12 @@ def _load_bases(reader: Reader, weights: dict[tuple[int, int], r.Requester],
     """What every ask of one requester in one engagement shares, into two temporary tables."""
     c = dict(zip(r.TERM_NAMES, coeffs, strict=True))
     reader.temporary("patron_rank_requester", ("person_id INTEGER", "engagement_id INTEGER",
-                                               "base REAL"), [
+                                               "base DOUBLE PRECISION"), [
         (person, engagement, who.role_weight * c["role"] + who.salience * c["salience"]
          + who.quadrant * c["quadrant"] + who.relationship * c["relationship"])
         for (person, engagement), who in weights.items()
     ], key="person_id, engagement_id")
-    reader.temporary("patron_rank_engagement", ("id INTEGER", "base REAL", "is_self INTEGER"), [
+    reader.temporary("patron_rank_engagement", ("id INTEGER", "base DOUBLE PRECISION", "is_self INTEGER"), [
         (ident, value * c["engagement_value"], int(ident in self_engagements))
         for ident, value in engagement_value.items()
     ])

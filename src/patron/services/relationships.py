@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, and_, case, func, or_, select
 
 from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.periods import MENTOR_QUESTIONS, bounds
@@ -125,7 +125,8 @@ def met(conn: Connection, person: str, notes: str, now: datetime, *, engagement:
     person_id = resolve(conn, PERSON, person)
     engagement_id = (resolve(conn, BY_KIND["engagement"], engagement) if engagement
                      else engagement_of(conn, person_id))
-    summary = notes.strip().splitlines()[0][:200] if notes.strip() else f"{kind} with {person}"
+    name = records.get(conn, PERSON, person_id)["name"]
+    summary = notes.strip().splitlines()[0][:200] if notes.strip() else f"{kind} with {name}"
     direction = "out" if kind in ("mail", "message") else "both"
     return records.add(conn, INTERACTION, {
         "summary": summary, "kind": kind, "occurred_at": at or now, "engagement_id": engagement_id,
@@ -178,6 +179,8 @@ def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str
         .join(st, st.c.engagement_id == e.c.id)
         .join(p, p.c.person_id == st.c.person_id)
         .join(i, i.c.id == p.c.interaction_id)
+        # a touchpoint counts for its own engagement (or, unfiled, for every one the person is in)
+        .where(or_(i.c.engagement_id == e.c.id, i.c.engagement_id.is_(None)))
         .where(role.in_(("sponsor", "manager")), i.c.occurred_at >= since,
                i.c.occurred_at <= now, e.c.status == "active")
         .group_by(e.c.id, e.c.name, role).order_by(e.c.name)

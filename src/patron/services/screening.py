@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from patron.domain import screening as s
+from patron.errors import InvalidInput
 from patron.settings import Settings
 from patron.store import schema
 
@@ -42,6 +43,8 @@ def screen_prospect(conn: Connection, settings: Settings, prospect_id: int) -> S
 
 def screen_text(settings: Settings, text: str, source: str = "text") -> Screening:
     """A block of text alone (a mail, call notes): only the red flags can be judged."""
+    if not text.strip():
+        raise InvalidInput(f"{source}: no text to screen")
     flags = s.red_flags([(source, text)], phrases(settings))
     answer = s.Answer("Do you want to work with them?", "no" if flags else "unknown",
                       f"{len(flags)} red flags in the text" if flags else "nothing alarming said")
@@ -72,7 +75,7 @@ def _questions(conn: Connection, settings: Settings, row: Any, flags: list[s.Fla
     kinds = {f.kind for f in flags}
     minimum = float(settings["screening.minimum_fee"])
     fee = row["fee"]
-    if not fee:
+    if fee is None:
         fee_answer = s.Answer("Is the fee on your terms?", "unknown", "no fee recorded")
     elif minimum:
         ok = fee >= minimum
