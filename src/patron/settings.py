@@ -123,6 +123,10 @@ SETTINGS: tuple[Setting, ...] = (
       for kind, meaning in FLAG_KINDS),
     Setting("screening.minimum_fee", float, 0.0,
             "The least fee you take for an engagement; 0 = not set (the fee question stays open)."),
+    *(Setting(f"bosses.{boss}", float, share, f"Your target share of time for {why} (any scale; "
+              "the review compares the shares)")
+      for boss, share, why in (("employer", 30.0, "your employer"), ("customer", 60.0, "your customers"),
+                               ("self", 10.0, "yourself"))),
     Setting("capacity.hours_per_day", float, 6.0,
             "Hours a working day you can give to asks (the rest goes to meetings and mail)."),
     Setting("capacity.working_days", str, "mon,tue,wed,thu,fri", "Your working days."),

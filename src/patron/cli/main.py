@@ -31,6 +31,7 @@ COMMANDS = {
     "start": "patron.cli.relationships:start",
     "stop": "patron.cli.relationships:stop",
     "reflect": "patron.cli.relationships:reflect",
+    "review": "patron.cli.relationships:review",
     "screen": "patron.cli.screen:screen",
     "overview": "patron.cli.overview:overview",
     "demo": "patron.cli.overview:demo",

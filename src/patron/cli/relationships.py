@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 
@@ -289,3 +290,36 @@ def goal_note(app: App, goal: str, text_: str) -> None:
     with app.store().begin() as conn:
         ident = service.note_goal(conn, goal, text_, app.now())
     click.echo(f"Noted #{ident}")
+
+
+@click.command()
+@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md"]), default="text",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def review(app: App, period: str, fmt: str, output: Path | None) -> None:
+    """The periodic review: would each client hire you back and how that moved,
+    promises, feedback (and from whom none was asked), asks done, your three
+    bosses' share of your time against your target, your goals, the relationships
+    going cold, and the period's reflection.
+
+    Examples:
+
+        patron review
+
+        patron review --period quarter --format md -o review.md
+    """
+    from patron.reports import review as report
+    from patron.services import review as service_review
+    from patron.services.backup import write_atomically
+
+    with app.store(create=False).read() as conn:
+        result = service_review.build(conn, app.settings(), app.now(), period)
+    content = report.markdown(result) if fmt == "md" else report.text(result)
+    if output is None:
+        click.echo(content, nl=False)
+    else:
+        write_atomically(output, content)
+        click.echo(f"Wrote {output}", err=True)
