@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from patron.reports import html
 from patron.reports import review as report
 from patron.services import review
+from patron.services.client import members
 from patron.settings import defaults
 from patron.store.database import Store
 from tests.conftest import NOW, Patron
@@ -32,6 +36,10 @@ def test_the_monthly_review_of_the_demo(portfolio: Store) -> None:
     assert "| customer |" in md and "## Relationships going cold" in md
     plain = report.text(result)
     assert "#" not in plain.splitlines()[0] and "Would they hire you back?" in plain
+    with portfolio.read() as conn:
+        grid = {"Ledger migration": members(conn, defaults(), NOW, 1)}
+    page = html.page(result, grid, 3)
+    assert page.count("<svg") == 3 and "Helen" in page and "Larkspur role" in page
 
 
 def test_a_reflection_is_found_again_next_period(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,3 +54,46 @@ def test_a_reflection_is_found_again_next_period(tmp_path: Path, monkeypatch: py
     world.ok(f"review --period quarter --format md -o {out}")
     assert out.read_text().startswith("# Review of the quarter 2026-10-01 to 2026-12-31")
     assert "no database" in Patron(str(tmp_path / "none.sqlite"), CliRunner()).fails("review", 6)
+
+
+def _hostile_world(tmp_path: Path) -> Patron:
+    world = Patron(str(tmp_path / "h.sqlite"), CliRunner())
+    for line in ("engagement add 'Acme <b>rollout</b>'", "person add '<script>alert(1)</script>'",
+                 "stakeholder add '<script>' Acme --role sponsor",
+                 "feedback '<script>' --rating 3 '<img src=x onerror=alert(1)>'",
+                 "time 2h Acme"):
+        world.ok(line)
+    return world
+
+
+def test_the_html_review_is_one_self_contained_escaped_page(tmp_path: Path) -> None:
+    world = _hostile_world(tmp_path)
+    out = tmp_path / "review.html"
+    world.ok(f"review --format html -o {out}")
+    page = out.read_text()
+    assert page.startswith("<!doctype html>") and page.count("<svg") >= 3
+    assert "<script" not in page and "<img" not in page and "onerror=alert" in page  # as text
+    assert "&lt;script&gt;" in page and "Acme &lt;b&gt;rollout&lt;/b&gt;" in page
+    assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")  # nothing fetched
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Chromium is not installed")
+def test_the_html_review_renders_in_a_real_browser(tmp_path: Path) -> None:
+    world = _hostile_world(tmp_path)
+    out = tmp_path / "review.html"
+    world.ok(f"review --format html -o {out}")
+    shot = tmp_path / "review.png"
+    subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,1400",
+         f"--screenshot={shot}", out.as_uri()],
+        check=True, capture_output=True, timeout=120)
+    picture = shot.read_bytes()
+    assert picture[:8] == b"\x89PNG\r\n\x1a\n" and len(picture) > 20_000  # a page, not a blank
+    dumped = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking", f"--user-data-dir={tmp_path / 'profile2'}",
+         "--dump-dom", out.as_uri()], check=True, capture_output=True, text=True, timeout=120).stdout
+    assert "Would they hire you back?" in dumped and "alert(1)" in dumped
+    assert "<script>alert" not in dumped  # the name stayed text; nothing ran

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
 from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json, table, text
@@ -14,6 +15,7 @@ from patron.domain.periods import MENTOR_QUESTIONS, PERIODS, bounds
 from patron.domain.vocabulary import BossKind, InteractionKind
 from patron.errors import InvalidInput
 from patron.services import relationships as service
+from patron.store import schema
 
 
 @click.command()
@@ -294,8 +296,8 @@ def goal_note(app: App, goal: str, text_: str) -> None:
 
 @click.command()
 @click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "md"]), default="text",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text",
+              show_default=True, help="html: one self-contained page with charts.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write to this file instead of standard output.")
 @pass_app
@@ -310,14 +312,29 @@ def review(app: App, period: str, fmt: str, output: Path | None) -> None:
         patron review
 
         patron review --period quarter --format md -o review.md
+
+        patron review --format html -o review.html
     """
     from patron.reports import review as report
     from patron.services import review as service_review
     from patron.services.backup import write_atomically
 
+    grids = {}
     with app.store(create=False).read() as conn:
         result = service_review.build(conn, app.settings(), app.now(), period)
-    content = report.markdown(result) if fmt == "md" else report.text(result)
+        if fmt == "html":
+            from patron.services.client import members
+
+            e = schema.engagement
+            for ident, name in conn.execute(select(e.c.id, e.c.name).where(e.c.status == "active")
+                                            .order_by(e.c.name)):
+                grids[name] = members(conn, app.settings(), app.now(), ident)
+    if fmt == "html":
+        from patron.reports.html import page
+
+        content = page(result, grids, int(app.settings()["stakeholders.high"]))
+    else:
+        content = report.markdown(result) if fmt == "md" else report.text(result)
     if output is None:
         click.echo(content, nl=False)
     else:
