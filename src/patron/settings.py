@@ -149,8 +149,9 @@ class Settings:
     def __getitem__(self, name: str) -> Any:
         return self.values[name]
 
-    def cadence_days(self, role: str) -> int:
-        return int(self.values.get(f"cadence.{role}", 0))
+    def cadence_days(self, role: str, override: int | None = None) -> int:
+        """Days between contacts: the stakeholder's own override, else their role's."""
+        return override if override is not None else int(self.values.get(f"cadence.{role}", 0))
 
 
 def config_path() -> Path:

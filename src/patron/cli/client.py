@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from patron.cli.app import App, pass_app
-from patron.cli.output import echo_json, table
+from patron.cli.output import echo_json, people, table
 from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
 from patron.services import client as service
@@ -53,7 +53,7 @@ def client(app: App, engagement: str | None, every: bool, as_json: bool) -> None
 
 
 def _who(members: list[service.Member]) -> str:
-    return "; ".join(f"{m.name}" + (f", {m.title}" if m.title else "") for m in members)
+    return people([(m.name, m.title) for m in members])
 
 
 def _show(view: service.ClientView) -> None:

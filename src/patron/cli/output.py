@@ -43,6 +43,11 @@ def text(value: Any) -> str:
     return str(value)
 
 
+def people(named: Sequence[tuple[str, str | None]]) -> str:
+    """'Helen Brandt, CFO; Victor Lam' from (name, title) pairs."""
+    return "; ".join(name + (f", {title}" if title else "") for name, title in named)
+
+
 def console() -> Any:
     from rich.console import Console
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from patron.cli.app import App, demo_path, pass_app
-from patron.cli.output import echo_json, table, text
+from patron.cli.output import echo_json, people, table, text
 from patron.errors import InvalidInput
 from patron.services import demo as demo_portfolio
 from patron.services import overview as portfolio
@@ -152,7 +152,7 @@ def _count(n: int, plural: str) -> str:
 
 
 def _people(contacts: list[Contact]) -> str:
-    return "; ".join(f"{c.person}" + (f", {c.title}" if c.title else "") for c in contacts)
+    return people([(c.person, c.title) for c in contacts])
 
 
 def _due(days_late: int | None, due_at: object) -> str:

@@ -87,6 +87,13 @@ class AskFacts:
     goals: float              # 0, 0.5 or 1
 
 
+def requester_weight(who: Requester, coefficients: Mapping[str, float]) -> float:
+    """The "who asked" part of a score (role, salience, quadrant): how much a person matters
+    in an engagement. ``patron client``, ``conflicts`` and ``due`` rank people by it."""
+    return float(who.role_weight * coefficients["role"] + who.salience * coefficients["salience"]
+                 + who.quadrant * coefficients["quadrant"])
+
+
 def due_factor(days_left: float | None, ramp: Ramp) -> float:
     """0.2 at the horizon or further out, 1.0 once overdue by overdue_full_days, linear between."""
     if days_left is None:

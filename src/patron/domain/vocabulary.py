@@ -96,6 +96,12 @@ class ProspectStatus(StrEnum):
     DECLINED = "declined"
 
 
+OPEN_ASK_STATUSES: tuple[str, ...] = tuple(s.value for s in AskStatus if s.is_open)
+"""The statuses of asks still to be dealt with."""
+
+KEY_ROLES: frozenset[str] = frozenset({Role.SPONSOR.value, Role.MANAGER.value, Role.BOSS.value})
+"""The roles whose neglect costs you most: who pays, who directs, your own manager."""
+
 BOSS_KIND_OF_ENGAGEMENT: dict[EngagementKind, BossKind] = {
     EngagementKind.CLIENT: BossKind.CUSTOMER,
     EngagementKind.EMPLOYER: BossKind.EMPLOYER,

@@ -17,15 +17,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from patron.domain.capacity import hours_until, working_days
+from patron.domain.ranking import requester_weight
 from patron.domain.salience import Attributes, attributes_held, quadrant, salience_class
-from patron.domain.vocabulary import AskStatus
+from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.services.hire import HireScore, score
-from patron.services.ranking import Stake, requesters
+from patron.services.ranking import Stake, named_coefficients, requesters
 from patron.settings import Settings
 from patron.store import schema
 from patron.store.reader import ConnectionReader
-
-OPEN = tuple(s.value for s in AskStatus if s.is_open)
 
 
 @dataclass
@@ -73,12 +72,6 @@ class Collision:
     at_stake: str
 
 
-def _member_weight(who: Any, coefficients: list[float]) -> float:
-    """The "who asked" part of an ask's score: role, salience and quadrant terms."""
-    return float(who.role_weight * coefficients[0] + who.salience * coefficients[1]
-                 + who.quadrant * coefficients[2])
-
-
 def members(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> list[Member]:
     st, p = schema.stakeholder, schema.person
     rows = conn.execute(
@@ -87,7 +80,7 @@ def members(conn: Connection, settings: Settings, now: datetime, engagement_id: 
     ).mappings().all()
     high = int(settings["stakeholders.high"])
     weights, stakes = requesters(ConnectionReader(conn), settings, now)
-    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+    coefficients = named_coefficients(settings)
     asks = _open_asks_by_person(conn, engagement_id)
     out = []
     for row in rows:
@@ -97,7 +90,7 @@ def members(conn: Connection, settings: Settings, now: datetime, engagement_id: 
         out.append(Member(
             row["id"], row["person_id"], row["name"], row["title"], row["role"], attrs, row["stance"],
             row["incentives"], salience_class(attrs, high), attributes_held(attrs, high),
-            quadrant(attrs, high), _member_weight(who, coefficients),
+            quadrant(attrs, high), requester_weight(who, coefficients),
             stake.overdue_days, asks.get(row["person_id"], []),
         ))
     return out
@@ -324,11 +317,11 @@ def _incentives(conn: Connection) -> dict[tuple[int, int], str]:
 def _renegotiation(c: Collision, weights: dict[tuple[int, int], Any],
                    incentives: dict[tuple[int, int], str], settings: Settings) -> None:
     """Renegotiate with the requester who weighs least; say what is at stake for them."""
-    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+    coefficients = named_coefficients(settings)
 
     def weight(ask: dict[str, Any]) -> float:
         who = weights.get((ask["requester_id"], ask["engagement_id"]))
-        return 0.0 if who is None else _member_weight(who, coefficients)
+        return 0.0 if who is None else requester_weight(who, coefficients)
 
     with_someone = [a for a in c.asks if a["requester_id"] is not None]
     if not with_someone:

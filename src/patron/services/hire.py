@@ -9,12 +9,13 @@ from sqlalchemy import Connection, func, select
 
 from patron.domain import hire as h
 from patron.domain.cadence import contact_due
+from patron.domain.vocabulary import KEY_ROLES
+from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import InvalidInput
-from patron.services.overview import OPEN, last_contacts
+from patron.services.overview import last_contacts
 from patron.settings import Settings
 from patron.store import schema
 
-KEY_ROLES = ("sponsor", "manager", "boss")
 RECENT_DAYS = 90
 RATINGS_DAYS = 365
 
@@ -81,8 +82,8 @@ def _facts(conn: Connection, settings: Settings, now: datetime, engagement_id: i
     health = []
     for person, role, cadence_days in conn.execute(
             select(st.c.person_id, st.c.role, st.c.cadence_days)
-            .where(st.c.engagement_id == engagement_id, st.c.role.in_(KEY_ROLES))):
-        cadence = cadence_days if cadence_days is not None else settings.cadence_days(role)
+            .where(st.c.engagement_id == engagement_id, st.c.role.in_(sorted(KEY_ROLES)))):
+        cadence = settings.cadence_days(role, cadence_days)
         state = contact_due(last.get(person), cadence, now.date())
         if state is not None:
             late = 1.0 if state.last_contact is None else max(0, state.days_overdue) / cadence

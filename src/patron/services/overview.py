@@ -13,13 +13,13 @@ from sqlalchemy import Connection, func, select
 
 from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.salience import Attributes
-from patron.domain.vocabulary import AskStatus, Role
+from patron.domain.vocabulary import OPEN_ASK_STATUSES, Role
 from patron.services import ranking
 from patron.settings import Settings
 from patron.store import schema
 from patron.store.reader import ConnectionReader
 
-OPEN = tuple(s.value for s in AskStatus if s.is_open)
+OPEN = OPEN_ASK_STATUSES
 @dataclass(frozen=True)
 class AskLine:
     id: int
@@ -191,7 +191,7 @@ def _engagements(
                 Contact(people[s.person_id][0], "you", s.role, ContactDue(0, None, None, 0))
             )
             continue
-        cadence = s.cadence_days if s.cadence_days is not None else settings.cadence_days(s.role)
+        cadence = settings.cadence_days(s.role, s.cadence_days)
         due = contact_due(last.get(s.person_id), cadence, now.date())
         name, title = people[s.person_id]
         contact = Contact(name, title, s.role, due or ContactDue(0, last.get(s.person_id), None, 0))

@@ -17,7 +17,7 @@ from typing import Any
 from patron.domain import ranking as r
 from patron.domain.cadence import contact_due
 from patron.domain.salience import QUADRANTS, Attributes, salience_class
-from patron.domain.vocabulary import AskStatus
+from patron.domain.vocabulary import KEY_ROLES, OPEN_ASK_STATUSES
 from patron.errors import InvalidInput, NotFound
 from patron.settings import Settings
 from patron.store.reader import (
@@ -30,8 +30,7 @@ from patron.store.reader import (
     moment,
 )
 
-OPEN_SQL = ", ".join(f"'{s.value}'" for s in AskStatus if s.is_open)
-KEY_ROLES = frozenset({"sponsor", "boss", "manager"})
+OPEN_SQL = ", ".join(f"'{status}'" for status in OPEN_ASK_STATUSES)
 
 
 @dataclass(frozen=True)
@@ -76,6 +75,10 @@ class Ranking:
 
 def coefficients(settings: Settings) -> tuple[float, ...]:
     return tuple(float(settings[f"ranking.{name}"]) for name in r.TERM_NAMES)
+
+
+def named_coefficients(settings: Settings) -> dict[str, float]:
+    return dict(zip(r.TERM_NAMES, coefficients(settings), strict=True))
 
 
 def ramp(settings: Settings) -> r.Ramp:
@@ -133,8 +136,7 @@ def _load_bases(reader: Reader, weights: dict[tuple[int, int], r.Requester],
     c = dict(zip(r.TERM_NAMES, coeffs, strict=True))
     reader.temporary("patron_rank_requester", ("person_id INTEGER", "engagement_id INTEGER",
                                                "base DOUBLE PRECISION"), [
-        (person, engagement, who.role_weight * c["role"] + who.salience * c["salience"]
-         + who.quadrant * c["quadrant"] + who.relationship * c["relationship"])
+        (person, engagement, r.requester_weight(who, c) + who.relationship * c["relationship"])
         for (person, engagement), who in weights.items()
     ], key="person_id, engagement_id")
     reader.temporary("patron_rank_engagement", ("id INTEGER", "base DOUBLE PRECISION", "is_self INTEGER"), [
@@ -233,7 +235,6 @@ def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: b
     for row in rows:
         grouped.setdefault((row[0], row[1]), []).append(row[2:])
     role_weights = {role: float(settings[f"weights.{role}"]) for role in r.ROLES}
-    cadences = {role: settings.cadence_days(role) for role in r.ROLES}
     today = now.date()
     weights: dict[tuple[int, int], r.Requester] = {}
     stakes: dict[tuple[int, int], Stake] = {}
@@ -246,7 +247,7 @@ def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: b
         relationship, overdue = 0.0, None
         if any(_key(x[0], x[1], high) for x in roles):
             cadence = min((c for x in roles
-                           if (c := x[5] if x[5] is not None else cadences[x[0]]) > 0), default=0)
+                           if (c := settings.cadence_days(x[0], x[5])) > 0), default=0)
             seen = last.get(key[0])
             due = contact_due(seen.date() if seen else None, cadence, today)
             if due is not None:

@@ -9,10 +9,10 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from patron.domain.records import RecordKind
-from patron.domain.vocabulary import AskStatus
+from patron.domain.vocabulary import OPEN_ASK_STATUSES
 from patron.store import schema
 
-OPEN = tuple(s.value for s in AskStatus if s.is_open)
+OPEN = OPEN_ASK_STATUSES
 
 
 def related(conn: Connection, kind: RecordKind, ident: int, now: datetime) -> dict[str, Any]:

@@ -16,12 +16,14 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 
 from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.periods import MENTOR_QUESTIONS, bounds
+from patron.domain.ranking import requester_weight
 from patron.domain.records import BY_KIND, COMMITMENT, GOAL, INTERACTION, PERSON, TIME_ENTRY
+from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput
 from patron.services import records
 from patron.services.names import resolve
-from patron.services.overview import OPEN, last_contacts
-from patron.services.ranking import requesters
+from patron.services.overview import last_contacts
+from patron.services.ranking import named_coefficients, requesters
 from patron.settings import Settings
 from patron.store import schema
 from patron.store.reader import ConnectionReader
@@ -45,18 +47,16 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days)."""
     soon = int(settings["overview.due_soon_days"]) if soon_days is None else soon_days
     weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
-    coefficients = [float(settings[f"ranking.{n}"]) for n in ("role", "salience", "quadrant")]
+    coefficients = named_coefficients(settings)
     last = last_contacts(conn, now)
     found: dict[int, DueContact] = {}
     for person, name, role, engagement_id, engagement, cadence_days in _roles(conn):
-        cadence = cadence_days if cadence_days is not None else settings.cadence_days(role)
+        cadence = settings.cadence_days(role, cadence_days)
         state = contact_due(last.get(person), cadence, now.date())
         if state is None or not (state.overdue or state.due_within(soon)):
             continue
         who = weights.get((person, engagement_id))
-        weight = 0.0 if who is None else (who.role_weight * coefficients[0]
-                                          + who.salience * coefficients[1]
-                                          + who.quadrant * coefficients[2])
+        weight = 0.0 if who is None else requester_weight(who, coefficients)
         urgency = weight * (1 + max(state.days_overdue, 0) / cadence)
         current = found.get(person)
         if current is None:
