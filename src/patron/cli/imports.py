@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app
 from patron.errors import InvalidInput
+from patron.importers.base import Outcome, Progress
 
 
 @click.group("import")
@@ -23,6 +28,50 @@ def import_group() -> None:
 
 class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
+
+
+def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome]) -> Outcome:
+    """Run one import in one transaction (rolled back for a dry run), then report each
+    skipped record on standard error and the summary on standard output."""
+    store = app.store()
+    outcome = Outcome()
+    try:
+        with store.begin() as conn:
+            outcome = work(conn)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    report(outcome, dry_run)
+    return outcome
+
+
+def report(outcome: Outcome, dry_run: bool) -> None:
+    for problem in outcome.problems:
+        click.echo(f"skipped {problem}", err=True)
+    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+
+
+@contextmanager
+def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
+    """A progress bar (done, rate, time left) on a terminal; silent when piped or under CI."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield lambda done: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+    from rich.progress import Progress as Bar
+
+    rate = TextColumn("{task.fields[rate]}")
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), rate,
+             TimeRemainingColumn(), transient=True) as bar:
+        task = bar.add_task(label, total=total, rate="")
+
+        def advance(done: int) -> None:
+            bar.advance(task, done)
+            speed = bar.tasks[0].speed
+            bar.update(task, rate=f"{speed:,.0f}/s" if speed else "")
+
+        yield advance
 
 
 def read_source(file: Path) -> tuple[str, str]:
@@ -55,14 +104,4 @@ def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
     from patron.services.exchange import import_taskwarrior
 
     text, source = read_source(file)
-    store = app.store()
-    try:
-        with store.begin() as conn:
-            outcome = import_taskwarrior(conn, text, source, app.now())
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    for problem in outcome.problems:
-        click.echo(f"skipped {problem}", err=True)
-    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+    run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()))

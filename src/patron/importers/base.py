@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+Progress = Callable[[int], None]
+"""Told how many more records are done; the CLI draws a progress bar from it."""
+
+
+def no_progress(done: int) -> None:
+    """A progress report nobody watches."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +31,7 @@ class Outcome:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    matched: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -30,5 +39,6 @@ class Outcome:
         return len(self.problems)
 
     def line(self) -> str:
-        return (f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.skipped} skipped")
+        matched = f"{self.matched} matched, " if self.matched else ""
+        return (f"{self.created} created, {matched}{self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.skipped} skipped")

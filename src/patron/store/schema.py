@@ -194,6 +194,10 @@ interaction = Table(
     Column("sentiment", Integer),
     Column("source", Text),
     Column("notes", Text),
+    # Mail: the thread's first Message-ID, and the Message-ID this one answers.
+    Column("thread", String(500), index=True),
+    Column("reply_to", String(500), index=True),
+    Index("ix_interaction_source", "source"),
 )
 
 interaction_participant = Table(
@@ -202,6 +206,35 @@ interaction_participant = Table(
            primary_key=True),
     Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
            index=True),
+    # How they took part, where the source says: from, to, cc, organiser, attendee.
+    Column("role", String(10)),
+)
+
+suggestion = Table(
+    "suggestion", metadata,
+    _id(),
+    # request-action, request-information (an ask for you) or commitment (your promise).
+    Column("kind", String(30), nullable=False),
+    Column("title", String(500), nullable=False),
+    Column("sentence", Text, nullable=False),
+    _refers_to("person_id", "person"),  # who asked, or to whom you promised
+    _refers_to("engagement_id", "engagement"),
+    _owned_by("interaction", nullable=True),
+    Column("due_at", DateTime),
+    Column("found_at", DateTime, nullable=False),  # when the message was written
+    Column("status", String(20), nullable=False),  # pending, accepted, rejected
+    Column("source", String(600), nullable=False, unique=True),
+    _refers_to("ask_id", "ask"),
+    _refers_to("commitment_id", "commitment"),
+)
+
+import_state = Table(
+    "import_state", metadata,
+    # Where an importer stopped, per source ("imap:user@host/INBOX"), so the next run
+    # fetches only what is new.
+    Column("source", String(600), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
 )
 
 feedback = Table(
