@@ -123,3 +123,16 @@ class Patron:
 @pytest.fixture
 def patron(tmp_path: Path) -> Patron:
     return Patron(str(tmp_path / "cli.sqlite"), CliRunner())
+
+
+SHARED_DATA = Path(os.environ.get("PATRON_SHARED_DATA")
+                   or Path(__file__).resolve().parents[2] / "shared" / "data")
+"""Real public data (../shared/data beside the clone) for acceptance tests; never copied here."""
+
+
+def shared_folder(name: str) -> Path:
+    """A folder of ../shared/data, or a skipped test where it is absent."""
+    path = SHARED_DATA / name
+    if not path.is_dir():
+        pytest.skip(f"{name} is not in {SHARED_DATA}")
+    return path
