@@ -128,6 +128,7 @@ PERSON = RecordKind(
         Field("organisation_id", FieldKind.REF, "organisation (name, domain or id)", option="org",
               ref="organisation", in_list=True, filter=True),
         Field("title", FieldKind.TEXT, "job title", in_list=True),
+        Field("phones", FieldKind.TEXTS, "a phone number (repeatable)", option="phone"),
         NOTES,
     ),
 )

@@ -17,7 +17,6 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from patron.domain.addresses import (
     display_name,
-    domain_of,
     normal_address,
     organisation_domain,
     organisation_name,
@@ -174,4 +173,19 @@ def addresses(conn: Connection, person: int) -> list[str]:
     return sorted(conn.execute(select(pe.c.address).where(pe.c.person_id == person)).scalars())
 
 
-__all__ = ["Directory", "Tally", "addresses", "domain_of", "merge"]
+
+
+def engagement_of(conn: Connection, people: list[int]) -> int | None:
+    """The engagement these people point to, where they agree on one: the engagements they are
+    stakeholders of, else those serving their organisations; None when none or several."""
+    if not people:
+        return None
+    s, e, p = schema.stakeholder, schema.engagement, schema.person
+    roles = set(conn.execute(select(s.c.engagement_id).where(s.c.person_id.in_(people))).scalars())
+    if len(roles) == 1:
+        return int(roles.pop())
+    if roles:
+        return None
+    orgs = select(p.c.organisation_id).where(p.c.id.in_(people), p.c.organisation_id.is_not(None))
+    served = set(conn.execute(select(e.c.id).where(e.c.organisation_id.in_(orgs))).scalars())
+    return int(served.pop()) if len(served) == 1 else None

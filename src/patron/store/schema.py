@@ -73,6 +73,7 @@ person = Table(
     _refers_to("organisation_id", "organisation"),
     Column("title", String(200)),
     Column("notes", Text),
+    Column("phones", JSON),
 )
 
 person_email = Table(
