@@ -18,9 +18,11 @@ from patron.importers.base import Outcome, Progress
 
 @click.group("import")
 def import_group() -> None:
-    """Bring in task lists from other tools.
+    """Bring in mail and task lists from other tools.
 
     Examples:
+
+        patron import mail ~/Maildir
 
         patron import taskwarrior tasks.json
     """
@@ -105,3 +107,50 @@ def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
 
     text, source = read_source(file)
     run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()))
+
+
+SHOWN_PROBLEMS = 20
+
+
+@import_group.command("mail")
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--owner", metavar="ADDRESS",
+              help="Whose mailbox this is, besides your own addresses (me.emails).")
+@click.option("--verbose", is_flag=True, help="List every skipped message, not only the first 20.")
+@pass_app
+def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, verbose: bool) -> None:
+    """Read mail from Maildir folders, mbox files and .eml files into interactions.
+
+    Folders are walked (Maildir++ subfolders too) and each file is told apart by
+    its content. Each message becomes one mail interaction with its sender and
+    recipients as people (organisations from their domains); a message already
+    stored, or a file unchanged since the last run, is skipped, so running it again
+    is cheap and an interrupted import picks up where it stopped. Set me.emails first
+    ('patron config set me.emails you@example.com') so that your own mail counts as sent.
+
+    Examples:
+
+        patron import mail ~/Maildir
+
+        patron import mail ~/mail/archive.mbox --dry-run
+
+        patron import mail exported/ --owner helen@northwind.example
+    """
+    from patron.importers.mailfiles import count
+    from patron.services.mail import import_files, plan
+
+    store = app.store()
+    chosen = plan(store, list(paths))
+    me = [str(a) for a in app.settings()["me.emails"]]
+    with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
+        outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
+                               owner=owner)
+    problems = outcome.problems if verbose else outcome.problems[:SHOWN_PROBLEMS]
+    for problem in problems:
+        click.echo(f"skipped {problem}", err=True)
+    if len(problems) < len(outcome.problems):
+        click.echo(f"... and {len(outcome.problems) - len(problems)} more skipped "
+                   "(--verbose lists them all)", err=True)
+    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())

@@ -11,7 +11,9 @@ mail domains, free-mail domains left out.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -23,6 +25,8 @@ from patron.domain.addresses import (
 )
 from patron.errors import InvalidInput, NotFound
 from patron.store import schema
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -82,6 +86,62 @@ class Directory:
             self._orgs[domain] = self._organisation(domain)
         return self._orgs[domain]
 
+    def people(self, found: Iterable[tuple[str, str | None]]) -> dict[str, int]:
+        """The people behind many (address, name) pairs at once, created where new, by the same
+        rules as ``person`` but in a few queries and bulk inserts: a mailbox of a hundred
+        thousand messages meets tens of thousands of addresses. Keys are normal addresses."""
+        names: dict[str, str | None] = {}
+        for address, name in found:
+            normal = normal_address(address)
+            if normal is not None and (names.get(normal) is None):
+                names[normal] = name or None
+        unknown = [a for a in names if a not in self._people]
+        pe = schema.person_email
+        for chunk in _chunks(unknown):
+            for address, ident in self.conn.execute(
+                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
+                self._people[address] = int(ident)
+                self.tally.matched += 1
+        new = [a for a in unknown if a not in self._people]
+        if new:
+            self._create_many(new, names)
+        return {a: self._people[a] for a in names}
+
+    def _create_many(self, new: list[str], names: dict[str, str | None]) -> None:
+        """New addresses: each joins a namesake (existing, or new earlier in the list) by the
+        rule of ``_namesake``, or becomes a new person; people go in with one bulk insert."""
+        full = {a: display_name(names[a], a) for a in new}
+        wanted = {f.lower() for a, f in full.items() if names[a] is not None and len(f.split()) >= 2}
+        namesakes: dict[str, dict[tuple[str, int], list[str]]] = {}  # name -> person -> addresses
+        p, pe = schema.person, schema.person_email
+        for chunk in _chunks(sorted(wanted)):
+            for ident, name, address in self.conn.execute(
+                    select(p.c.id, p.c.name, pe.c.address).join(pe, pe.c.person_id == p.c.id)
+                    .where(func.lower(p.c.name).in_(chunk))):
+                namesakes.setdefault(name.lower(), {}).setdefault(("old", int(ident)), []).append(address)
+        created: list[str] = []  # the first address of each new person
+        joins: list[tuple[str, tuple[str, int]]] = []
+        for address in new:
+            key = full[address].lower()
+            person = _namesake_of(address, namesakes.get(key)) if key in wanted else None
+            if person is None:
+                person = ("new", len(created))
+                created.append(address)
+            if key in wanted:
+                namesakes.setdefault(key, {}).setdefault(person, []).append(address)
+            joins.append((address, person))
+        rows = [{"name": full[a], "organisation_id": self.organisation(a)} for a in created]
+        idents = [int(i) for i in self.conn.execute(
+            insert(p).returning(p.c.id, sort_by_parameter_order=True), rows).scalars()] if rows else []
+        links = []
+        for address, (origin, ident) in joins:
+            self._people[address] = idents[ident] if origin == "new" else ident
+            links.append({"address": address, "person_id": self._people[address]})
+            if origin == "old" or created[ident] != address:
+                self.tally.addresses_added += 1
+        self.conn.execute(insert(pe), links)
+        self.tally.people_created += len(created)
+
     def _namesake(self, address: str, name: str | None) -> int | None:
         """An existing person this address safely belongs to: same full name, agreeing domains."""
         full = display_name(name, address)
@@ -125,6 +185,76 @@ class Directory:
         self.conn.execute(insert(od).values(domain=domain, organisation_id=ident))
         self.tally.organisations_created += 1
         return ident
+
+
+def _namesake_of(address: str, candidates: dict[tuple[str, int], list[str]] | None,
+                 ) -> tuple[str, int] | None:
+    """The one person of that name whose addresses' domains agree with ``address``."""
+    if not candidates or len(candidates) != 1:
+        return None
+    person, theirs = next(iter(candidates.items()))
+    mine = organisation_domain(address)
+    domains = {organisation_domain(a) for a in theirs}
+    if mine is not None and any(d is not None and d != mine for d in domains):
+        return None
+    return person
+
+
+def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
+    """Pieces of a long IN list, within every database's limit on parameters."""
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass
+class Engagements:
+    """``engagement_of`` for many groups of people in one import: the stakeholder roles and
+    organisations of the people met are read once, in bulk, and the same rule applied."""
+
+    conn: Connection
+    _roles: dict[int, set[int]] = field(default_factory=dict)
+    _orgs: dict[int, int | None] = field(default_factory=dict)
+    _served: dict[int, set[int]] = field(default_factory=dict)
+    _any: bool | None = None
+
+    def learn(self, people: Iterable[int]) -> None:
+        """Read what is needed about these people (those not seen before) in a few queries."""
+        if self._any is None:
+            self._any = self.conn.execute(select(schema.engagement.c.id).limit(1)).first() is not None
+        unseen = sorted({p for p in people if p not in self._orgs})
+        if not unseen or not self._any:
+            return
+        s, e, p = schema.stakeholder, schema.engagement, schema.person
+        for chunk in _chunks(unseen):
+            for ident in chunk:
+                self._roles[ident] = set()
+            for person, engagement in self.conn.execute(
+                    select(s.c.person_id, s.c.engagement_id).where(s.c.person_id.in_(chunk))):
+                self._roles[int(person)].add(int(engagement))
+            for person, org in self.conn.execute(select(p.c.id, p.c.organisation_id)
+                                                 .where(p.c.id.in_(chunk))):
+                self._orgs[int(person)] = None if org is None else int(org)
+        orgs = sorted({o for o in self._orgs.values() if o is not None and o not in self._served})
+        for chunk in _chunks(orgs):
+            for org in chunk:
+                self._served[org] = set()
+            for org, engagement in self.conn.execute(
+                    select(e.c.organisation_id, e.c.id).where(e.c.organisation_id.in_(chunk))):
+                self._served[int(org)].add(int(engagement))
+
+    def of(self, people: list[int]) -> int | None:
+        """What ``engagement_of(conn, people)`` says, from what ``learn`` read."""
+        self.learn(people)
+        if not people or not self._any:
+            return None
+        roles = set().union(*(self._roles.get(p, set()) for p in people))
+        if len(roles) == 1:
+            return roles.pop()
+        if roles:
+            return None
+        orgs = {self._orgs.get(p) for p in people} - {None}
+        served = set().union(*(self._served.get(o, set()) for o in orgs if o is not None))
+        return served.pop() if len(served) == 1 else None
 
 
 def merge(conn: Connection, keep: int, other: int) -> None:

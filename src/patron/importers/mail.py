@@ -1,0 +1,317 @@
+"""One mail message, parsed into a ``MailDraft``: who wrote to whom, when, in which
+thread, and its plain text. No SQL.
+
+The standard library's parser with the ``compat32`` policy reads a message several
+times faster than ``policy.default`` and never raises on bad structure; headers are
+decoded here by hand (``decode_header``, ``getaddresses``) so that a broken encoding
+becomes replacement characters, not an error. HTML is reduced to text by an HTML
+parser (nothing in it is run or fetched). ``parse`` turns every failure into a
+``Problem`` so that one bad message never stops an import; it runs in worker
+processes, so everything it returns pickles.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header, decode_header
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_tz
+from html.parser import HTMLParser
+
+from patron.importers.base import Problem
+from patron.importers.rawmail import RawMessage
+
+MAX_TEXT = 64 * 1024
+"""The plain text kept of a message: enough for asks and promises, never an attachment."""
+MAX_PARSED = 2 * 1024 * 1024
+"""Bytes of a message the parser reads; beyond it are attachments, whose text we do not keep."""
+MAX_PART = 1024 * 1024
+"""A text part larger than this is an attachment in disguise: skipped."""
+MAX_ID = 250
+"""A Message-ID longer than this is kept as its hash."""
+MAX_ADDRESSES = 2000
+
+_PARSER = BytesParser(policy=compat32)
+_OBFUSCATED = re.compile(r"^([^\s@]+) at ([^\s@]+\.[^\s@]+)$")  # list archives: "jjl at pobox.com"
+_ID = re.compile(r"<([^<>]*)>")
+_SPACE = re.compile(r"[ \t\r\f\v]+")
+_LINES = re.compile(r"\n\s*\n\s*\n+")
+
+
+@dataclass(frozen=True)
+class MailDraft:
+    """What Patron keeps of one message."""
+
+    where: str
+    message_id: str | None
+    digest: str  # sha256 of the raw bytes: the message's identity where it has no Message-ID
+    date: datetime  # local wall-clock time, naive
+    sender: tuple[str, str] | None  # (name, address)
+    to: tuple[tuple[str, str], ...]
+    cc: tuple[tuple[str, str], ...]
+    subject: str
+    in_reply_to: str | None
+    references: tuple[str, ...]
+    text: str
+
+    @property
+    def source(self) -> str:
+        return f"mid:{self.message_id}" if self.message_id else f"sha256:{self.digest}"
+
+    @property
+    def thread(self) -> str | None:
+        """The thread's first message: the first of References, else the one answered, else this."""
+        if self.references:
+            return self.references[0]
+        return self.in_reply_to or self.message_id
+
+
+def parse(raw: RawMessage) -> MailDraft | Problem:
+    """The draft of one message, or why it cannot be one."""
+    try:
+        return _parse(raw)
+    except Exception as exc:
+        return Problem(raw.where, f"cannot read this message ({type(exc).__name__}: {exc})"[:300])
+
+
+def parse_many(raws: list[RawMessage]) -> list[MailDraft | Problem]:
+    return [parse(raw) for raw in raws]
+
+
+def _parse(raw: RawMessage) -> MailDraft | Problem:
+    data = raw.data
+    if not data.strip():
+        return Problem(raw.where, "empty message")
+    message = _PARSER.parsebytes(data[:MAX_PARSED])
+    if not message.keys():
+        return Problem(raw.where, "no headers: not a mail message")
+    date = _date(message)
+    if date is None:
+        return Problem(raw.where, "no readable Date (nor a Received date)")
+    senders = _addresses(message, "from") or _addresses(message, "sender")
+    return MailDraft(
+        where=raw.where,
+        message_id=_first_id(message.get("message-id")),
+        digest=hashlib.sha256(data).hexdigest(),
+        date=date,
+        sender=senders[0] if senders else None,
+        to=tuple(_addresses(message, "to")),
+        cc=tuple(_addresses(message, "cc")),
+        subject=" ".join(header_text(message.get("subject")).split())[:500],
+        in_reply_to=_first_id(message.get("in-reply-to")),
+        references=tuple(_ids(message.get("references"))),
+        text=body_text(message),
+    )
+
+
+def header_text(value: object) -> str:
+    """A header's text with RFC 2047 words decoded; broken encodings become U+FFFD."""
+    if value is None:
+        return ""
+    if isinstance(value, Header):  # compat32's form of a header with raw 8-bit bytes
+        return "".join(_decoded(part, charset) for part, charset in decode_header(value))
+    text = _clean(str(value))
+    if "=?" not in text:
+        return text
+    try:
+        parts = decode_header(text)
+    except Exception:
+        return text
+    return "".join(_decoded(part, charset) for part, charset in parts)
+
+
+def _decoded(part: bytes | str, charset: str | None) -> str:
+    if isinstance(part, str):
+        return _clean(part)
+    return _bytes_text(part, charset)
+
+
+def _bytes_text(data: bytes, charset: str | None) -> str:
+    name = (charset or "utf-8").strip().strip('"').lower()
+    if name in ("unknown-8bit", "x-unknown", "unknown", "us-ascii", "ascii", "x-user-defined"):
+        name = "utf-8"
+    try:
+        return data.decode(name, errors="replace")
+    except (LookupError, ValueError):
+        return data.decode("utf-8", errors="replace")
+
+
+def _clean(text: str) -> str:
+    """Text with the raw bytes compat32 keeps as surrogates read as UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    values = message.get_all(name)
+    if not values:
+        return []
+    found = []
+    for real, address in getaddresses([_clean(str(v)) for v in values]):
+        address = address.strip()
+        if "@" not in address:
+            obfuscated = _OBFUSCATED.match(address)
+            if obfuscated is None:
+                continue
+            address = f"{obfuscated[1]}@{obfuscated[2]}"
+        found.append((" ".join(header_text(real).split()), address))
+        if len(found) >= MAX_ADDRESSES:
+            break
+    return found
+
+
+def normal_id(text: str) -> str | None:
+    """A Message-ID without brackets and blanks; a hash where it is absurdly long."""
+    text = "".join(text.split()).strip("<>")
+    if not text:
+        return None
+    if len(text) > MAX_ID:
+        return "sha256-" + hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+    return text
+
+
+def _ids(value: object) -> list[str]:
+    if value is None:
+        return []
+    text = _clean(str(value))
+    found = _ID.findall(text) or text.split()
+    ids = [normal_id(i) for i in found[:200]]
+    return [i for i in ids if i]
+
+
+def _first_id(value: object) -> str | None:
+    ids = _ids(value)
+    return ids[0] if ids else None
+
+
+def _date(message: Message) -> datetime | None:
+    """When the message was written, as local wall-clock time: its Date, else the time its
+    last server received it."""
+    stamp = _when(message.get("date"))
+    if stamp is not None:
+        return stamp
+    for received in message.get_all("received") or []:
+        text = _clean(str(received))
+        if ";" in text:
+            stamp = _when(text.rsplit(";", 1)[1])
+            if stamp is not None:
+                return stamp
+    return None
+
+
+def _when(value: object) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parsedate_tz(_clean(str(value)).strip())
+    if parsed is None:
+        return None
+    try:
+        naive = datetime(*parsed[:6])
+        if parsed[9] is None:
+            return naive
+        from datetime import timedelta, timezone
+
+        aware = naive.replace(tzinfo=timezone(timedelta(seconds=parsed[9])))
+        return aware.astimezone().replace(tzinfo=None)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def body_text(message: Message) -> str:
+    """The message's plain text: its first text/plain part, else its first HTML part
+    reduced to text; attachments and huge parts skipped."""
+    plain = html = None
+    for part in _parts(message):
+        if part.is_multipart() or _is_attachment(part):
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain" and plain is None:
+            plain = part
+        elif kind == "text/html" and html is None:
+            html = part
+        if plain is not None:
+            break
+    if plain is not None:
+        text = _payload_text(plain)
+    elif html is not None:
+        text = html_text(_payload_text(html))
+    else:
+        return ""
+    return _LINES.sub("\n\n", text.replace("\r\n", "\n")).strip()[:MAX_TEXT]
+
+
+def _parts(message: Message) -> list[Message]:
+    """The message's parts, depth first, without following a loop or an absurd nesting."""
+    found: list[Message] = []
+    stack = [(message, 0)]
+    while stack and len(found) < 500:
+        part, depth = stack.pop()
+        found.append(part)
+        payload = part.get_payload()
+        if part.is_multipart() and isinstance(payload, list) and depth < 20:
+            stack.extend((p, depth + 1) for p in reversed(payload) if isinstance(p, Message))
+    return found
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = str(part.get("content-disposition", "")).lower()
+    return disposition.startswith("attachment")
+
+
+def _payload_text(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes) or len(payload) > MAX_PART:
+        return ""
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        charset = None
+    return _bytes_text(payload, charset)
+
+
+class _TextOfHtml(HTMLParser):
+    """Collects the text of an HTML page: script and style left out, blocks on their own lines."""
+
+    SKIPPED = frozenset({"script", "style", "head", "title", "noscript", "template"})
+    BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6",
+                        "blockquote", "pre", "table", "ul", "ol", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.skipping = 0
+        self.size = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.SKIPPED:
+            self.skipping += 1
+        elif tag in self.BLOCKS:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED and self.skipping:
+            self.skipping -= 1
+        elif tag in self.BLOCKS:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping and self.size < MAX_TEXT:
+            self.chunks.append(data)
+            self.size += len(data)
+
+
+def html_text(markup: str) -> str:
+    """The readable text of an HTML document; nothing in it is run or fetched."""
+    reader = _TextOfHtml()
+    reader.feed(markup[:4 * MAX_TEXT])
+    reader.close()
+    lines = (_SPACE.sub(" ", line).strip() for line in "".join(reader.chunks).split("\n"))
+    return "\n".join(lines)

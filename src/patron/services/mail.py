@@ -1,0 +1,402 @@
+"""Bringing mail in: each message one interaction, its people found by address.
+
+Messages are parsed in a pool of worker processes (parsing is most of the work) and
+written by this process in batches, each batch one transaction: a killed import
+leaves a consistent register, and the next run skips what is stored, because a
+message is known by its source (``mid:<Message-ID>``, else ``sha256:<hash of its
+bytes>``). The same message found in several folders or mailboxes is stored once.
+
+Direction is read from the user's side: a message from one of your addresses
+(``me.emails``, or ``--owner``) is ``out``; one that names you among its recipients, or
+that sits in your mailbox without naming you (a list, a Bcc), is ``in``. Where nobody
+is "me" (an organisation's archive of several people's mailboxes), each message is
+read from its own sender's point of view: ``out``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import chain, islice
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, insert, select
+
+from patron.domain.addresses import normal_address
+from patron.domain.vocabulary import Direction, InteractionKind
+from patron.importers import mail as parser
+from patron.importers import mailfiles
+from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.mail import MailDraft
+from patron.importers.rawmail import RawMessage
+from patron.services.people import Directory, Engagements
+from patron.store import schema
+from patron.store.database import Store
+
+BATCH = 2000
+"""Messages written per transaction: large enough to be fast, small enough to lose little."""
+CHUNK = 50
+"""Messages sent to a worker at once."""
+IN_FLIGHT = 4 * BATCH // CHUNK
+"""Chunks read ahead of the writer at most: memory stays bounded whatever the mailbox."""
+SMALL = 300
+"""Fewer messages than this are parsed in this process: a pool would cost more than it saves."""
+NO_SUBJECT = "(no subject)"
+FILE_STATE = "mailfile:"
+
+
+@dataclass(frozen=True)
+class StoredMessage:
+    """A message just stored, as ``on_message`` hears of it (ask detection hooks in here)."""
+
+    interaction_id: int
+    draft: MailDraft
+    sender_id: int | None
+    recipient_ids: tuple[int, ...]
+    copied_ids: tuple[int, ...]
+    from_me: bool
+    engagement_id: int | None
+
+
+@dataclass
+class MailOutcome(Outcome):
+    """An import's summary, with the people and organisations the mail brought."""
+
+    people_created: int = 0
+    organisations_created: int = 0
+    files_unchanged: int = 0
+
+    def line(self) -> str:
+        files = f", {self.files_unchanged} unchanged files not read" if self.files_unchanged else ""
+        return (f"{super().line()}; {self.people_created} people, "
+                f"{self.organisations_created} organisations created{files}")
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+def import_messages(
+    store: Store,
+    messages: Iterable[RawMessage],
+    me: Sequence[str],
+    now: datetime,
+    *,
+    dry_run: bool = False,
+    progress: Progress = no_progress,
+    checkpoint: Callable[[Connection, RawMessage], None] | None = None,
+    on_message: Callable[[Connection, StoredMessage], None] | None = None,
+    owner: str | None = None,
+) -> Outcome:
+    """Store every message not stored before; one transaction per batch (one for all, rolled
+    back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
+    batch's last message; ``on_message`` for each message newly stored."""
+    writer = _Writer(_mine(me, owner), now, on_message)
+    batches = _batches(parsed(messages))
+    if dry_run:
+        try:
+            with store.begin() as conn:
+                for batch in batches:
+                    writer.write(conn, batch, progress, checkpoint)
+                raise _DryRun
+        except _DryRun:
+            pass
+    else:
+        for batch in batches:
+            with store.begin() as conn:
+                writer.write(conn, batch, progress, checkpoint)
+    return writer.outcome
+
+
+def _mine(me: Sequence[str], owner: str | None) -> frozenset[str]:
+    found = (normal_address(a) for a in (*me, *([owner] if owner else [])))
+    return frozenset(a for a in found if a)
+
+
+Parsed = tuple[RawMessage, "MailDraft | Problem"]
+
+
+def parsed(messages: Iterable[RawMessage], workers: int | None = None) -> Iterator[Parsed]:
+    """Each message with its draft (or its problem), in order; parsed by a pool of worker
+    processes, one per core, with a bounded number of messages read ahead."""
+    stream = iter(messages)
+    head = list(islice(stream, SMALL))
+    workers = workers or os.cpu_count() or 1
+    if len(head) < SMALL or workers == 1:
+        for raw in chain(head, stream):
+            yield raw, parser.parse(raw)
+        return
+    yield from _pooled(chain(head, stream), workers)
+
+
+def _pooled(stream: Iterator[RawMessage], workers: int) -> Iterator[Parsed]:
+    room = threading.BoundedSemaphore(IN_FLIGHT)
+    sent: deque[list[RawMessage]] = deque()
+
+    def chunks() -> Iterator[list[RawMessage]]:  # runs in the pool's feeder thread
+        while chunk := list(islice(stream, CHUNK)):
+            room.acquire()
+            sent.append(chunk)
+            yield chunk
+
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
+    with multiprocessing.get_context(method).Pool(workers) as pool:
+        for results in pool.imap(parser.parse_many, chunks()):
+            raws = sent.popleft()
+            room.release()
+            yield from zip(raws, results, strict=True)
+
+
+def _batches(items: Iterator[Parsed]) -> Iterator[list[Parsed]]:
+    while batch := list(islice(items, BATCH)):
+        yield batch
+
+
+@dataclass
+class _Writer:
+    """Writes parsed messages batch by batch, keeping what it learnt (people, engagements)
+    from one batch to the next."""
+
+    mine: frozenset[str]
+    now: datetime
+    on_message: Callable[[Connection, StoredMessage], None] | None
+    outcome: MailOutcome = field(default_factory=MailOutcome)
+    directory: Directory | None = None
+    engagements: Engagements | None = None
+
+    def write(self, conn: Connection, batch: list[Parsed], progress: Progress,
+              checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
+        drafts = self._fresh(conn, batch)
+        if drafts:
+            self._store(conn, drafts)
+        if checkpoint is not None:
+            checkpoint(conn, batch[-1][0])
+        progress(len(batch))
+
+    def _fresh(self, conn: Connection, batch: list[Parsed]) -> list[MailDraft]:
+        """The batch's messages not stored before (and each once); problems noted."""
+        by_source: dict[str, MailDraft] = {}
+        for _raw, result in batch:
+            if isinstance(result, Problem):
+                self.outcome.problems.append(result)
+            elif result.source in by_source:
+                self.outcome.unchanged += 1
+            else:
+                by_source[result.source] = result
+        known = _known_sources(conn, list(by_source))
+        self.outcome.unchanged += len(known)
+        return [d for s, d in by_source.items() if s not in known]
+
+    def _store(self, conn: Connection, drafts: list[MailDraft]) -> None:
+        directory, engagements = self._helpers(conn)
+        before = (directory.tally.people_created, directory.tally.organisations_created)
+        people = directory.people((a, n) for d in drafts for n, a in _everyone(d))
+        mine = {people[a] for a in self.mine if a in people}
+        rows, stored = [], []
+        for draft in drafts:
+            message = self._message(draft, people, mine, engagements)
+            stored.append(message)
+            rows.append(_interaction(draft, message, self.mine))
+        i = schema.interaction
+        idents = conn.execute(insert(i).returning(i.c.id, sort_by_parameter_order=True), rows).scalars()
+        stored = [_with_id(m, int(ident)) for m, ident in zip(stored, idents, strict=True)]
+        participants = [p for m in stored for p in _participants(m)]
+        if participants:
+            conn.execute(insert(schema.interaction_participant), participants)
+        self.outcome.created += len(stored)
+        self.outcome.people_created += directory.tally.people_created - before[0]
+        self.outcome.organisations_created += directory.tally.organisations_created - before[1]
+        if self.on_message is not None:
+            for message in stored:
+                self.on_message(conn, message)
+
+    def _helpers(self, conn: Connection) -> tuple[Directory, Engagements]:
+        if self.directory is None or self.engagements is None:
+            self.directory, self.engagements = Directory(conn), Engagements(conn)
+        self.directory.conn = self.engagements.conn = conn
+        return self.directory, self.engagements
+
+    def _message(self, draft: MailDraft, people: dict[str, int], mine: set[int],
+                 engagements: Engagements) -> StoredMessage:
+        def ids(found: Iterable[tuple[str, str]]) -> tuple[int, ...]:
+            return tuple(dict.fromkeys(people[a] for a in _normal(found) if a in people))
+
+        sender = ids([draft.sender] if draft.sender else [])
+        to, cc = ids(draft.to), ids(draft.cc)
+        others = [p for p in dict.fromkeys((*sender, *to, *cc)) if p not in mine]
+        return StoredMessage(
+            interaction_id=0, draft=draft, sender_id=sender[0] if sender else None,
+            recipient_ids=to, copied_ids=cc, from_me=bool(sender) and sender[0] in mine,
+            engagement_id=engagements.of(others))
+
+
+def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
+    if draft.sender:
+        yield draft.sender
+    yield from draft.to
+    yield from draft.cc
+
+
+def _normal(found: Iterable[tuple[str, str]]) -> Iterator[str]:
+    for _name, address in found:
+        normal = normal_address(address)
+        if normal:
+            yield normal
+
+
+def _known_sources(conn: Connection, sources: list[str]) -> set[str]:
+    i = schema.interaction
+    known: set[str] = set()
+    for start in range(0, len(sources), 500):
+        chunk = sources[start:start + 500]
+        known.update(conn.execute(select(i.c.source).where(i.c.source.in_(chunk))).scalars())
+    return known
+
+
+def direction(draft: MailDraft, mine: frozenset[str]) -> Direction:
+    """``out`` from you; ``in`` to you (or found in your mailbox); from the sender's point of
+    view (``out``) where nobody is you."""
+    sender = next(_normal([draft.sender] if draft.sender else []), None)
+    if not mine or sender in mine:
+        return Direction.OUTBOUND
+    return Direction.INBOUND
+
+
+def _interaction(draft: MailDraft, message: StoredMessage, mine: frozenset[str]) -> dict[str, Any]:
+    return {
+        "summary": draft.subject or NO_SUBJECT,
+        "kind": InteractionKind.MAIL.value,
+        "occurred_at": draft.date,
+        "engagement_id": message.engagement_id,
+        "direction": direction(draft, mine).value,
+        "source": draft.source,
+        "thread": draft.thread,
+        "reply_to": draft.in_reply_to,
+    }
+
+
+def _with_id(message: StoredMessage, ident: int) -> StoredMessage:
+    from dataclasses import replace
+
+    return replace(message, interaction_id=ident)
+
+
+def _participants(message: StoredMessage) -> list[dict[str, Any]]:
+    """One row per person: their first role (from before to before cc)."""
+    roles: dict[int, str] = {}
+    for role, people in (("from", (message.sender_id,) if message.sender_id else ()),
+                         ("to", message.recipient_ids), ("cc", message.copied_ids)):
+        for person in people:
+            roles.setdefault(person, role)
+    return [{"interaction_id": message.interaction_id, "person_id": p, "role": r}
+            for p, r in roles.items()]
+
+
+# Files: what changed since the last run is read; what did not is skipped unread.
+
+
+@dataclass
+class Plan:
+    """The mail files to read, those unchanged since the last run, and what is not mail."""
+
+    files: list[mailfiles.MailFile]
+    unchanged: list[mailfiles.MailFile]
+    problems: list[Problem]
+    known_messages: int = 0
+
+
+def plan(store: Store, paths: Sequence[Path]) -> Plan:
+    """Find the mail files under ``paths`` and leave out those read before and unchanged."""
+    files, problems = mailfiles.find(paths)
+    with store.read() as conn:
+        states = _file_states(conn, [f.path for f in files])
+    fresh, unchanged, known = [], [], 0
+    for file in files:
+        state = states.get(_file_key(file.path))
+        if state and state.get("size") == file.size and state.get("mtime_ns") == file.mtime_ns:
+            unchanged.append(file)
+            known += int(state.get("messages", 0))
+        else:
+            fresh.append(file)
+    return Plan(fresh, unchanged, problems, known)
+
+
+def import_files(store: Store, chosen: Plan, me: Sequence[str], now: datetime, *,
+                 dry_run: bool = False, progress: Progress = no_progress, owner: str | None = None,
+                 on_message: Callable[[Connection, StoredMessage], None] | None = None) -> MailOutcome:
+    """Import the planned files; each file is marked read (size, time) in the transaction that
+    stores its last message, so a killed run reads it again and an unchanged one is skipped."""
+    reading = _Reading(chosen.files, now)
+    outcome = import_messages(store, reading.messages(), me, now, dry_run=dry_run, progress=progress,
+                              checkpoint=reading.checkpoint, on_message=on_message, owner=owner)
+    if not dry_run:
+        with store.begin() as conn:
+            reading.done(conn, len(chosen.files))
+    assert isinstance(outcome, MailOutcome)
+    outcome.problems[:0] = chosen.problems + reading.problems
+    outcome.unchanged += chosen.known_messages
+    outcome.files_unchanged = len(chosen.unchanged)
+    return outcome
+
+
+@dataclass
+class _Reading:
+    files: list[mailfiles.MailFile]
+    now: datetime
+    problems: list[Problem] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    failed: set[int] = field(default_factory=set)
+    marked: int = 0  # files before this one are marked read
+
+    def messages(self) -> Iterator[RawMessage]:
+        self.counts = [0] * len(self.files)
+        for index, file in enumerate(self.files):
+            try:
+                for raw in mailfiles.messages(file):
+                    self.counts[index] += 1
+                    yield raw
+            except OSError as exc:
+                self.failed.add(index)
+                self.problems.append(Problem(str(file.path), f"cannot read it ({exc.strerror or exc})"))
+
+    def checkpoint(self, conn: Connection, last: RawMessage) -> None:
+        """Files before the one the batch ended in are wholly stored."""
+        self.done(conn, self._index_of(last))
+
+    def _index_of(self, raw: RawMessage) -> int:
+        path = raw.where.rsplit(", message ", 1)[0]
+        for index in range(self.marked, len(self.files)):
+            if str(self.files[index].path) in (path, raw.where):
+                return index
+        return self.marked
+
+    def done(self, conn: Connection, upto: int) -> None:
+        rows = [{"source": _file_key(f.path), "updated_at": self.now,
+                 "state": {"size": f.size, "mtime_ns": f.mtime_ns, "messages": self.counts[i]}}
+                for i, f in enumerate(self.files[self.marked:upto], start=self.marked)
+                if i not in self.failed]
+        if rows:
+            s = schema.import_state
+            conn.execute(s.delete().where(s.c.source.in_([r["source"] for r in rows])))
+            conn.execute(insert(s), rows)
+        self.marked = max(self.marked, upto)
+
+
+def _file_key(path: Path) -> str:
+    return FILE_STATE + str(path.resolve())
+
+
+def _file_states(conn: Connection, paths: list[Path]) -> dict[str, dict[str, Any]]:
+    s = schema.import_state
+    keys = [_file_key(p) for p in paths]
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(keys), 500):
+        rows = conn.execute(select(s.c.source, s.c.state).where(s.c.source.in_(keys[start:start + 500])))
+        found.update({r.source: r.state for r in rows if isinstance(r.state, dict)})
+    return found
