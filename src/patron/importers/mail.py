@@ -23,6 +23,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_tz
 from html.parser import HTMLParser
 
+from patron.domain.addresses import normal_address
 from patron.importers.base import Problem
 from patron.importers.rawmail import RawMessage
 
@@ -37,7 +38,8 @@ MAX_ID = 250
 MAX_ADDRESSES = 2000
 
 _PARSER = BytesParser(policy=compat32)
-_OBFUSCATED = re.compile(r"^([^\s@]+) at ([^\s@]+\.[^\s@]+)$")  # list archives: "jjl at pobox.com"
+_OBFUSCATED = re.compile(r"([^\s@<>(),]+) at ([^\s@<>(),]+\.[^\s@<>(),]+)")  # archives: "jjl at pobox.com"
+_NOT_BARE = re.compile(r'[^\s,]\s+[^\s,]|["()<>\\;:\[\]]')  # names, comments, groups
 _ID = re.compile(r"<([^<>]*)>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n\s*\n\s*\n+")
@@ -151,21 +153,28 @@ def _clean(text: str) -> str:
 
 
 def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+    """A header's (name, address) pairs, addresses in their normal form, invalid ones left out."""
     values = message.get_all(name)
     if not values:
         return []
     found = []
-    for real, address in getaddresses([_clean(str(v)) for v in values]):
-        address = address.strip()
-        if "@" not in address:
-            obfuscated = _OBFUSCATED.match(address)
-            if obfuscated is None:
-                continue
-            address = f"{obfuscated[1]}@{obfuscated[2]}"
-        found.append((" ".join(header_text(real).split()), address))
+    texts = [_clean(str(v)) for v in values]
+    texts = [t if "@" in t else _OBFUSCATED.sub(r"\1@\2", t) for t in texts]
+    for real, address in _pairs(texts):
+        normal = normal_address(address)
+        if normal is not None:
+            found.append((" ".join(header_text(real).split()) if real else "", normal))
         if len(found) >= MAX_ADDRESSES:
             break
     return found
+
+
+def _pairs(values: list[str]) -> list[tuple[str, str]]:
+    """``getaddresses``, with a shortcut for the common bare list "a@x, b@y" (its parser is
+    half the cost of reading a message with a long To)."""
+    if any(_NOT_BARE.search(v) for v in values):
+        return getaddresses(values)
+    return [("", a) for v in values for a in (p.strip() for p in v.split(",")) if a]
 
 
 def normal_id(text: str) -> str | None:

@@ -225,7 +225,7 @@ class _Writer:
     def _message(self, draft: MailDraft, people: dict[str, int], mine: set[int],
                  engagements: Engagements) -> StoredMessage:
         def ids(found: Iterable[tuple[str, str]]) -> tuple[int, ...]:
-            return tuple(dict.fromkeys(people[a] for a in _normal(found) if a in people))
+            return tuple(dict.fromkeys(people[a] for _, a in found if a in people))
 
         sender = ids([draft.sender] if draft.sender else [])
         to, cc = ids(draft.to), ids(draft.cc)
@@ -243,13 +243,6 @@ def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
     yield from draft.cc
 
 
-def _normal(found: Iterable[tuple[str, str]]) -> Iterator[str]:
-    for _name, address in found:
-        normal = normal_address(address)
-        if normal:
-            yield normal
-
-
 def _known_sources(conn: Connection, sources: list[str]) -> set[str]:
     i = schema.interaction
     known: set[str] = set()
@@ -262,8 +255,7 @@ def _known_sources(conn: Connection, sources: list[str]) -> set[str]:
 def direction(draft: MailDraft, mine: frozenset[str]) -> Direction:
     """``out`` from you; ``in`` to you (or found in your mailbox); from the sender's point of
     view (``out``) where nobody is you."""
-    sender = next(_normal([draft.sender] if draft.sender else []), None)
-    if not mine or sender in mine:
+    if not mine or (draft.sender and draft.sender[1] in mine):
         return Direction.OUTBOUND
     return Direction.INBOUND
 

@@ -92,7 +92,7 @@ class Directory:
         thousand messages meets tens of thousands of addresses. Keys are normal addresses."""
         names: dict[str, str | None] = {}
         for address, name in found:
-            normal = normal_address(address)
+            normal = address if address in self._people else normal_address(address)
             if normal is not None and (names.get(normal) is None):
                 names[normal] = name or None
         unknown = [a for a in names if a not in self._people]
@@ -114,7 +114,7 @@ class Directory:
         wanted = {f.lower() for a, f in full.items() if names[a] is not None and len(f.split()) >= 2}
         namesakes: dict[str, dict[tuple[str, int], list[str]]] = {}  # name -> person -> addresses
         p, pe = schema.person, schema.person_email
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in _chunks(sorted(wanted), 5000):  # lower() scans the table: few, long lists
             for ident, name, address in self.conn.execute(
                     select(p.c.id, p.c.name, pe.c.address).join(pe, pe.c.person_id == p.c.id)
                     .where(func.lower(p.c.name).in_(chunk))):
@@ -130,6 +130,7 @@ class Directory:
             if key in wanted:
                 namesakes.setdefault(key, {}).setdefault(person, []).append(address)
             joins.append((address, person))
+        self._organisations_for(created)
         rows = [{"name": full[a], "organisation_id": self.organisation(a)} for a in created]
         idents = [int(i) for i in self.conn.execute(
             insert(p).returning(p.c.id, sort_by_parameter_order=True), rows).scalars()] if rows else []
@@ -141,6 +142,42 @@ class Directory:
                 self.tally.addresses_added += 1
         self.conn.execute(insert(pe), links)
         self.tally.people_created += len(created)
+
+    def _organisations_for(self, addresses: list[str]) -> None:
+        """Find or create the organisations of many addresses' domains in a few statements."""
+        if not self.organisations:
+            return
+        domains = sorted({d for a in addresses
+                          if (d := organisation_domain(a)) is not None and d not in self._orgs})
+        od, o = schema.organisation_domain, schema.organisation
+        for chunk in _chunks(domains):
+            for domain, ident in self.conn.execute(
+                    select(od.c.domain, od.c.organisation_id).where(od.c.domain.in_(chunk))):
+                self._orgs[domain] = int(ident)
+        missing = [d for d in domains if d not in self._orgs]
+        if not missing:
+            return
+        names = {d: organisation_name(d) for d in missing}
+        taken: set[str] = set()
+        for chunk in _chunks(sorted({n.lower() for n in names.values()} | set(missing)), 5000):
+            taken.update(self.conn.execute(select(func.lower(o.c.name))
+                                           .where(func.lower(o.c.name).in_(chunk))).scalars())
+        rows = []
+        for domain in missing:
+            name = names[domain] if names[domain].lower() not in taken else domain
+            if name.lower() in taken:  # the domain itself names another organisation
+                self._orgs[domain] = None
+                continue
+            taken.add(name.lower())
+            rows.append({"name": name, "domain": domain})
+        if not rows:
+            return
+        idents = self.conn.execute(insert(o).returning(o.c.id, sort_by_parameter_order=True),
+                                   [{"name": r["name"]} for r in rows]).scalars()
+        made = {r["domain"]: int(i) for r, i in zip(rows, idents, strict=True)}
+        self.conn.execute(insert(od), [{"domain": d, "organisation_id": i} for d, i in made.items()])
+        self._orgs.update(made)
+        self.tally.organisations_created += len(made)
 
     def _namesake(self, address: str, name: str | None) -> int | None:
         """An existing person this address safely belongs to: same full name, agreeing domains."""
