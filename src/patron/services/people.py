@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -92,7 +92,7 @@ class Directory:
         thousand messages meets tens of thousands of addresses. Keys are normal addresses."""
         names: dict[str, str | None] = {}
         for address, name in found:
-            normal = address if address in self._people else normal_address(address)
+            normal = address if address in names or address in self._people else normal_address(address)
             if normal is not None and (names.get(normal) is None):
                 names[normal] = name or None
         unknown = [a for a in names if a not in self._people]
@@ -132,8 +132,7 @@ class Directory:
             joins.append((address, person))
         self._organisations_for(created)
         rows = [{"name": full[a], "organisation_id": self.organisation(a)} for a in created]
-        idents = [int(i) for i in self.conn.execute(
-            insert(p).returning(p.c.id, sort_by_parameter_order=True), rows).scalars()] if rows else []
+        idents = self._insert_people(rows)
         links = []
         for address, (origin, ident) in joins:
             self._people[address] = idents[ident] if origin == "new" else ident
@@ -142,6 +141,21 @@ class Directory:
                 self.tally.addresses_added += 1
         self.conn.execute(insert(pe), links)
         self.tally.people_created += len(created)
+
+    def _insert_people(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert people in bulk; their ids in the order of ``rows``. RETURNING in bulk does not
+        keep the order (asking it to makes SQLite insert row by row), but rows with the same
+        name and organisation are alike, so matching on those two is exact."""
+        if not rows:
+            return []
+        p = schema.person
+        made: dict[tuple[str, int | None], list[int]] = {}
+        for ident, name, org in self.conn.execute(
+                insert(p).returning(p.c.id, p.c.name, p.c.organisation_id), rows):
+            made.setdefault((name, org), []).append(int(ident))
+        for idents in made.values():
+            idents.reverse()
+        return [made[(r["name"], r["organisation_id"])].pop() for r in rows]
 
     def _organisations_for(self, addresses: list[str]) -> None:
         """Find or create the organisations of many addresses' domains in a few statements."""
@@ -172,9 +186,10 @@ class Directory:
             rows.append({"name": name, "domain": domain})
         if not rows:
             return
-        idents = self.conn.execute(insert(o).returning(o.c.id, sort_by_parameter_order=True),
-                                   [{"name": r["name"]} for r in rows]).scalars()
-        made = {r["domain"]: int(i) for r, i in zip(rows, idents, strict=True)}
+        named = [{"name": r["name"]} for r in rows]
+        ids: dict[str, int] = dict(  # names are unique
+            self.conn.execute(insert(o).returning(o.c.name, o.c.id), named).tuples().all())
+        made = {r["domain"]: int(ids[r["name"]]) for r in rows}
         self.conn.execute(insert(od), [{"domain": d, "organisation_id": i} for d, i in made.items()])
         self._orgs.update(made)
         self.tally.organisations_created += len(made)
