@@ -50,6 +50,10 @@ def kind_group(kind: RecordKind) -> click.Group:
 
         group.add_command(goal_done)
         group.add_command(goal_note)
+    if kind.name == "person":
+        from patron.cli.people import person_merge
+
+        group.add_command(person_merge)
     if kind.name == "feedback":
         from patron.cli.relationships import feedback_log
 

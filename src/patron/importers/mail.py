@@ -323,4 +323,4 @@ def html_text(markup: str) -> str:
     reader.feed(markup[:4 * MAX_TEXT])
     reader.close()
     lines = (_SPACE.sub(" ", line).strip() for line in "".join(reader.chunks).split("\n"))
-    return "\n".join(lines)
+    return "\n".join(line for line in lines if line)

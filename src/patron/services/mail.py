@@ -204,8 +204,9 @@ class _Writer:
             stored.append(message)
             rows.append(_interaction(draft, message, self.mine))
         i = schema.interaction
-        ids: dict[str, int] = dict(conn.execute(insert(i).returning(i.c.source, i.c.id), rows).tuples().all())
-        stored = [replace(m, interaction_id=int(ids[m.draft.source])) for m in stored]
+        ids = {source: int(ident)
+               for source, ident in conn.execute(insert(i).returning(i.c.source, i.c.id), rows)}
+        stored = [replace(m, interaction_id=ids[m.draft.source]) for m in stored]
         bulk_insert(conn, schema.interaction_participant, ("interaction_id", "person_id", "role"),
                     [p for m in stored for p in _participants(m)])
         self.outcome.created += len(stored)

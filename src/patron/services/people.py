@@ -187,8 +187,8 @@ class Directory:
         if not rows:
             return
         named = [{"name": r["name"]} for r in rows]
-        ids: dict[str, int] = dict(  # names are unique
-            self.conn.execute(insert(o).returning(o.c.name, o.c.id), named).tuples().all())
+        ids = {name: int(ident)  # names are unique
+               for name, ident in self.conn.execute(insert(o).returning(o.c.name, o.c.id), named)}
         made = {r["domain"]: int(ids[r["name"]]) for r in rows}
         self.conn.execute(insert(od), [{"domain": d, "organisation_id": i} for d, i in made.items()])
         self._orgs.update(made)
