@@ -47,7 +47,7 @@ def interactions(patron: Patron) -> int:
 ])
 def test_every_mail_folder_imports(patron: Patron, folder: str, at_least: int) -> None:
     path = shared_folder(folder)
-    created, unchanged, skipped, stderr = imported(patron, path)
+    created, _, skipped, stderr = imported(patron, path)
     assert created >= at_least
     assert interactions(patron) == created
     assert skipped == len([line for line in stderr.splitlines() if line.startswith("skipped ")])

@@ -1,0 +1,162 @@
+"""Benchmark: ``patron import mail`` over the Enron corpus, side by side with ``notmuch new``.
+
+Imports the first 10,000, 40,000 and all messages of ../shared/data/enron-mbox (42
+mailboxes, about 77,600 messages) into a fresh SQLite register in a temporary folder,
+each size in its own process, and prints messages per second, wall time and peak
+memory: ``getrusage`` maxrss of the importing process and of its reaped children, and
+the largest sum of resident memory over the whole process tree (the importer and its
+parsing workers), sampled every 0.1 s. Then the same messages are written to a Maildir
+and ``notmuch new`` indexes them (Debian's ``notmuch``; skipped with a message where it
+is not installed), and the ratio of the two rates is printed.
+
+    .venv/bin/python bench/mail_import.py                     # 10,000, 40,000 and all
+    .venv/bin/python bench/mail_import.py --sizes 10000       # smaller
+    .venv/bin/python bench/mail_import.py --no-notmuch        # Patron only
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from itertools import islice
+from pathlib import Path
+
+from patron.importers import mailfiles
+from patron.importers.rawmail import RawMessage
+
+DATA = Path(os.environ.get("PATRON_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+ENRON = DATA / "enron-mbox"
+NOW = datetime(2026, 11, 20, 10, 0)
+
+
+def enron(limit: int | None) -> Iterator[RawMessage]:
+    files, _ = mailfiles.find([ENRON])
+    everything = (raw for file in files for raw in mailfiles.messages(file))
+    return islice(everything, limit)
+
+
+def tree(root: int, cpu: dict[int, float]) -> int:
+    """Resident memory (bytes) of a process and all its descendants; ``cpu`` keeps the CPU
+    seconds each descendant has used so far (what remains when it exits)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    used: dict[int, float] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+        rss[int(entry)] = int(fields[21]) * page
+        used[int(entry)] = (int(fields[11]) + int(fields[12])) / tick
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        if pid != root:
+            cpu[pid] = max(cpu.get(pid, 0.0), used.get(pid, 0.0))
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def one(size: int | None) -> dict[str, float]:
+    """Import ``size`` messages into a fresh register; runs in its own process."""
+    from patron.services.mail import import_messages
+    from patron.store.database import open_store
+
+    peak = [0]
+    running = True
+    workers: dict[int, float] = {}
+
+    def sample() -> None:
+        while running:
+            peak[0] = max(peak[0], tree(os.getpid(), workers))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    with tempfile.TemporaryDirectory() as folder:
+        store = open_store(str(Path(folder) / "bench.sqlite"))
+        start = time.perf_counter()
+        outcome = import_messages(store, enron(size), [], NOW)
+        wall = time.perf_counter() - start
+        store.close()
+    running = False
+    sampler.join()
+    done = outcome.created + outcome.unchanged + outcome.skipped
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    return {
+        "main_cpu": me.ru_utime + me.ru_stime, "workers_cpu": sum(workers.values()),
+        "messages": done, "created": outcome.created, "skipped": outcome.skipped, "wall": wall,
+        "rate": done / wall,
+        "self_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "children_maxrss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+        "tree_peak_mb": peak[0] / 2**20,
+    }
+
+
+def notmuch(size: int | None) -> dict[str, float] | None:
+    """Write the same messages to a Maildir and time ``notmuch new`` on it."""
+    if shutil.which("notmuch") is None:
+        print("notmuch is not installed (apt-get install notmuch): its half is skipped")
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        mail = Path(folder) / "mail"
+        for sub in ("cur", "new", "tmp"):
+            (mail / sub).mkdir(parents=True)
+        count = 0
+        for count, raw in enumerate(enron(size), start=1):
+            (mail / "cur" / f"{count}.bench:2,S").write_bytes(raw.data)
+        config = Path(folder) / "notmuch-config"
+        config.write_text(f"[database]\npath={mail}\n[user]\nname=Bench\nprimary_email=bench@example.com\n"
+                          "[new]\ntags=inbox;\n[maildir]\nsynchronize_flags=false\n")
+        start = time.perf_counter()
+        subprocess.run(["notmuch", f"--config={config}", "new", "--quiet"], check=True,
+                       env={**os.environ, "NOTMUCH_CONFIG": str(config)})
+        wall = time.perf_counter() - start
+    return {"messages": count, "wall": wall, "rate": count / wall}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", nargs="*", default=["10000", "40000", "all"])
+    parser.add_argument("--no-notmuch", action="store_true")
+    parser.add_argument("--one", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one(None if args.one == "all" else int(args.one))))
+        return
+    if not ENRON.is_dir():
+        sys.exit(f"{ENRON} is not there: this benchmark reads the shared Enron mboxes")
+    print(f"{'messages':>9} {'wall s':>7} {'msg/s':>7} {'main cpu':>8} {'workers':>8} {'self MB':>8} "
+          f"{'children MB':>11} {'tree MB':>8} {'notmuch s':>9} {'nm msg/s':>8} {'ratio':>6}")
+    for size in args.sizes:
+        ran = subprocess.run([sys.executable, __file__, "--one", size], check=True,
+                             capture_output=True, text=True)
+        ours = json.loads(ran.stdout.strip().splitlines()[-1])
+        theirs = None if args.no_notmuch else notmuch(None if size == "all" else int(size))
+        nm = (f"{theirs['wall']:>9.1f} {theirs['rate']:>8.0f} {ours['rate'] / theirs['rate']:>6.1f}"
+              if theirs else f"{'-':>9} {'-':>8} {'-':>6}")
+        print(f"{ours['messages']:>9,.0f} {ours['wall']:>7.1f} {ours['rate']:>7.0f} "
+              f"{ours['main_cpu']:>8.1f} {ours['workers_cpu']:>8.1f} "
+              f"{ours['self_maxrss_mb']:>8.0f} {ours['children_maxrss_mb']:>11.0f} "
+              f"{ours['tree_peak_mb']:>8.0f} {nm}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
