@@ -127,8 +127,8 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
     its content. Each message becomes one mail interaction with its sender and
     recipients as people (organisations from their domains); a message already
     stored, or a file unchanged since the last run, is skipped, so running it again
-    is cheap and an interrupted import picks up where it stopped. Set me.emails first
-    ('patron config set me.emails you@example.com') so that your own mail counts as sent.
+    is cheap and an interrupted import picks up where it stopped. Set me.emails in the
+    settings first (patron config path) so that your own mail counts as sent.
 
     Examples:
 

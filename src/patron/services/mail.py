@@ -48,6 +48,7 @@ IN_FLIGHT = 4 * BATCH // CHUNK
 SMALL = 300
 """Fewer messages than this are parsed in this process: a pool would cost more than it saves."""
 NO_SUBJECT = "(no subject)"
+CACHE_KB = 64 * 1024
 FILE_STATE = "mailfile:"
 
 
@@ -172,6 +173,8 @@ class _Writer:
 
     def write(self, conn: Connection, batch: list[Parsed], progress: Progress,
               checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
+        if conn.dialect.name == "sqlite":  # a larger page cache: indexes grow in random order
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KB}")
         drafts = self._fresh(conn, batch)
         if drafts:
             self._store(conn, drafts)
@@ -292,7 +295,8 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positiontup is not None:
         order = [columns.index(name) for name in compiled.positiontup]
-        params: list[Any] = [tuple(row[i] for i in order) for row in rows]
+        params: list[Any] = rows if order == sorted(order) else [tuple(row[i] for i in order)
+                                                                  for row in rows]
     else:
         params = [dict(zip(columns, row, strict=True)) for row in rows]
     conn.exec_driver_sql(str(compiled), params)
