@@ -306,6 +306,8 @@ def test_killed_import_resumes(tmp_path: Path, store: Store, monkeypatch: pytest
     """A kill after the first batch leaves that batch stored and the rest not; the next run
     stores the rest, each message once. Enough messages to go through the worker pool."""
     monkeypatch.setattr(service, "BATCH", 150)
+    monkeypatch.setattr(service, "CHUNK", 10)  # the pool's reader is held back when killed
+    monkeypatch.setattr(service, "IN_FLIGHT", 3)
     write_mbox(tmp_path / "a.mbox", [message(n) for n in range(200)])
     write_mbox(tmp_path / "b.mbox", [message(n) for n in range(200, 400)])
     calls: list[str] = []

@@ -19,7 +19,8 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import chain, islice
@@ -99,7 +100,13 @@ def import_messages(
     back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
     batch's last message; ``on_message`` for each message newly stored."""
     writer = _Writer(_mine(me, owner), now, on_message)
-    batches = _batches(parsed(messages))
+    with closing(_batches(parsed(messages))) as batches:  # a failure stops the workers at once
+        _write_all(store, batches, writer, dry_run, progress, checkpoint)
+    return writer.outcome
+
+
+def _write_all(store: Store, batches: Iterator[list[Parsed]], writer: _Writer, dry_run: bool,
+               progress: Progress, checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
     if dry_run:
         try:
             with store.begin() as conn:
@@ -112,7 +119,6 @@ def import_messages(
         for batch in batches:
             with store.begin() as conn:
                 writer.write(conn, batch, progress, checkpoint)
-    return writer.outcome
 
 
 def _mine(me: Sequence[str], owner: str | None) -> frozenset[str]:
@@ -123,7 +129,8 @@ def _mine(me: Sequence[str], owner: str | None) -> frozenset[str]:
 Parsed = tuple[RawMessage, "MailDraft | Problem"]
 
 
-def parsed(messages: Iterable[RawMessage], workers: int | None = None) -> Iterator[Parsed]:
+def parsed(messages: Iterable[RawMessage], workers: int | None = None,
+           ) -> Generator[Parsed, None, None]:
     """Each message with its draft (or its problem), in order; parsed by a pool of worker
     processes, one per core, with a bounded number of messages read ahead."""
     stream = iter(messages)
@@ -136,27 +143,41 @@ def parsed(messages: Iterable[RawMessage], workers: int | None = None) -> Iterat
     yield from _pooled(chain(head, stream), workers)
 
 
-def _pooled(stream: Iterator[RawMessage], workers: int) -> Iterator[Parsed]:
+def _pooled(stream: Iterator[RawMessage], workers: int) -> Generator[Parsed, None, None]:
+    """The pool reads its input in a thread of its own; a semaphore holds that thread back
+    when ``IN_FLIGHT`` chunks wait, and an event frees it when the import stops early."""
     room = threading.BoundedSemaphore(IN_FLIGHT)
+    stop = threading.Event()
     sent: deque[list[RawMessage]] = deque()
 
-    def chunks() -> Iterator[list[RawMessage]]:  # runs in the pool's feeder thread
-        while chunk := list(islice(stream, CHUNK)):
-            room.acquire()
+    def chunks() -> Iterator[list[RawMessage]]:
+        while not stop.is_set() and (chunk := list(islice(stream, CHUNK))):
+            while not room.acquire(timeout=0.1):
+                if stop.is_set():
+                    return
             sent.append(chunk)
             yield chunk
 
+    # forkserver: workers do not inherit this process's threads (a progress bar) or connections
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
-    with multiprocessing.get_context(method).Pool(workers) as pool:
+    pool = multiprocessing.get_context(method).Pool(workers)
+    try:
         for results in pool.imap(parser.parse_many, chunks()):
             raws = sent.popleft()
             room.release()
             yield from zip(raws, results, strict=True)
+    finally:
+        stop.set()
+        pool.terminate()
+        pool.join()
 
 
-def _batches(items: Iterator[Parsed]) -> Iterator[list[Parsed]]:
-    while batch := list(islice(items, BATCH)):
-        yield batch
+def _batches(items: Generator[Parsed, None, None]) -> Generator[list[Parsed], None, None]:
+    try:
+        while batch := list(islice(items, BATCH)):
+            yield batch
+    finally:
+        items.close()
 
 
 @dataclass
