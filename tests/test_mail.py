@@ -442,3 +442,46 @@ def test_people_merge_keeps_mail_participation(tmp_path: Path, store: Store, db_
         roles = conn.execute(select(ip.c.role).where(ip.c.person_id == ids["ana@contoso.example"])).scalars()
         assert sorted(roles) == ["from"]
         assert conn.execute(select(func.count()).select_from(ip)).scalar() == 2
+
+
+# The bulk ways of the people directory agree with the one-at-a-time ways
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(min_value=1, max_value=60), max_size=6))
+def test_engagements_agree_with_engagement_of(portfolio: Store, people: list[int]) -> None:
+    from patron.services.people import Engagements, engagement_of
+
+    with portfolio.read() as conn:
+        assert Engagements(conn).of(people) == engagement_of(conn, people)
+
+
+def test_bulk_people_follow_the_namesake_rule(store: Store) -> None:
+    """``Directory.people`` groups addresses into people exactly as ``person`` one by one does."""
+    from patron.services.people import Directory
+
+    pairs = [("helen@northwind.example", "Helen Brandt"), ("h.brandt@gmail.com", "Helen Brandt"),
+             ("helen@fabrikam.example", "Helen Brandt"), ("bo@x.example", None),
+             ("BO@X.example", "Bo"), ("not an address", "Nobody")]
+
+    def groups(found: dict[str, int | None]) -> set[frozenset[str]]:
+        people: dict[int, set[str]] = {}
+        for address, ident in found.items():
+            if ident is not None:
+                people.setdefault(ident, set()).add(address.lower())
+        return {frozenset(a) for a in people.values()}
+
+    class Undo(Exception):
+        pass
+
+    singles: dict[str, int | None] = {}
+    with pytest.raises(Undo), store.begin() as conn:
+        one_by_one = Directory(conn)
+        singles.update({a: one_by_one.person(a, n) for a, n in pairs})
+        raise Undo
+    with store.begin() as conn:
+        bulk = Directory(conn).people(pairs)
+    assert groups(dict(bulk)) == groups(singles) == {
+        frozenset({"helen@northwind.example", "h.brandt@gmail.com"}),  # free mail joins the name
+        frozenset({"helen@fabrikam.example"}),  # another organisation: another Helen Brandt
+        frozenset({"bo@x.example"})}
