@@ -176,6 +176,16 @@ def test_broken_charset() -> None:
     assert d.sender == ("Ana Silva", "ana@contoso.example")
 
 
+def test_nul_characters_are_dropped(tmp_path: Path, store: Store) -> None:
+    """PostgreSQL refuses NUL in text: a message carrying some is stored without them."""
+    (tmp_path / "nul.eml").write_bytes(message(1, subject="a\0b =?utf-8?q?c=00d?=",
+                                               message_id="<x\0y@z.example>",
+                                               sender="An\0a <ana@contoso.example>").encode())
+    run(store, tmp_path)
+    [row] = stored(store)
+    assert (row["summary"], row["source"]) == ("ab cd", "mid:xy@z.example")
+
+
 def test_eight_bit_headers_do_not_break() -> None:
     raw = message(1, sender="José Müller <jose@contoso.example>", subject="Añadir").encode("latin-1")
     d = draft(raw)

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from patron.store import schema
-from patron.store.database import open_store
-from tests.conftest import Patron, shared_folder
+from patron.store.database import Store, open_store
+from tests.conftest import NOW, Patron, shared_folder
 
 pytestmark = pytest.mark.shared_data
 
@@ -53,6 +53,18 @@ def test_every_mail_folder_imports(patron: Patron, folder: str, at_least: int) -
     assert skipped == len([line for line in stderr.splitlines() if line.startswith("skipped ")])
     again = imported(patron, path)
     assert again[0] == 0 and interactions(patron) == created
+
+
+@pytest.mark.parametrize("folder", ["mail-notmuch-corpora", "mail-parser-fixtures"])
+def test_hostile_mail_on_each_backend(store: Store, folder: str) -> None:
+    """The same hostile files through the service, on SQLite and PostgreSQL (stricter text)."""
+    from patron.services.mail import import_files, plan
+
+    path = shared_folder(folder)
+    outcome = import_files(store, plan(store, [path]), [], NOW)
+    assert outcome.created > 10
+    again = import_files(store, plan(store, [path]), [], NOW)
+    assert again.created == 0
 
 
 ENRON_SAMPLE = ("swerzbin-m", "quenet-j", "king-j", "holst-k")

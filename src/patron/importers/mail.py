@@ -138,18 +138,20 @@ def _bytes_text(data: bytes, charset: str | None) -> str:
     if name in ("unknown-8bit", "x-unknown", "unknown", "us-ascii", "ascii", "x-user-defined"):
         name = "utf-8"
     try:
-        return data.decode(name, errors="replace")
+        text = data.decode(name, errors="replace")
     except (LookupError, ValueError):
-        return data.decode("utf-8", errors="replace")
+        text = data.decode("utf-8", errors="replace")
+    return _clean(text)
 
 
 def _clean(text: str) -> str:
-    """Text with the raw bytes compat32 keeps as surrogates read as UTF-8."""
+    """Text with the raw bytes compat32 keeps as surrogates read as UTF-8, and without NUL
+    (which PostgreSQL refuses in text)."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    return text
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text.replace("\0", "") if "\0" in text else text
 
 
 def _addresses(message: Message, name: str) -> list[tuple[str, str]]:

@@ -88,8 +88,8 @@ def _classify(path: Path, found: list[MailFile], problems: list[Problem]) -> Non
 
 def sniff(head: bytes) -> Kind | None:
     """What a file's first bytes say it is: an mbox starts with a ``From `` line, a message
-    with a header field; anything binary or else is not mail."""
-    if not head.strip() or b"\0" in head:
+    with a header field; anything else (binary files start otherwise) is not mail."""
+    if not head.strip():
         return None
     if head.startswith(b"From "):
         return "mbox"
