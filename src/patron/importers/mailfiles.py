@@ -22,6 +22,9 @@ from patron.importers.rawmail import RawMessage
 Kind = Literal["mbox", "message"]
 
 BLOCK = 1 << 20
+MAX_MESSAGE = 32 << 20
+"""Bytes of one message handed on: beyond are attachments nobody reads; the cut keeps a
+message of hundreds of megabytes from being copied to a worker whole."""
 SNIFF = 4096
 _SKIPPED_DIRS = frozenset({"tmp", ".notmuch", ".git", "__pycache__"})
 _HEADER = re.compile(rb"[!-9;-~]+:")  # a header field name and its colon
@@ -100,7 +103,8 @@ def sniff(head: bytes) -> Kind | None:
 def messages(file: MailFile) -> Iterator[RawMessage]:
     """The messages of one file, in file order."""
     if file.kind == "message":
-        yield RawMessage(str(file.path), file.path.read_bytes())
+        with file.path.open("rb") as stream:
+            yield RawMessage(str(file.path), stream.read(MAX_MESSAGE))
         return
     yield from mbox_messages(file.path)
 
@@ -110,7 +114,7 @@ def mbox_messages(path: Path) -> Iterator[RawMessage]:
     escapes undone), read block by block."""
     with path.open("rb") as stream:
         for number, (offset, data) in enumerate(_split(stream), start=1):
-            yield RawMessage(f"{path}, message {number} at byte {offset}", _unescape(data))
+            yield RawMessage(f"{path}, message {number} at byte {offset}", _unescape(data[:MAX_MESSAGE]))
 
 
 def _split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:

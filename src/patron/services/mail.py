@@ -44,7 +44,9 @@ BATCH = 2000
 """Messages written per transaction: large enough to be fast, small enough to lose little."""
 CHUNK = 50
 """Messages sent to a worker at once."""
-IN_FLIGHT = 4 * BATCH // CHUNK
+CHUNK_BYTES = 4 * 1024 * 1024
+"""...or fewer, where messages are large."""
+IN_FLIGHT = 2 * BATCH // CHUNK
 """Chunks read ahead of the writer at most: memory stays bounded whatever the mailbox."""
 SMALL = 300
 """Fewer messages than this are parsed in this process: a pool would cost more than it saves."""
@@ -151,7 +153,7 @@ def _pooled(stream: Iterator[RawMessage], workers: int) -> Generator[Parsed, Non
     sent: deque[list[RawMessage]] = deque()
 
     def chunks() -> Iterator[list[RawMessage]]:
-        while not stop.is_set() and (chunk := list(islice(stream, CHUNK))):
+        while not stop.is_set() and (chunk := _chunk(stream)):
             while not room.acquire(timeout=0.1):
                 if stop.is_set():
                     return
@@ -170,6 +172,17 @@ def _pooled(stream: Iterator[RawMessage], workers: int) -> Generator[Parsed, Non
         stop.set()
         pool.terminate()
         pool.join()
+
+
+def _chunk(stream: Iterator[RawMessage]) -> list[RawMessage]:
+    chunk: list[RawMessage] = []
+    size = 0
+    for raw in stream:
+        chunk.append(raw)
+        size += len(raw.data)
+        if len(chunk) >= CHUNK or size >= CHUNK_BYTES:
+            break
+    return chunk
 
 
 def _batches(items: Generator[Parsed, None, None]) -> Generator[list[Parsed], None, None]:
