@@ -412,6 +412,11 @@ def test_cli_import_mail(tmp_path: Path, patron: Patron) -> None:
     assert {i["summary"] for i in listed} == {"Note 1", "Note 2"}
 
 
+def test_cli_refuses_a_bad_owner_and_a_missing_path(tmp_path: Path, patron: Patron) -> None:
+    assert "not an e-mail address" in patron.fails(f"import mail {tmp_path} --owner helen", 2)
+    assert "does not exist" in patron.fails(f"import mail {tmp_path / 'nowhere'}", 2)
+
+
 def test_cli_lists_twenty_skipped_then_a_count(tmp_path: Path, patron: Patron) -> None:
     tmp_path = tmp_path / "mail"
     tmp_path.mkdir()

@@ -138,9 +138,12 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
 
         patron import mail exported/ --owner helen@northwind.example
     """
+    from patron.domain.addresses import normal_address
     from patron.importers.mailfiles import count
     from patron.services.mail import import_files, plan
 
+    if owner is not None and normal_address(owner) is None:
+        raise InvalidInput(f"--owner {owner!r} is not an e-mail address")
     store = app.store()
     chosen = plan(store, list(paths))
     me = [str(a) for a in app.settings()["me.emails"]]

@@ -26,7 +26,7 @@ MAX_MESSAGE = 32 << 20
 """Bytes of one message handed on: beyond are attachments nobody reads; the cut keeps a
 message of hundreds of megabytes from being copied to a worker whole."""
 SNIFF = 4096
-_SKIPPED_DIRS = frozenset({"tmp", ".notmuch", ".git", "__pycache__"})
+_SKIPPED_DIRS = frozenset({".notmuch", ".git", "__pycache__"})
 _HEADER = re.compile(rb"[!-9;-~]+:")  # a header field name and its colon
 _FROM_LINE = re.compile(rb"From \S*.*\d\d?:\d\d")  # "From sender Mon Apr 18 14:23:23 2022"
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
@@ -60,7 +60,9 @@ def find(paths: Iterable[Path]) -> tuple[list[MailFile], list[Problem]]:
 
 def _walk(folder: Path) -> Iterator[Path]:
     for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not _hidden_plain(root, d))
+        maildir = "cur" in dirs or "new" in dirs  # its tmp/ holds mail still being delivered
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not (maildir and d == "tmp")
+                         and not _hidden_plain(root, d))
         for name in sorted(files):
             if not name.startswith("."):
                 yield Path(root, name)
