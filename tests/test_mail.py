@@ -258,6 +258,11 @@ def test_stores_interaction_people_and_roles(tmp_path: Path, store: Store) -> No
     first, second = rows["mid:m1@contoso.example"], rows["mid:m2@contoso.example"]
     assert (first["kind"], first["direction"], first["summary"]) == ("mail", "in", "Note 1")
     assert (second["direction"], second["summary"]) == ("out", "(no subject)")
+    assert first["occurred_at"] == draft(message(1)).date
+    with store.read() as conn:  # stored as SQLAlchemy stores times, so that they compare in SQL
+        i = schema.interaction
+        assert conn.execute(select(func.count()).select_from(i)
+                            .where(i.c.occurred_at >= first["occurred_at"])).scalar() == 2
     ip, pe = schema.interaction_participant, schema.person_email
     with store.read() as conn:
         roles = dict(conn.execute(select(pe.c.address, ip.c.role).join(ip, ip.c.person_id == pe.c.person_id)

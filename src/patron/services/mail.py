@@ -21,7 +21,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
@@ -235,15 +235,11 @@ class _Writer:
         before = (directory.tally.people_created, directory.tally.organisations_created)
         people = directory.people((a, n) for d in drafts for n, a in _everyone(d))
         mine = {people[a] for a in self.mine if a in people}
-        rows, stored = [], []
-        for draft in drafts:
-            message = self._message(draft, people, mine, engagements)
-            stored.append(message)
-            rows.append(_interaction(draft, message, self.mine))
-        i = schema.interaction
-        ids = {source: int(ident)
-               for source, ident in conn.execute(insert(i).returning(i.c.source, i.c.id), rows)}
-        stored = [replace(m, interaction_id=ids[m.draft.source]) for m in stored]
+        found = [self._people_of(d, people, mine, engagements) for d in drafts]
+        bulk_insert(conn, schema.interaction, _INTERACTION,
+                    [_interaction(d, f[-1], self.mine) for d, f in zip(drafts, found, strict=True)])
+        ids = _known_sources(conn, [d.source for d in drafts])
+        stored = [StoredMessage(ids[d.source], d, *f) for d, f in zip(drafts, found, strict=True)]
         bulk_insert(conn, schema.interaction_participant, ("interaction_id", "person_id", "role"),
                     [p for m in stored for p in _participants(m)])
         self.outcome.created += len(stored)
@@ -259,18 +255,17 @@ class _Writer:
         self.directory.conn = self.engagements.conn = conn
         return self.directory, self.engagements
 
-    def _message(self, draft: MailDraft, people: dict[str, int], mine: set[int],
-                 engagements: Engagements) -> StoredMessage:
+    @staticmethod
+    def _people_of(draft: MailDraft, people: dict[str, int], mine: set[int], engagements: Engagements,
+                   ) -> tuple[int | None, tuple[int, ...], tuple[int, ...], bool, int | None]:
+        """sender, to, cc, from me, engagement: the fields of a StoredMessage after its id."""
         def ids(found: Iterable[tuple[str, str]]) -> tuple[int, ...]:
             return tuple(dict.fromkeys(people[a] for _, a in found if a in people))
 
-        sender = ids([draft.sender] if draft.sender else [])
+        sender = people.get(draft.sender[1]) if draft.sender else None
         to, cc = ids(draft.to), ids(draft.cc)
-        others = [p for p in dict.fromkeys((*sender, *to, *cc)) if p not in mine]
-        return StoredMessage(
-            interaction_id=0, draft=draft, sender_id=sender[0] if sender else None,
-            recipient_ids=to, copied_ids=cc, from_me=bool(sender) and sender[0] in mine,
-            engagement_id=engagements.of(others))
+        others = {*to, *cc} if sender is None else {sender, *to, *cc}
+        return (sender, to, cc, sender in mine, engagements.of(sorted(others - mine)))
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
@@ -280,12 +275,14 @@ def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
     yield from draft.cc
 
 
-def _known_sources(conn: Connection, sources: list[str]) -> set[str]:
+def _known_sources(conn: Connection, sources: list[str]) -> dict[str, int]:
+    """The interactions stored under these sources (one IN query per 500)."""
     i = schema.interaction
-    known: set[str] = set()
+    known: dict[str, int] = {}
     for start in range(0, len(sources), 500):
         chunk = sources[start:start + 500]
-        known.update(conn.execute(select(i.c.source).where(i.c.source.in_(chunk))).scalars())
+        known.update((s, int(n)) for s, n in conn.execute(select(i.c.source, i.c.id)
+                                                          .where(i.c.source.in_(chunk))))
     return known
 
 
@@ -297,17 +294,13 @@ def direction(draft: MailDraft, mine: frozenset[str]) -> Direction:
     return Direction.INBOUND
 
 
-def _interaction(draft: MailDraft, message: StoredMessage, mine: frozenset[str]) -> dict[str, Any]:
-    return {
-        "summary": draft.subject or NO_SUBJECT,
-        "kind": InteractionKind.MAIL.value,
-        "occurred_at": draft.date,
-        "engagement_id": message.engagement_id,
-        "direction": direction(draft, mine).value,
-        "source": draft.source,
-        "thread": draft.thread,
-        "reply_to": draft.in_reply_to,
-    }
+_INTERACTION = ("summary", "kind", "occurred_at", "engagement_id", "direction", "source", "thread",
+                "reply_to")
+
+
+def _interaction(draft: MailDraft, engagement: int | None, mine: frozenset[str]) -> tuple[Any, ...]:
+    return (draft.subject or NO_SUBJECT, InteractionKind.MAIL.value, draft.date, engagement,
+            direction(draft, mine).value, draft.source, draft.thread, draft.in_reply_to)
 
 
 def _participants(message: StoredMessage) -> list[tuple[int, int, str]]:
@@ -326,6 +319,11 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     parameter handling costs more than the database's own work at a hundred thousand rows."""
     if not rows:
         return
+    processors = [(n, p) for n, name in enumerate(columns)
+                  if (p := table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
+                  is not None]
+    if processors:  # values the driver cannot take as they are (dates on SQLite)
+        rows = [_processed(row, processors) for row in rows]
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positiontup is not None:
         order = [columns.index(name) for name in compiled.positiontup]
@@ -334,6 +332,14 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     else:
         params = [dict(zip(columns, row, strict=True)) for row in rows]
     conn.exec_driver_sql(str(compiled), params)
+
+
+def _processed(row: tuple[Any, ...], processors: Sequence[tuple[int, Callable[[Any], Any]]],
+               ) -> tuple[Any, ...]:
+    values = list(row)
+    for n, process in processors:
+        values[n] = process(values[n])
+    return tuple(values)
 
 
 # Files: what changed since the last run is read; what did not is skipped unread.

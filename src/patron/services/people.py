@@ -273,8 +273,10 @@ class Engagements:
         """Read what is needed about these people (those not seen before) in a few queries."""
         if self._any is None:
             self._any = self.conn.execute(select(schema.engagement.c.id).limit(1)).first() is not None
+        if not self._any:
+            return
         unseen = sorted({p for p in people if p not in self._orgs})
-        if not unseen or not self._any:
+        if not unseen:
             return
         s, e, p = schema.stakeholder, schema.engagement, schema.person
         for chunk in _chunks(unseen):
