@@ -40,6 +40,7 @@ MAX_ADDRESSES = 2000
 _PARSER = BytesParser(policy=compat32)
 _OBFUSCATED = re.compile(r"([^\s@<>(),]+) at ([^\s@<>(),]+\.[^\s@<>(),]+)")  # archives: "jjl at pobox.com"
 _NOT_BARE = re.compile(r'[^\s,]\s+[^\s,]|["()<>\\;:\[\]]')  # names, comments, groups
+_HEAD_END = re.compile(rb"\r?\n\r?\n")
 _ID = re.compile(r"<([^<>]*)>")
 _SPACE = re.compile(r"[ \t\r\f\v]+")
 _LINES = re.compile(r"\n\s*\n\s*\n+")
@@ -89,26 +90,61 @@ def _parse(raw: RawMessage) -> MailDraft | Problem:
     data = raw.data
     if not data.strip():
         return Problem(raw.where, "empty message")
-    message = _PARSER.parsebytes(data[:MAX_PARSED])
+    message = _read(data[:MAX_PARSED])
     if not message.keys():
         return Problem(raw.where, "no headers: not a mail message")
-    date = _date(message)
+    fields = _fields(message)
+    date = _date(fields)
     if date is None:
         return Problem(raw.where, "no readable Date (nor a Received date)")
-    senders = _addresses(message, "from") or _addresses(message, "sender")
+    senders = _addresses(fields, "from") or _addresses(fields, "sender")
     return MailDraft(
         where=raw.where,
-        message_id=_first_id(message.get("message-id")),
+        message_id=_first_id(_first(fields, "message-id")),
         digest=hashlib.sha256(data).hexdigest(),
         date=date,
         sender=senders[0] if senders else None,
-        to=tuple(_addresses(message, "to")),
-        cc=tuple(_addresses(message, "cc")),
-        subject=" ".join(header_text(message.get("subject")).split())[:500],
-        in_reply_to=_first_id(message.get("in-reply-to")),
-        references=tuple(_ids(message.get("references"))),
+        to=tuple(_addresses(fields, "to")),
+        cc=tuple(_addresses(fields, "cc")),
+        subject=" ".join(header_text(_first(fields, "subject")).split())[:500],
+        in_reply_to=_first_id(_first(fields, "in-reply-to")),
+        references=tuple(_ids(_first(fields, "references"))),
         text=body_text(message),
     )
+
+
+Fields = dict[str, list[str]]
+_WANTED = frozenset({"from", "sender", "to", "cc", "subject", "date", "received", "message-id",
+                     "in-reply-to", "references"})
+
+
+def _fields(message: Message) -> Fields:
+    """The headers read here, by lower-case name, in one pass (``Message.get`` scans every
+    header at each call). Values are raw: ``header_text`` and ``_clean`` decode them."""
+    found: Fields = {}
+    for name, value in message.raw_items():
+        key = name.lower()
+        if key in _WANTED:
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def _first(fields: Fields, name: str) -> str | None:
+    values = fields.get(name)
+    return values[0] if values else None
+
+
+def _read(data: bytes) -> Message:
+    """The parsed message. A single-part message (most mail) has only its header block
+    parsed and its body taken whole: the parser reads a body line by line for nothing."""
+    end = _HEAD_END.search(data)
+    if end is None:
+        return _PARSER.parsebytes(data)
+    head = _PARSER.parsebytes(data[:end.end()], headersonly=True)
+    if head.defects or head.get_payload() or head.get_content_maintype() in ("multipart", "message"):
+        return _PARSER.parsebytes(data)  # parts, or headers the parser read otherwise
+    head.set_payload(data[end.end():].decode("ascii", "surrogateescape"))
+    return head
 
 
 def header_text(value: object) -> str:
@@ -154,9 +190,9 @@ def _clean(text: str) -> str:
     return text.replace("\0", "") if "\0" in text else text
 
 
-def _addresses(message: Message, name: str) -> list[tuple[str, str]]:
+def _addresses(fields: Fields, name: str) -> list[tuple[str, str]]:
     """A header's (name, address) pairs, addresses in their normal form, invalid ones left out."""
-    values = message.get_all(name)
+    values = fields.get(name)
     if not values:
         return []
     found = []
@@ -203,13 +239,13 @@ def _first_id(value: object) -> str | None:
     return ids[0] if ids else None
 
 
-def _date(message: Message) -> datetime | None:
+def _date(fields: Fields) -> datetime | None:
     """When the message was written, as local wall-clock time: its Date, else the time its
     last server received it."""
-    stamp = _when(message.get("date"))
+    stamp = _when(_first(fields, "date"))
     if stamp is not None:
         return stamp
-    for received in message.get_all("received") or []:
+    for received in fields.get("received", []):
         text = _clean(str(received))
         if ";" in text:
             stamp = _when(text.rsplit(";", 1)[1])
