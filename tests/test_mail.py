@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -340,6 +341,21 @@ def test_killed_import_resumes(tmp_path: Path, store: Store, monkeypatch: pytest
     outcome = run(store, tmp_path)
     assert (outcome.created, outcome.unchanged) == (250, 150)
     assert len({r["source"] for r in stored(store)}) == 400
+
+
+def test_a_failing_source_keeps_the_batches_before(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A source that breaks (a dropped IMAP connection) ends the import with its error; the
+    batches stored before stay, through the worker pool as in this process."""
+    monkeypatch.setattr(service, "BATCH", 150)
+
+    def source() -> Iterator[RawMessage]:
+        for n in range(400):
+            yield RawMessage(f"imap uid {n}", message(n).encode())
+        raise ConnectionResetError("connection reset")
+
+    with pytest.raises(ConnectionResetError):
+        import_messages(store, source(), [ME], NOW)
+    assert len(stored(store)) == 300
 
 
 def test_file_is_marked_read_only_when_all_its_messages_are_stored(
