@@ -113,12 +113,12 @@ def test_mbox_split_gives_back_every_body(tmp_path_factory: pytest.TempPathFacto
     path = tmp_path_factory.mktemp("mbox") / "x.mbox"
     texts = [message(n, body=b.replace("\r", "")) for n, b in enumerate(bodies)]
     write_mbox(path, texts)
-    original = mailfiles.BLOCK
-    mailfiles.BLOCK = block
+    original = mailfiles.BLOCK, mailfiles.RESCAN
+    mailfiles.BLOCK, mailfiles.RESCAN = block, 300  # longer than any From line and look-ahead here
     try:
         raws = list(mailfiles.mbox_messages(path))
     finally:
-        mailfiles.BLOCK = original
+        mailfiles.BLOCK, mailfiles.RESCAN = original
     assert [r.data.decode() for r in raws] == [t + "\n" for t in texts]
 
 

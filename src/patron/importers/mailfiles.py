@@ -22,6 +22,7 @@ from patron.importers.rawmail import RawMessage
 Kind = Literal["mbox", "message"]
 
 BLOCK = 1 << 20
+RESCAN = 8192
 MAX_MESSAGE = 32 << 20
 """Bytes of one message handed on: beyond are attachments nobody reads; the cut keeps a
 message of hundreds of megabytes from being copied to a worker whole."""
@@ -137,7 +138,7 @@ def _split(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
             at_end = not block
             if start:  # drop what is done, keep the message being read
                 buffer, base, resume, start = buffer[start:], base + start, resume - start, 0
-            resume = max(1, len(buffer) - 512)
+            resume = max(1, len(buffer) - RESCAN)  # a From line cut by the block: seen again
             buffer += block
             continue
         yield base + start, _body_of(buffer[start:cut])
