@@ -233,6 +233,9 @@ def test_a_wrong_password_is_refused_with_one_line(server: Server, patron: Patro
     assert err.startswith(f"patron: {server.user}@{server.host}:{server.port}: the server refused "
                           "the login")
     assert err.count("\n") == 1
+    monkeypatch.setenv("PATRON_IMAP_PASSWORD", "pässwörd")
+    err = patron.fails(server.options(folder), 2)
+    assert "the server refused the login" in err and err.count("\n") == 1
 
 
 def test_an_unknown_folder_is_named(server: Server, patron: Patron, password: str) -> None:
@@ -286,6 +289,19 @@ def test_without_a_password_or_a_terminal_it_says_how_to_give_one(patron: Patron
                    "with --password-env), or run on a terminal to be asked\n")
     err = patron.fails("import imap --host imap.example.com --user me --password-env OTHER", 2)
     assert "set OTHER" in err
+
+
+def test_on_a_terminal_the_password_is_asked_for_and_not_shown(
+        server: Server, patron: Patron, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PATRON_IMAP_PASSWORD", raising=False)
+    monkeypatch.setattr("patron.cli.imports.stdin_is_terminal", lambda: True)
+    wrong = patron(*server.options("INBOX").split(), input="not-the-password\n")
+    assert wrong.exit_code == 2 and "the server refused the login" in wrong.stderr
+    # The right password logs in: the error is now about the folder.
+    right = patron(*server.options("No-Such-Folder").split(), input=f"{server.password}\n")
+    assert right.exit_code == 2 and "No-Such-Folder: no such folder" in right.stderr
+    assert f"Password for {server.user} on {server.host}" in right.output
+    assert server.password not in right.output
 
 
 def test_folder_and_all_folders_together_are_refused(server: Server, patron: Patron,

@@ -104,8 +104,8 @@ class Session:
         self.imap = imap
         self.problems: list[Problem] = []
 
-    def folders(self, *, all_of_them: bool = True) -> list[str]:
-        """The folders that can be read (all but Trash and Junk unless ``all_of_them``)."""
+    def folders(self, *, with_bins: bool = True) -> list[str]:
+        """The folders that can be read (Trash and Junk too, unless ``with_bins`` is false)."""
         status, lines = self._call("LIST", lambda: self.imap.list())
         if status != "OK":
             raise PatronError(f"{self.account.server}: cannot list the folders ({_text(lines)})")
@@ -113,7 +113,7 @@ class Session:
         for flags, name in _listed(lines):
             if "\\noselect" in flags or "\\nonexistent" in flags:
                 continue
-            if not all_of_them and any(f.lower() in flags for f in SKIPPED_BY_ALL):
+            if not with_bins and any(f.lower() in flags for f in SKIPPED_BY_ALL):
                 continue
             found.append(name)
         return found
@@ -197,7 +197,7 @@ def connect(account: Account) -> Iterator[Session]:
     imap = _open(account)
     try:
         try:
-            imap.login(account.user, account.password)
+            _login(imap, account)
         except imaplib.IMAP4.error as exc:
             raise InvalidInput(f"{account.user}@{account.server}: the server refused the login "
                                f"({_said(exc)})") from None
@@ -205,6 +205,15 @@ def connect(account: Account) -> Iterator[Session]:
     finally:
         with suppress(imaplib.IMAP4.error, OSError):  # the server may have hung up first
             imap.logout()
+
+
+def _login(imap: imaplib.IMAP4, account: Account) -> None:
+    if account.user.isascii() and account.password.isascii():
+        imap.login(account.user, account.password)
+        return
+    # LOGIN carries only ASCII; SASL PLAIN carries UTF-8.
+    secret = f"\0{account.user}\0{account.password}".encode()
+    imap.authenticate("PLAIN", lambda _challenge: secret)
 
 
 def _open(account: Account) -> imaplib.IMAP4:

@@ -30,7 +30,7 @@ def plan(store: Store, session: Session, folders: Sequence[str], *,
     """What is new in each folder (``folders``, every folder, or the inbox) since the last run."""
     if folders and all_folders:
         raise InvalidInput("give either --folder or --all-folders, not both")
-    chosen = session.folders(all_of_them=False) if all_folders else list(folders or [DEFAULT_FOLDER])
+    chosen = session.folders(with_bins=False) if all_folders else list(folders or [DEFAULT_FOLDER])
     known = positions(store, [session.account.source(folder) for folder in chosen])
     return [session.plan(folder, known.get(session.account.source(folder))) for folder in chosen]
 
