@@ -377,3 +377,40 @@ def test_insecure_imports_from_a_self_signed_server(server: Server, patron: Patr
     append(server, folder, 1)
     assert "Imported: 1 created" in patron.ok(f"import imap --host {server.host} --port {server.port} "
                                             f"--user {server.user} --folder {folder} --insecure")
+
+
+def test_an_interrupted_import_goes_on_from_its_last_stored_batch(
+        server: Server, patron: Patron, folder: str, password: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("patron.services.mail", reason="the mail service is not merged yet")
+    from sqlalchemy import func, select
+
+    from patron.store import schema
+    from patron.store.database import open_store
+
+    append(server, folder, 5)
+    real = imap.Session.messages
+
+    def broken_after_three(self: imap.Session, plans: list[imap.FolderPlan]) -> Iterator[imap.ImapMessage]:
+        for n, found in enumerate(real(self, plans)):
+            if n == 3:
+                raise PatronError("the connection broke")
+            yield found
+
+    monkeypatch.setattr(imap.Session, "messages", broken_after_three)
+    patron.fails(server.options(folder), 1)
+    monkeypatch.setattr(imap.Session, "messages", real)
+
+    def stored() -> tuple[int, int]:
+        store = open_store(patron.db)
+        with store.read() as conn:
+            count = conn.scalar(select(func.count()).select_from(schema.interaction)) or 0
+            state = conn.scalar(select(schema.import_state.c.state).where(
+                schema.import_state.c.source == server.account().source(folder)))
+        store.close()
+        return count, (state or {}).get("last_uid", 0)
+
+    kept, place = stored()
+    assert kept == place <= 3  # what was stored and the place it reached agree
+    assert f"Imported: {5 - kept} created" in patron.ok(server.options(folder))
+    assert stored() == (5, 5)

@@ -182,7 +182,7 @@ class Session:
             status, data = command()
         except imaplib.IMAP4.abort as exc:
             raise PatronError(f"{self.account.server}: the connection broke while reading {what} "
-                              f"({exc}); run the import again to go on from there") from None
+                              f"({_said(exc)}); run the import again to go on from there") from None
         except imaplib.IMAP4.error as exc:
             return "NO", [_said(exc)]
         except OSError as exc:
