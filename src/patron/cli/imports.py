@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 from sqlalchemy import Connection
 
-from patron.cli.app import App, pass_app
+from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Progress
 
@@ -105,3 +105,69 @@ def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
 
     text, source = read_source(file)
     run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()))
+
+
+PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
+
+
+@import_group.command("imap")
+@click.option("--host", required=True, help="The IMAP server.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="The server's port  [default: 993, or 143 with --starttls]")
+@click.option("--user", required=True, help="The login name, often the address.")
+@click.option("--folder", "folders", multiple=True, metavar="FOLDER",
+              help="A folder to read (again for more)  [default: INBOX]")
+@click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk.")
+@click.option("--starttls", is_flag=True, help="Connect in plain text, then switch to TLS (port 143).")
+@click.option("--insecure", is_flag=True,
+              help="Do not verify the server's certificate (a self-signed server you trust).")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Verify the server's certificate against these certificates (PEM).")
+@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
+              help="The environment variable that holds the password.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, ...],
+         all_folders: bool, starttls: bool, insecure: bool, cafile: Path | None,
+         password_env: str, dry_run: bool) -> None:
+    """Read mail from an IMAP server into interactions, without marking it as read.
+
+    The password comes from $PATRON_IMAP_PASSWORD (or the variable --password-env
+    names), or is asked for on a terminal; never from the command line. Each
+    folder's place is kept, so the next run fetches only new mail, and an import
+    that was stopped goes on where it was.
+
+    Examples:
+
+        PATRON_IMAP_PASSWORD=... patron import imap --host imap.example.com --user me@example.com
+
+        patron import imap --host imap.example.com --user me@example.com --folder INBOX --folder Sent
+    """
+    from patron.importers.imap import Account, connect
+    from patron.services import imap as mailbox
+
+    password = _password(password_env, user, host)
+    account = Account(host, user, password, port, starttls, insecure, cafile)
+    store = app.store()
+    with connect(account) as session:
+        plans = mailbox.plan(store, session, folders, all_folders=all_folders)
+        for plan in plans:
+            again = " (renumbered by the server: read again)" if plan.restarted else ""
+            click.echo(f"{plan.folder}: {plan.count} new{again}", err=True)
+        me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
+        with progress_bar("Reading mail", sum(plan.count for plan in plans)) as progress:
+            outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
+                                          progress=progress)
+    report(outcome, dry_run)
+
+
+def _password(variable: str, user: str, host: str) -> str:
+    """The password from the environment, or asked for (hidden) on a terminal."""
+    password = os.environ.get(variable)
+    if password:
+        return password
+    if stdin_is_terminal():
+        entered: str = click.prompt(f"Password for {user} on {host}", hide_input=True)
+        return entered
+    raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "
+                       "--password-env), or run on a terminal to be asked")
