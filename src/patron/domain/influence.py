@@ -90,7 +90,7 @@ TERMS: tuple[Term, ...] = (
     # People copy their boss; bosses copy others less.
     Term("copied / copies", 1.0, +1, lambda s: _ratio(s.copied, s.copies)),
     # Of what they write, how much gets an answer.
-    Term("answers / sent", 1.0, +1, lambda s: _ratio(s.replies_received, s.sent)),
+    Term("answers / sent", 0.5, +1, lambda s: _ratio(s.replies_received, s.sent)),
 )
 
 EVIDENCE = 5
