@@ -26,6 +26,7 @@ LAYERS = {
         "patron.importers",
     },
     "importers": {"patron.domain", "patron.errors", "patron.importers", "patron.dates"},
+    "samples": {"patron.domain", "patron.samples"},
 }
 UI = ("click", "rich", "typer")
 

@@ -21,6 +21,7 @@ COMMANDS = {
     "client": "patron.cli.client:client",
     "conflicts": "patron.cli.client:conflicts",
     "stakeholders": "patron.cli.client:stakeholders",
+    "influence": "patron.cli.influence:influence",
     "due": "patron.cli.relationships:due",
     "visibility": "patron.cli.relationships:visibility",
     "met": "patron.cli.relationships:met",
