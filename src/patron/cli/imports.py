@@ -18,11 +18,15 @@ from patron.importers.base import Outcome, Progress
 
 @click.group("import")
 def import_group() -> None:
-    """Bring in task lists from other tools.
+    """Bring in task lists, contacts and spreadsheets from other tools.
 
     Examples:
 
         patron import taskwarrior tasks.json
+
+        patron import csv --table people contacts.csv
+
+        patron import todotxt todo.txt
     """
 
 
@@ -74,6 +78,17 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
         yield advance
 
 
+def read_bytes(file: Path) -> tuple[bytes, str]:
+    """The bytes of a file ('-' for standard input) and how to name it in messages."""
+    source = "standard input" if str(file) == "-" else str(file)
+    try:
+        return (sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()), source
+    except FileNotFoundError:
+        raise InvalidInput(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{source}: cannot read it ({exc.strerror})") from None
+
+
 def read_source(file: Path) -> tuple[str, str]:
     """The text of a file ('-' for standard input) and how to name it in messages."""
     source = "standard input" if str(file) == "-" else str(file)
@@ -105,3 +120,40 @@ def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
 
     text, source = read_source(file)
     run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()))
+
+
+@import_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--table", type=click.Choice(["people", "asks", "interactions"]), required=True,
+              help="What each row is.")
+@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+              help="Read this column as this field (repeatable); COLUMN= ignores the column.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool) -> None:
+    """Read a spreadsheet (CSV) of people, asks or interactions (docs/spreadsheets.md).
+
+    Columns are matched to fields by their header (Google, Outlook, Thunderbird and
+    Yahoo contact exports included); the mapping used is shown on standard error.
+    People are matched by address, then by exact name; importing a file again
+    changes nothing.
+
+    Examples:
+
+        patron import csv --table people google-contacts.csv
+
+        patron import csv --table asks tasks.csv --map Subject=title --map Owner=requester
+
+        patron import csv --table interactions calls.csv --dry-run
+    """
+    from patron.importers import csv_table
+    from patron.services.sheets import import_sheet
+
+    raw, source = read_bytes(file)
+    text, notes = csv_table.decode(raw)
+    sheet = csv_table.read(text, table, source, overrides)
+    for note in notes:
+        click.echo(f"{source}: {note}", err=True)
+    click.echo(f"{source}: {sheet.mapping_line()}", err=True)
+    with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
+        run_import(app, dry_run, lambda conn: import_sheet(conn, sheet, source, app.now(), progress))

@@ -59,7 +59,7 @@ def _one(conn: Connection, draft: tw.TaskDraft, now: datetime, outcome: Outcome,
     values: dict[str, Any] = {
         "title": draft.title, "status": draft.status, "due_at": draft.due_at,
         "created_at": draft.created_at, "done_at": draft.done_at, "value": draft.value,
-        "engagement_id": _engagement(conn, draft.project, now),
+        "engagement_id": engagement_named(conn, draft.project, now),
         "requester_id": _person(conn, draft.requester, now), "effort_hours": draft.effort_hours,
         "tags": draft.tags or None, "annotations": draft.annotations or None,
     }
@@ -115,11 +115,14 @@ def _known_elsewhere(conn: Connection, draft: tw.TaskDraft, ids: dict[str, int])
     return [int(i) for i in conn.execute(select(a.c.id).where(a.c.source.in_(others))).scalars()]
 
 
-def _engagement(conn: Connection, project: str | None, now: datetime) -> int | None:
+def engagement_named(conn: Connection, project: str | None, now: datetime) -> int | None:
+    """The engagement a task list's project names (its exact name, else the same name in
+    another case), created as a client engagement when there is none."""
     if not project:
         return None
     e = schema.engagement
-    found = conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first()
+    found = (conn.execute(select(e.c.id).where(e.c.name == project)).first()
+             or conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first())
     if found is not None:
         return int(found[0])
     return records.add(conn, ENGAGEMENT, {"name": project, "kind": "client"}, now)
