@@ -69,6 +69,24 @@ def export_taskwarrior(app: App, output: Path | None) -> None:
     _emit(content, output)
 
 
+@export.command("todotxt")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_todotxt(app: App, output: Path | None) -> None:
+    """Write every ask as a todo.txt line; 'patron import todotxt' reads it back.
+
+    Examples:
+
+        patron export todotxt -o todo.txt
+    """
+    from patron.services.exchange import export_todotxt as lines
+
+    with app.store(create=False).read() as conn:
+        content = lines(conn, app.now())
+    _emit(content, output)
+
+
 @export.command("csv")
 @click.option(
     "-o",

@@ -157,3 +157,27 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
     click.echo(f"{source}: {sheet.mapping_line()}", err=True)
     with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
         run_import(app, dry_run, lambda conn: import_sheet(conn, sheet, source, app.now(), progress))
+
+
+@import_group.command("todotxt")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def todotxt(app: App, file: Path, dry_run: bool) -> None:
+    """Read a todo.txt file into asks (README, "todo.txt").
+
+    Priorities become values (A=5 ... E=1), +projects engagements, @contexts
+    tags; a task imported before is updated (marked done, say), never duplicated.
+
+    Examples:
+
+        patron import todotxt ~/todo.txt
+
+        patron import todotxt done.txt --dry-run
+    """
+    from patron.services.exchange import import_todotxt
+
+    text, source = read_source(file)
+    total = sum(1 for line in text.splitlines() if line.strip())
+    with progress_bar("Importing tasks", total) as progress:
+        run_import(app, dry_run, lambda conn: import_todotxt(conn, text, source, app.now(), progress))
