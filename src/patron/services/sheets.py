@@ -211,9 +211,9 @@ def _addresses(row: Row) -> list[str]:
 def _full_name(row: Row) -> str | None:
     cell = row.text("name")
     if cell is not None:
-        return " ".join(cell.text.split())
-    parts = [c.text for c in (row.text("first"), row.text("middle"), row.text("last")) if c]
-    return " ".join(" ".join(parts).split()) or None
+        return cell.text.strip()
+    parts = [c.text.strip() for c in (row.text("first"), row.text("middle"), row.text("last")) if c]
+    return " ".join(parts) or None
 
 
 def _find_or_create_person(job: _Import, name: str | None,
@@ -291,15 +291,17 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
            natural: tuple[str, str], keyed: tuple[str, str]) -> str:
     table = schema.metadata.tables[kind.table]
     label, moment = natural
+    skip = 0
     if values.get("source"):
         query = select(table).where(table.c.source == values["source"])
     elif values.get(moment) is not None:
         query = select(table).where(table.c.source.is_(None), table.c[label] == values[label],
                                     table.c[moment] == values[moment])
+        skip = _count(job, json.dumps([label, values[label], values[moment].isoformat()])) - 1
     else:
         values["source"] = _key(job, row, values[label], keyed)
         query = select(table).where(table.c.source == values["source"])
-    existing = job.conn.execute(query.order_by(table.c.id)).mappings().first()
+    existing = job.conn.execute(query.order_by(table.c.id).offset(skip)).mappings().first()
     if existing is None:
         records.add(job.conn, kind, values, job.now)
         return "created"
@@ -321,8 +323,15 @@ def _key(job: _Import, row: Row, label: str, keyed: tuple[str, str]) -> str:
     parts = [job.sheet.table, label] + [
         "\x1f".join(c.text.strip() for c in row.cells.get(name, [])) for name in keyed]
     base = hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
-    job.seen[base] = job.seen.get(base, 0) + 1
-    return f"csv:{job.sheet.table}:{base}" + (f"-{job.seen[base]}" if job.seen[base] > 1 else "")
+    seen = _count(job, base)
+    return f"csv:{job.sheet.table}:{base}" + (f"-{seen}" if seen > 1 else "")
+
+
+def _count(job: _Import, key: str) -> int:
+    """How often the sheet has named this record so far: the second of two equal rows is
+    another record, matched with the second one stored."""
+    job.seen[key] = job.seen.get(key, 0) + 1
+    return job.seen[key]
 
 
 _ROWS: dict[str, Callable[[_Import, Row], str]] = {
