@@ -120,13 +120,14 @@ def _token(draft: TodoDraft, word: str) -> bool:
     if word.startswith("@") and len(word) > 1:
         draft.tags.append(word[1:])
         return True
+    if word.lower().startswith("due:") and len(word) > 4:  # a time of day has a colon too
+        draft.due_at = _moment(word[4:])
+        return True
     pair = _KEY_VALUE.fullmatch(word)
     if pair is None:
         return False
     key, value = pair[1].lower(), pair[2]
-    if key == "due":
-        draft.due_at = _moment(value)
-    elif key == "pri" and _PRIORITY.fullmatch(f"({value.upper()})"):
+    if key == "pri" and _PRIORITY.fullmatch(f"({value.upper()})"):
         draft.value = draft.value or VALUE_OF.get(value.upper(), 1)
     elif key == "status" and value.lower() in STATUSES:
         draft.status = value.lower()
