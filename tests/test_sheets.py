@@ -173,6 +173,15 @@ def test_bad_date_cell(world: Patron, tmp_path: Path) -> None:
     assert set(asks(world)) == {"Fine", "Also fine"}
 
 
+def test_a_failed_row_leaves_nothing_the_next_row_needs(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "failed_row_created_a_person",
+                 "title,from,engagement,due\nA,new@x.example,New,never\nB,new@x.example,New,friday\n")
+    assert "1 created, 0 updated, 0 unchanged, 1 skipped" in world.ok(f"import csv --table asks {path}")
+    (b,) = asks(world).values()
+    assert b["requester"] == "New" and b["engagement"] == "New"
+    assert len(people(world)) == 1
+
+
 def test_second_import_changes_nothing(world: Patron, tmp_path: Path) -> None:
     files = {
         "people": "Name,Email,Company\nHelen Brandt,helen@meridian-shipping.com,Meridian\nNo Mail,,\n",

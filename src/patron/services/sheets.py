@@ -74,6 +74,7 @@ class _Import:
     directory: Directory
     outcome: Outcome = field(default_factory=Outcome)
     seen: dict[str, int] = field(default_factory=dict)
+    engagements: dict[str, int | None] = field(default_factory=dict)
 
 
 def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
@@ -87,11 +88,12 @@ def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
             with conn.begin_nested():
                 result = one(job, row)
             setattr(job.outcome, result, getattr(job.outcome, result) + 1)
-        except CellError as exc:
-            job.outcome.problems.append(
-                Problem(f"{source}: line {row.line}, column {exc.column!r}", str(exc)))
         except PatronError as exc:
-            job.outcome.problems.append(Problem(f"{source}: line {row.line}", str(exc)))
+            column = f", column {exc.column!r}" if isinstance(exc, CellError) else ""
+            job.outcome.problems.append(Problem(f"{source}: line {row.line}{column}", str(exc)))
+            # what the row created is rolled back: forget it
+            job.directory = Directory(conn, organisations=organisations, tally=job.directory.tally)
+            job.engagements.clear()
         progress(1)
     return job.outcome
 
@@ -262,7 +264,10 @@ def _cell(job: _Import, kind: RecordKind, name: str, column: str, cell: Cell) ->
     if name == "requester":
         return _person(job, cell)
     if name == "engagement":
-        return engagement_named(job.conn, cell.text.strip(), job.now)
+        text = cell.text.strip()
+        if text not in job.engagements:  # a sheet names few engagements, in many rows
+            job.engagements[text] = engagement_named(job.conn, text, job.now)
+        return job.engagements[text]
     if name == "goal":
         return _named(job, GOAL, "title", cell.text.strip())
     if name == "value":
