@@ -18,11 +18,15 @@ from patron.importers.base import Outcome, Progress
 
 @click.group("import")
 def import_group() -> None:
-    """Bring in task lists from other tools.
+    """Bring in task lists, contacts and spreadsheets from other tools.
 
     Examples:
 
         patron import taskwarrior tasks.json
+
+        patron import csv --table people contacts.csv
+
+        patron import todotxt todo.txt
     """
 
 
@@ -72,6 +76,17 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
             bar.update(task, rate=f"{speed:,.0f}/s" if speed else "")
 
         yield advance
+
+
+def read_bytes(file: Path) -> tuple[bytes, str]:
+    """The bytes of a file ('-' for standard input) and how to name it in messages."""
+    source = "standard input" if str(file) == "-" else str(file)
+    try:
+        return (sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()), source
+    except FileNotFoundError:
+        raise InvalidInput(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{source}: cannot read it ({exc.strerror})") from None
 
 
 def read_source(file: Path) -> tuple[str, str]:
@@ -171,3 +186,62 @@ def _password(variable: str, user: str, host: str) -> str:
         return entered
     raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "
                        "--password-env), or run on a terminal to be asked")
+@import_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--table", type=click.Choice(["people", "asks", "interactions"]), required=True,
+              help="What each row is.")
+@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+              help="Read this column as this field (repeatable); COLUMN= ignores the column.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool) -> None:
+    """Read a spreadsheet (CSV) of people, asks or interactions (docs/spreadsheets.md).
+
+    Columns are matched to fields by their header (Google, Outlook, Thunderbird and
+    Yahoo contact exports included); the mapping used is shown on standard error.
+    People are matched by address, then by exact name; importing a file again
+    changes nothing.
+
+    Examples:
+
+        patron import csv --table people google-contacts.csv
+
+        patron import csv --table asks tasks.csv --map Subject=title --map Owner=requester
+
+        patron import csv --table interactions calls.csv --dry-run
+    """
+    from patron.importers import csv_table
+    from patron.services.sheets import import_sheet
+
+    raw, source = read_bytes(file)
+    text, notes = csv_table.decode(raw)
+    sheet = csv_table.read(text, table, source, overrides)
+    for note in notes:
+        click.echo(f"{source}: {note}", err=True)
+    click.echo(f"{source}: {sheet.mapping_line()}", err=True)
+    with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
+        run_import(app, dry_run, lambda conn: import_sheet(conn, sheet, source, app.now(), progress))
+
+
+@import_group.command("todotxt")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def todotxt(app: App, file: Path, dry_run: bool) -> None:
+    """Read a todo.txt file into asks (README, "todo.txt").
+
+    Priorities become values (A=5 ... E=1), +projects engagements, @contexts
+    tags; a task imported before is updated (marked done, say), never duplicated.
+
+    Examples:
+
+        patron import todotxt ~/todo.txt
+
+        patron import todotxt done.txt --dry-run
+    """
+    from patron.services.exchange import import_todotxt
+
+    text, source = read_source(file)
+    total = sum(1 for line in text.splitlines() if line.strip())
+    with progress_bar("Importing tasks", total) as progress:
+        run_import(app, dry_run, lambda conn: import_todotxt(conn, text, source, app.now(), progress))
