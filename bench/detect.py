@@ -206,16 +206,16 @@ def speed(limit: int | None) -> None:
     chars = sum(len(b) for b, _ in bodies)
     kinds: Counter[str] = Counter()
     best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
+    for _ in range(3):  # CPU time: the figure holds on a machine shared with other work
+        started = time.process_time()
         found = [detect(body, when) for body, when in bodies]
-        best = min(best, time.perf_counter() - started)
+        best = min(best, time.process_time() - started)
     for findings in found:
         kinds.update(f.kind for f in findings)
     n = len(bodies)
     print(f"\n{n:,} Enron messages ({chars / n:,.0f} characters on average; read in {read:.1f} s)")
     print(f"detect(): {best:.2f} s, {n / best:,.0f} messages/s, {best / n * 1e6:.0f} µs per message "
-          f"(best of 3)")
+          f"(CPU time, best of 3)")
     print("found: " + ", ".join(f"{kinds[k]:,} {k}" for k in (*MEASURED, COMMITMENT)))
 
 
