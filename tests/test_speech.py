@@ -194,6 +194,19 @@ _LINE = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters
 @given(st.lists(_LINE, max_size=5), st.lists(_LINE, min_size=1, max_size=5))
 def test_what_is_only_in_quoted_lines_is_never_found(own: list[str], quoted: list[str]) -> None:
     mine = "\n".join(own)
-    asks = quoted + ["Could you send me the Q3 figures by Friday?", "I will call you tomorrow."]
+    asks = [*quoted, "Could you send me the Q3 figures by Friday?", "I will call you tomorrow."]
     message = mine + "\n" + "\n".join("> " + line for line in asks)
     assert detect(message, WRITTEN) == detect(mine, WRITTEN)
+
+
+@pytest.mark.parametrize("text", [
+    "Let me emphasize that the chart is a draft.",
+    "I will be able to come in if needed.",
+])
+def test_statements_that_look_like_promises(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_the_end_of_next_week_is_its_friday() -> None:
+    (finding,) = detect("We will send it by the end of next week.", WRITTEN)
+    assert (finding.title, finding.due_at) == ("Send it", datetime(2026, 11, 27))

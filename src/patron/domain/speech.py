@@ -260,12 +260,12 @@ _SELF = r"(?:i|we)"
 _PROMISE = re.compile(
     rf"\b(?:{_SELF}(?:'ll| will| shall|'m going to| am going to|'re going to| are going to)"
     r"(?: also| then| certainly| definitely| gladly| personally| just| now| still| try to| be sure to|"
-    r" make sure to| get back| be able to)*|i can get|let me)\s+(?P<verb>[a-z][a-z'-]*)(?P<next> [a-z]+)?"
+    r" make sure to| get back)*|i can get|let me)\s+(?P<verb>[a-z][a-z'-]*)(?P<next> [a-z]+)?"
 )
 # "I'll be out", "we will need", "I'll have to": a state or a need, not a promise.
 _STATE_VERBS = _words(
     "be need have want like see know probably not never let keep hope assume wait miss or and "
-    "to"
+    "to emphasize say point explain add mention note remind stress begin start introduce"
 )
 _PROMISE_STATES_OK = frozenset({" sending", " there", " back", " happy", " glad", " calling",
                                 " working", " putting", " getting"})
@@ -381,7 +381,7 @@ def _is_promise(low: str) -> bool:
 # --- titles -----------------------------------------------------------------
 
 _TITLE_LEAD = re.compile(
-    r"^.*?\b(?:(?:could|can|would|will) you(?: guys| all)?(?: please| kindly| possibly| also| just)*"
+    r"\b(?:(?:could|can|would|will) you(?: guys| all)?(?: please| kindly| possibly| also| just)*"
     r"|please|pls|plz|kindly|i need you to|we need you to|i(?:'d| would) like you to|if you could|"
     r"would you mind|make sure(?: that)?|(?:i|we)(?:'ll| will| shall|'m going to| am going to|"
     r"'re going to| are going to)(?: also| then| certainly| definitely| gladly| personally| just)*|"
@@ -398,8 +398,9 @@ _TITLE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _TITLE_DUE = re.compile(
-    r"\s+(?:by|before|until|no later than|on|at)?\s*(?:(?:the )?end of (?:the )?(?:day|week|month)|eod|"
-    r"cob|close of business|today|tonight|tomorrow|next week|this week|in \d+ (?:days?|weeks?)|"
+    r"\s+(?:by|before|until|no later than|on|at)?\s*"
+    r"(?:(?:the )?end of (?:the |this |next )?(?:day|week|month)|eod|cob|close of business|today|"
+    r"tonight|tomorrow|next week|this week|in \d+ (?:days?|weeks?)|"
     r"(?:next |this )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}/\d{1,2}(?:/\d{2,4})?|"
     r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?)\b.*$",
     re.IGNORECASE,
@@ -410,7 +411,7 @@ _SALUTATION = re.compile(r"^(?:(?:hi|hello|dear|hey)\b[^,]{0,30},\s*|p\.?s\.?:?\
 
 def _title(kind: str, sentence: str, low: str) -> str:
     text = _SALUTATION.sub("", sentence)
-    lead = _TITLE_LEAD.match(text)
+    lead = _TITLE_LEAD.search(text)
     rest = text[lead.end():] if lead is not None else ""
     if lead is None and kind != REQUEST_INFORMATION:
         text = _TITLE_TAIL.sub("", _TITLE_DUE.sub("", text)) or text
@@ -446,6 +447,7 @@ _DUE = re.compile(
         r"\b(?P<tomorrow>tomorrow|tmrw)\b",
         r"\b(?P<today>today|tonight|this (?:morning|afternoon|evening))\b",
         r"\b(?P<eod>end of (?:the )?(?:business )?day|eod|cob|close of business|end of business|eob)\b",
+        r"\b(?P<endnextweek>end of next week)\b",
         r"\b(?P<nextweek>next week)\b",
         r"\b(?P<eow>(?:the )?end of (?:the |this )?week|this week|eow)\b",
         r"\b(?P<eom>(?:the )?end of (?:the |this )?month|month[- ]end|eom)\b",
@@ -524,6 +526,8 @@ def _due_match(m: re.Match[str], today: date) -> tuple[int, date | time] | None:
         return 1, today
     if g["eod"]:
         return 0, _END_OF_DAY
+    if g["endnextweek"]:
+        return 2, today + timedelta(days=11 - today.weekday())
     if g["nextweek"]:
         return 2, today + timedelta(days=7 - today.weekday())
     if g["eow"]:
