@@ -35,6 +35,7 @@ REQUEST_INFORMATION = "request-information"
 COMMITMENT = "commitment"
 KINDS = (REQUEST_ACTION, REQUEST_INFORMATION, COMMITMENT)
 TITLE_LENGTH = 80
+READ_LIMIT = 4000  # characters of the writer's own words read for asks and promises
 
 
 @dataclass(frozen=True)
@@ -205,13 +206,12 @@ _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u20
 # a finding, so the rules further down run on few sentences. (No leading \b: the regex engine
 # then skips quickly to the letters these can start with.)
 _TRIGGER = re.compile(
-    # Every branch starts with a plain letter, so the engine can skip to those letters.
-    r"\?|please|pls|plz|kindly|could (?:you|i|we)\b|can (?:you|i|we)\b|would (?:you|i|we)\b|"
-    r"will you\b|may (?:i|we)\b|need you|like you|ask (?:that )?you|appreciate|if you could|you need to|"
-    r"let [a-z]+(?: or [a-z]+)? know|tell me|keep me|get back to me|to know|wonder|"
-    r"any (?:thoughts|ideas|suggestions|comments|feedback|update)|give me|do you know|"
-    r"i(?:'ll| will| shall|'m going| am going)\b|we(?:'ll| will| shall|'re going| are going)\b|"
-    r"i can get|let me"
+    # Grouped by first letter, so the engine tries one branch per position.
+    r"\?|p(?:lease|ls|lz)|kindly|c(?:ould|an) (?:you|i|we)\b|w(?:ould (?:you|i|we)\b|ill you\b|onder|"
+    r"e(?:'ll| will| shall|'re going| are going)\b)|may (?:i|we)\b|need you|like you|"
+    r"a(?:sk (?:that )?you|ppreciate|ny (?:thoughts|ideas|suggestions|comments|feedback|update))|"
+    r"if you could|you need to|let (?:[a-z]+(?: or [a-z]+)? know|me)|t(?:ell me|o know)|keep me|"
+    r"g(?:et back to me|ive me)|do you know|i(?:'ll| will| shall|'m going| am going| can get)\b"
 )
 _OPENING = re.compile(
     r"(?:(?:also|and|so|then|ok|okay|now|first|finally|but),? ?)?(?:send|forward|call|review|print|"
@@ -294,6 +294,8 @@ def detect(text: str, written_at: datetime) -> list[Finding]:
     reply = reply_part(text)
     if not reply:
         return []
+    if len(reply) > READ_LIMIT:  # a newsletter or a long report; asks come early
+        reply = reply[: reply.rfind("\n", 0, READ_LIMIT) + 1 or READ_LIMIT]
     found: list[Finding] = []
     for sentence in sentences(reply):
         low = sentence.lower()
