@@ -210,3 +210,11 @@ def test_statements_that_look_like_promises(text: str) -> None:
 def test_the_end_of_next_week_is_its_friday() -> None:
     (finding,) = detect("We will send it by the end of next week.", WRITTEN)
     assert (finding.title, finding.due_at) == ("Send it", datetime(2026, 11, 27))
+
+
+def test_an_aware_time_is_read_on_the_writers_clock() -> None:
+    from datetime import timedelta, timezone
+
+    written = datetime(2026, 11, 18, 23, 30, tzinfo=timezone(timedelta(hours=-6)))
+    (finding,) = detect("Please call me by 3pm.", written)
+    assert finding.due_at == datetime(2026, 11, 19, 15)  # 3pm today has passed where she is

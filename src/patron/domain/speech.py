@@ -290,7 +290,9 @@ _WH = ("what ", "when ", "where ", "who ", "which ", "why ", "how ")
 
 
 def detect(text: str, written_at: datetime) -> list[Finding]:
-    """Every request and commitment in the writer's own words of a message."""
+    """Every request and commitment in the writer's own words of a message. Due dates are
+    read on the writer's calendar: an aware ``written_at`` counts by its own wall clock."""
+    written_at = written_at.replace(tzinfo=None)
     reply = reply_part(text)
     if not reply:
         return []

@@ -73,12 +73,19 @@ def suggest(conn: Connection, interaction_id: int | None, text: str, written_at:
     rows = [{
         "kind": finding.kind, "title": finding.title[:500], "sentence": finding.sentence,
         "person_id": person, "engagement_id": engagement_id, "interaction_id": interaction_id,
-        "due_at": finding.due_at, "found_at": written_at.replace(tzinfo=None, microsecond=0),
+        "due_at": finding.due_at, "found_at": _local(written_at),
         "status": PENDING, "source": key,
     } for key, finding in sources.items() if key not in seen]
     if rows:
         conn.execute(s.insert(), rows)
     return len(rows)
+
+
+def _local(moment: datetime) -> datetime:
+    """Naive local wall-clock time, as the register keeps every time."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.replace(microsecond=0)
 
 
 def listing(conn: Connection, everything: bool = False) -> list[Suggestion]:
