@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "patron"
 LAYERS = {
-    "domain": {"patron.domain", "patron.errors"},
+    "domain": {"patron.domain", "patron.errors", "patron.dates"},
     "store": {"patron.domain", "patron.errors", "patron.store", "patron.clock", "patron.settings"},
     "services": {
         "patron.domain",

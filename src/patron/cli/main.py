@@ -34,6 +34,8 @@ COMMANDS = {
     "reflect": "patron.cli.relationships:reflect",
     "review": "patron.cli.relationships:review",
     "screen": "patron.cli.screen:screen",
+    "detect": "patron.cli.inbox:detect",
+    "inbox": "patron.cli.inbox:inbox",
     "overview": "patron.cli.overview:overview",
     "demo": "patron.cli.overview:demo",
     "export": "patron.cli.backup:export",
