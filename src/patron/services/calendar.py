@@ -1,0 +1,177 @@
+"""Calendars in and out: events become meetings, meetings become events.
+
+An import matches before it creates: an event by its source (``ics:<UID>``, with the
+occurrence's original start for a repeating event), one Patron exported by the interaction
+it came from, a person by address (``people.Directory``). So importing the same calendar
+twice changes nothing, and an event that changed updates its meeting. The calendar owns a
+meeting's summary, time, notes and participants; the engagement is set when the meeting is
+new (or has none yet), and kind, direction and sentiment are left as the user made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from patron.domain.addresses import normal_address
+from patron.importers import ics
+from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.services.people import Directory, engagement_of
+from patron.store import schema
+
+CALENDAR_KINDS = ("meeting", "call", "presentation")
+"""The kinds of touchpoint a calendar holds; mail and messages are left out of an export."""
+
+_Participants = dict[int, str]  # person id -> role
+
+
+def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
+                  progress: Progress = no_progress) -> Outcome:
+    """Store the drafts as meetings; ``mine`` are the user's own addresses (never participants,
+    and an invitation the user declined is no meeting)."""
+    outcome = Outcome()
+    me = {a for a in (normal_address(m) for m in mine) if a}
+    directory = Directory(conn)
+    for draft in _one_each(drafts, outcome):
+        _store(conn, draft, me, directory, outcome)
+        progress(1)
+    return outcome
+
+
+def _one_each(drafts: list[ics.EventDraft], outcome: Outcome) -> list[ics.EventDraft]:
+    """One draft per source: an event found twice (the same UID in two files) is kept in its
+    latest revision (SEQUENCE), the first one read where they tie; a differing copy is reported."""
+    kept: dict[str, ics.EventDraft] = {}
+    for draft in drafts:
+        other = kept.get(draft.source)
+        if other is None:
+            kept[draft.source] = draft
+            continue
+        newer, older = (draft, other) if draft.sequence > other.sequence else (other, draft)
+        kept[draft.source] = newer
+        if _same(newer, older):  # a copy (one calendar shared into two folders) is no news
+            continue
+        outcome.problems.append(Problem(older.where, f"the same event (UID {draft.uid}) as at "
+                                                     f"{newer.where}, which is kept"))
+    return list(kept.values())
+
+
+def _same(one: ics.EventDraft, other: ics.EventDraft) -> bool:
+    return (one.summary, one.start, one.notes, one.people, one.cancelled) == \
+        (other.summary, other.start, other.notes, other.people, other.cancelled)
+
+
+def _store(conn: Connection, draft: ics.EventDraft, me: set[str], directory: Directory,
+           outcome: Outcome) -> None:
+    existing, own = _existing(conn, draft)
+    if draft.cancelled or any(a.declined and normal_address(a.address) in me for a in draft.people):
+        if existing is not None and not own:  # it was a meeting when imported before
+            conn.execute(delete(schema.interaction).where(schema.interaction.c.id == existing["id"]))
+            outcome.updated += 1
+        return
+    people = _participants(draft, me, directory)
+    values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
+    i = schema.interaction
+    if existing is None:
+        result = conn.execute(insert(i).values(
+            **values, kind="meeting", direction="both", source=draft.source,
+            engagement_id=engagement_of(conn, sorted(people))))
+        _set_participants(conn, int(result.inserted_primary_key[0]), people)  # type: ignore[index]
+        outcome.created += 1
+        return
+    ident = int(existing["id"])
+    changed = {k: v for k, v in values.items() if existing[k] != v}
+    if existing["engagement_id"] is None and people:
+        found = engagement_of(conn, sorted(people))
+        if found is not None:
+            changed["engagement_id"] = found
+    if changed:
+        conn.execute(update(i).where(i.c.id == ident).values(**changed))
+    if _participants_of(conn, ident) != people:
+        _set_participants(conn, ident, people)
+        changed["participants"] = people
+    if changed:
+        outcome.updated += 1
+    elif own:
+        outcome.matched += 1
+    else:
+        outcome.unchanged += 1
+
+
+def _existing(conn: Connection, draft: ics.EventDraft) -> tuple[Any, bool]:
+    """The meeting this event was imported as, or the interaction Patron exported it from."""
+    i = schema.interaction
+    row = conn.execute(select(i).where(i.c.source == draft.source)).mappings().first()
+    if row is not None:
+        return row, False
+    ident = ics.own_interaction(draft.uid)
+    if ident is None or draft.recurrence:
+        return None, False
+    row = conn.execute(select(i).where(
+        i.c.id == ident, or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))
+    ).mappings().first()
+    return row, row is not None
+
+
+def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
+    """The people at the meeting (not the user, not who declined); an organiser stays one."""
+    found: _Participants = {}
+    for attendee in draft.people:
+        address = normal_address(attendee.address)
+        if address is None or address in me or attendee.declined:
+            continue
+        person = directory.person(address, attendee.name)
+        if person is not None and found.get(person) != "organiser":
+            found[person] = attendee.role
+    return found
+
+
+def _participants_of(conn: Connection, ident: int) -> _Participants:
+    ip = schema.interaction_participant
+    rows = conn.execute(select(ip.c.person_id, ip.c.role).where(ip.c.interaction_id == ident))
+    return {int(person): str(role) for person, role in rows}
+
+
+def _set_participants(conn: Connection, ident: int, people: _Participants) -> None:
+    ip = schema.interaction_participant
+    conn.execute(delete(ip).where(ip.c.interaction_id == ident))
+    if people:
+        conn.execute(insert(ip), [{"interaction_id": ident, "person_id": person, "role": role}
+                                  for person, role in sorted(people.items())])
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_calendar(conn: Connection, now: datetime) -> str:
+    """Past and upcoming meetings, calls and presentations as one iCalendar document."""
+    i = schema.interaction
+    rows = conn.execute(select(i.c.id, i.c.source, i.c.summary, i.c.occurred_at, i.c.notes)
+                        .where(i.c.kind.in_(CALENDAR_KINDS)).order_by(i.c.occurred_at, i.c.id)).all()
+    people = _attendees(conn)
+    meetings = [ics.Meeting(r.id, r.source, r.summary, r.occurred_at, r.notes, people.get(r.id, []))
+                for r in rows]
+    return ics.calendar(meetings, now)
+
+
+def _attendees(conn: Connection) -> dict[int, list[ics.Attendee]]:
+    """Per interaction, its participants with an address (their first), organiser first."""
+    ip, p, pe = schema.interaction_participant, schema.person, schema.person_email
+    first: dict[int, str] = {}
+    for person, address in conn.execute(select(pe.c.person_id, pe.c.address).order_by(pe.c.address)):
+        first.setdefault(int(person), str(address))
+    found: dict[int, list[ics.Attendee]] = {}
+    rows = conn.execute(select(ip.c.interaction_id, ip.c.person_id, ip.c.role, p.c.name)
+                        .join(p, p.c.id == ip.c.person_id))
+    for interaction, person, role, name in rows:
+        if person in first:
+            found.setdefault(int(interaction), []).append(
+                ics.Attendee(first[person], name, "organiser" if role == "organiser" else "attendee"))
+    for attendees in found.values():
+        attendees.sort(key=lambda a: (a.role != "organiser", a.address))
+        # one ORGANIZER per event: further organisers are written as attendees
+        attendees[1:] = [ics.Attendee(a.address, a.name, "attendee") for a in attendees[1:]]
+    return found
