@@ -25,7 +25,7 @@ from patron.store import schema
 CALENDAR_KINDS = ("meeting", "call", "presentation")
 """The kinds of touchpoint a calendar holds; mail and messages are left out of an export."""
 
-_Participants = dict[int, str]  # person id -> role
+_Participants = dict[int, str | None]  # person id -> role (none where it was not said)
 
 
 def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
@@ -90,9 +90,11 @@ def _store(conn: Connection, draft: ics.EventDraft, me: set[str], directory: Dir
             changed["engagement_id"] = found
     if changed:
         conn.execute(update(i).where(i.c.id == ident).values(**changed))
-    if _participants_of(conn, ident) != people:
-        _set_participants(conn, ident, people)
-        changed["participants"] = people
+    current = _participants_of(conn, ident)
+    wanted = _merged(conn, current, people, me, own)
+    if current != wanted:
+        _set_participants(conn, ident, wanted)
+        changed["participants"] = wanted
     if changed:
         outcome.updated += 1
     elif own:
@@ -129,10 +131,24 @@ def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> 
     return found
 
 
+def _merged(conn: Connection, current: _Participants, calendar: _Participants, me: set[str],
+            own: bool) -> _Participants:
+    """The participants after an update. The calendar names people by address, so those it
+    cannot name (no address, or only yours) stay; Patron's own interaction coming back only
+    gains people (a calendar knows no from/to/cc)."""
+    if own:
+        return {**calendar, **current}
+    pe = schema.person_email
+    named = {int(person) for person, address in conn.execute(
+        select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(sorted(current))))
+        if address not in me}
+    return {**{p: r for p, r in current.items() if p not in named}, **calendar}
+
+
 def _participants_of(conn: Connection, ident: int) -> _Participants:
     ip = schema.interaction_participant
     rows = conn.execute(select(ip.c.person_id, ip.c.role).where(ip.c.interaction_id == ident))
-    return {int(person): str(role) for person, role in rows}
+    return {int(person): role for person, role in rows}
 
 
 def _set_participants(conn: Connection, ident: int, people: _Participants) -> None:
