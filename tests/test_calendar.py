@@ -8,13 +8,18 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from patron.importers import ics
+from patron.store.database import Store
 from tests.conftest import NOW, Patron
 
 ZONE = "Europe/Berlin"  # the machine's zone in these tests: UTC+1 in November
@@ -395,3 +400,116 @@ def test_the_window_default_is_documented(tmp_path: Path) -> None:
     window = ics.Window.around(NOW)
     assert window.since == NOW - timedelta(days=365) and window.until == NOW + timedelta(days=90)
     assert datetime(2026, 1, 1) > window.since
+
+
+# --- a future meeting is never a contact that already happened ---------------------------------
+
+
+def test_a_future_meeting_is_never_counted_as_a_contact_that_happened(store: Store) -> None:
+    from patron.domain.records import ENGAGEMENT, INTERACTION, PERSON, STAKEHOLDER
+    from patron.services import hire, overview, ranking, related, relationships, review
+    from patron.services.records import add
+    from patron.settings import defaults
+    from patron.store.reader import ConnectionReader
+
+    settings = defaults()
+    with store.begin() as conn:
+        ledger = add(conn, ENGAGEMENT, {"name": "Ledger", "kind": "client"}, NOW)
+        helen = add(conn, PERSON, {"name": "Helen"}, NOW)
+        add(conn, STAKEHOLDER, {"person_id": helen, "engagement_id": ledger, "role": "sponsor"}, NOW)
+        add(conn, INTERACTION, {"summary": "Board prep", "occurred_at": NOW + timedelta(days=3),
+                                "participants": [helen], "engagement_id": ledger, "sentiment": 2}, NOW)
+    with store.read() as conn:
+        assert overview.last_contacts(conn, NOW) == {}
+        assert overview.next_touchpoints(conn, NOW)[helen].summary == "Board prep"
+        _, stakes = ranking.requesters(ConnectionReader(conn), settings, NOW)
+        # never contacted: one cadence late
+        assert stakes[(helen, ledger)].overdue_days == settings.cadence_days("sponsor")
+        assert related.related(conn, PERSON, helen, NOW)["last contact"] is None
+        facts = hire.score(conn, settings, NOW, ledger).facts
+        assert list(facts.contact_health) == [0.0] and list(facts.sentiments) == []
+        assert relationships.visibility(conn, NOW) == []
+        [due] = relationships.due(conn, settings, NOW)
+        assert due.due.last_contact is None and not due.due.overdue and due.booked is not None
+        assert review.build(conn, settings, NOW, "month").neglected == []
+        [view] = overview.build(conn, settings, NOW).engagements
+        assert view.overdue == []  # booked, so not overdue
+
+
+# --- export -> import -> export is the identity -------------------------------------------------
+
+_WORDS = st.text(alphabet=st.characters(categories=["L"]), min_size=1, max_size=8)
+_TEXT = st.text(alphabet=st.sampled_from("abcXYZ éß 09,;:\\\"'<>\n-—"), min_size=1, max_size=60)
+_MOMENT = st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2060, 12, 31)).map(
+    lambda d: d.replace(microsecond=0)) | st.dates(min_value=date(1990, 1, 1)).map(
+    lambda d: datetime.combine(d, dt_time()))
+_RECURRENCE = st.none() | st.sampled_from(["2026-11-20T09:00:00Z", "2026-11-20T10:00:00",
+                                           "2026-11-20"])
+
+
+@st.composite
+def _registers(draw: st.DrawFn) -> tuple[list[Any], list[Any]]:
+    """People (unique names, clean as imports make them; some without an address) and their
+    interactions of every kind, some imported from a calendar before."""
+    names = draw(st.lists(st.lists(_WORDS, min_size=1, max_size=3).map(" ".join), max_size=6,
+                          unique_by=str.lower))
+    people = [(n, [f"p{i}a{j}@{('example.org', 'gmail.com')[i % 2]}"
+                   for j in range(draw(st.integers(0, 2)))]) for i, n in enumerate(names)]
+    roles = st.sampled_from([None, "organiser", "attendee", "from", "to", "cc"])
+    interactions = draw(st.lists(st.tuples(
+        _TEXT, _MOMENT, st.sampled_from(["meeting", "call", "presentation", "mail", "message"]),
+        st.none() | _TEXT,
+        st.dictionaries(st.integers(0, max(len(people) - 1, 0)), roles) if people else st.just({}),
+        st.none() | st.tuples(st.from_regex(r"[a-z0-9]{1,12}(@[a-z]{1,8}\.com)?", fullmatch=True),
+                              _RECURRENCE),
+    ), max_size=8, unique_by=lambda row: row[5]))
+    return people, interactions
+
+
+def _fill(conn: Any, people: list[Any], interactions: list[Any]) -> None:
+    from patron.store import schema
+
+    ids = []
+    for name, addresses in people:
+        ident = conn.execute(schema.person.insert().values(name=name)).inserted_primary_key[0]
+        ids.append(ident)
+        for address in addresses:
+            conn.execute(schema.person_email.insert().values(address=address, person_id=ident))
+    for summary, at, kind, notes, participants, source in interactions:
+        written = None if source is None else ics.source_of(*source)
+        ident = conn.execute(schema.interaction.insert().values(
+            summary=summary, occurred_at=at, kind=kind, direction="both", notes=notes,
+            source=written)).inserted_primary_key[0]
+        for person, role in participants.items():
+            conn.execute(schema.interaction_participant.insert().values(
+                interaction_id=ident, person_id=ids[person], role=role))
+
+
+def _normal(calendar: str) -> list[str]:
+    """The events, each as its sorted lines, without the stamps that change on every export."""
+    events = calendar.split("BEGIN:VEVENT\r\n")[1:]
+    return sorted("\r\n".join(sorted(line for line in e.split("\r\n")
+                                     if not line.startswith(("DTSTAMP", "PRODID")))) for e in events)
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(register=_registers())
+def test_export_import_export_gives_the_same_calendar(store: Store,
+                                                      register: tuple[list[Any], list[Any]]) -> None:
+    from patron.services.calendar import export_calendar, import_events
+
+    window = ics.Window.around(NOW)
+    with store.engine.connect() as conn:
+        with conn.begin() as source:
+            _fill(conn, *register)
+            first = export_calendar(conn, NOW)
+            source.rollback()
+        with conn.begin() as target:  # the same, empty register
+            drafts, problems = ics.parse(first, "export.ics", window)
+            assert problems == []
+            outcome = import_events(conn, drafts, [])
+            assert outcome.problems == [] and outcome.created == len(drafts)
+            second = export_calendar(conn, NOW + timedelta(days=1))
+            target.rollback()
+    assert _normal(second) == _normal(first)

@@ -444,7 +444,7 @@ def calendar(meetings: Iterable[Meeting], now: datetime) -> str:
         event.add("dtstart", _written(meeting.start))
         if recurrence:
             event.add("recurrence-id", _recurrence(recurrence))
-        event.add("summary", clean(meeting.summary) or UNTITLED)
+        event.add("summary", _summary(meeting.summary))  # as an import reads it back
         if meeting.notes and clean(meeting.notes):
             event.add("description", clean(meeting.notes))
         for person in meeting.people:
