@@ -59,9 +59,9 @@ def test_every_file_imports_or_is_reported(name: str, tmp_path: Path) -> None:
 
 @pytest.mark.shared_data
 @pytest.mark.parametrize("name", FOLDERS)
-def test_a_whole_folder_imports_and_a_second_run_changes_nothing(name: str, tmp_path: Path) -> None:
+def test_a_whole_folder_imports_and_a_second_run_changes_nothing(name: str, db_url: str) -> None:
     folder = shared_folder(name)
-    patron = Patron(str(tmp_path / "folder.sqlite"), CliRunner())
+    patron = Patron(db_url, CliRunner())  # on SQLite and on PostgreSQL
     first = patron("import", "ics", str(folder))
     assert first.exit_code == 0, first.output
     created, skipped = counts(first.stdout)["created"], counts(first.stdout)["skipped"]
