@@ -11,6 +11,7 @@ new (or has none yet), and kind, direction and sentiment are left as the user ma
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -34,11 +35,23 @@ def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable
     and an invitation the user declined is no meeting)."""
     outcome = Outcome()
     me = {a for a in (normal_address(m) for m in mine) if a}
-    directory = Directory(conn)
-    for draft in _one_each(drafts, outcome):
-        _store(conn, draft, me, directory, outcome)
+    unique = _one_each(drafts, outcome)
+    store = _Meetings(conn, me, Directory(conn), outcome, _imported(conn, [d.source for d in unique]))
+    for draft in unique:
+        store.put(draft)
         progress(1)
     return outcome
+
+
+def _imported(conn: Connection, sources: list[str]) -> dict[str, Any]:
+    """The meetings imported before from these sources (a few queries, not one per event)."""
+    i = schema.interaction
+    found: dict[str, Any] = {}
+    for first in range(0, len(sources), 500):
+        chunk = sources[first:first + 500]
+        found.update((row["source"], row) for row in conn.execute(
+            select(i).where(i.c.source.in_(chunk))).mappings())
+    return found
 
 
 def _one_each(drafts: list[ics.EventDraft], outcome: Outcome) -> list[ics.EventDraft]:
@@ -64,58 +77,83 @@ def _same(one: ics.EventDraft, other: ics.EventDraft) -> bool:
         (other.summary, other.start, other.notes, other.people, other.cancelled)
 
 
-def _store(conn: Connection, draft: ics.EventDraft, me: set[str], directory: Directory,
-           outcome: Outcome) -> None:
-    existing, own = _existing(conn, draft)
-    if draft.cancelled or any(a.declined and normal_address(a.address) in me for a in draft.people):
-        if existing is not None and not own:  # it was a meeting when imported before
-            conn.execute(delete(schema.interaction).where(schema.interaction.c.id == existing["id"]))
-            outcome.updated += 1
-        return
-    people = _participants(draft, me, directory)
-    values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
-    i = schema.interaction
-    if existing is None:
-        result = conn.execute(insert(i).values(
+@dataclass
+class _Meetings:
+    """Puts drafts into the register, remembering what it looked up during one import."""
+
+    conn: Connection
+    me: set[str]
+    directory: Directory
+    outcome: Outcome
+    imported: dict[str, Any]
+    engagements: dict[tuple[int, ...], int | None] = field(default_factory=dict)
+
+    def put(self, draft: ics.EventDraft) -> None:
+        existing, own = self._existing(draft)
+        if draft.cancelled or any(a.declined and normal_address(a.address) in self.me
+                                  for a in draft.people):
+            if existing is not None and not own:  # it was a meeting when imported before
+                i = schema.interaction
+                self.conn.execute(delete(i).where(i.c.id == existing["id"]))
+                self.outcome.updated += 1
+            return
+        people = _participants(draft, self.me, self.directory)
+        values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
+        if existing is None:
+            self._create(draft, values, people)
+            self.outcome.created += 1
+            return
+        if self._update(existing, values, people, own):
+            self.outcome.updated += 1
+        elif own:
+            self.outcome.matched += 1
+        else:
+            self.outcome.unchanged += 1
+
+    def _create(self, draft: ics.EventDraft, values: dict[str, Any], people: _Participants) -> None:
+        result = self.conn.execute(insert(schema.interaction).values(
             **values, kind="meeting", direction="both", source=draft.source,
-            engagement_id=engagement_of(conn, sorted(people))))
-        _set_participants(conn, int(result.inserted_primary_key[0]), people)  # type: ignore[index]
-        outcome.created += 1
-        return
-    ident = int(existing["id"])
-    changed = {k: v for k, v in values.items() if existing[k] != v}
-    if existing["engagement_id"] is None and people:
-        found = engagement_of(conn, sorted(people))
-        if found is not None:
-            changed["engagement_id"] = found
-    if changed:
-        conn.execute(update(i).where(i.c.id == ident).values(**changed))
-    current = _participants_of(conn, ident)
-    wanted = _merged(conn, current, people, me, own)
-    if current != wanted:
-        _set_participants(conn, ident, wanted)
-        changed["participants"] = wanted
-    if changed:
-        outcome.updated += 1
-    elif own:
-        outcome.matched += 1
-    else:
-        outcome.unchanged += 1
+            engagement_id=self._engagement(people)))
+        _set_participants(self.conn, int(result.inserted_primary_key[0]), people,  # type: ignore[index]
+                          new=True)
 
+    def _update(self, existing: Any, values: dict[str, Any], people: _Participants, own: bool
+                ) -> bool:
+        """Bring a meeting in line with its event; whether anything changed."""
+        ident = int(existing["id"])
+        changed = {k: v for k, v in values.items() if existing[k] != v}
+        if existing["engagement_id"] is None and people:
+            found = self._engagement(people)
+            if found is not None:
+                changed["engagement_id"] = found
+        if changed:
+            i = schema.interaction
+            self.conn.execute(update(i).where(i.c.id == ident).values(**changed))
+        current = _participants_of(self.conn, ident)
+        wanted = _merged(self.conn, current, people, self.me, own)
+        if current != wanted:
+            _set_participants(self.conn, ident, wanted)
+            return True
+        return bool(changed)
 
-def _existing(conn: Connection, draft: ics.EventDraft) -> tuple[Any, bool]:
-    """The meeting this event was imported as, or the interaction Patron exported it from."""
-    i = schema.interaction
-    row = conn.execute(select(i).where(i.c.source == draft.source)).mappings().first()
-    if row is not None:
-        return row, False
-    ident = ics.own_interaction(draft.uid)
-    if ident is None or draft.recurrence:
-        return None, False
-    row = conn.execute(select(i).where(
-        i.c.id == ident, or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))
-    ).mappings().first()
-    return row, row is not None
+    def _engagement(self, people: _Participants) -> int | None:
+        key = tuple(sorted(people))
+        if key not in self.engagements:
+            self.engagements[key] = engagement_of(self.conn, list(key))
+        return self.engagements[key]
+
+    def _existing(self, draft: ics.EventDraft) -> tuple[Any, bool]:
+        """The meeting this event was imported as, or the interaction Patron exported it from."""
+        if draft.source in self.imported:
+            return self.imported[draft.source], False
+        ident = ics.own_interaction(draft.uid)
+        if ident is None or draft.recurrence:
+            return None, False
+        i = schema.interaction
+        row = self.conn.execute(select(i).where(
+            i.c.id == ident, or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))
+        ).mappings().first()
+        return row, row is not None
 
 
 def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
@@ -138,9 +176,12 @@ def _merged(conn: Connection, current: _Participants, calendar: _Participants, m
     gains people (a calendar knows no from/to/cc)."""
     if own:
         return {**calendar, **current}
+    others = sorted(set(current) - set(calendar))
+    if not others:
+        return calendar
     pe = schema.person_email
     named = {int(person) for person, address in conn.execute(
-        select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(sorted(current))))
+        select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(others)))
         if address not in me}
     return {**{p: r for p, r in current.items() if p not in named}, **calendar}
 
@@ -151,9 +192,10 @@ def _participants_of(conn: Connection, ident: int) -> _Participants:
     return {int(person): role for person, role in rows}
 
 
-def _set_participants(conn: Connection, ident: int, people: _Participants) -> None:
+def _set_participants(conn: Connection, ident: int, people: _Participants, new: bool = False) -> None:
     ip = schema.interaction_participant
-    conn.execute(delete(ip).where(ip.c.interaction_id == ident))
+    if not new:
+        conn.execute(delete(ip).where(ip.c.interaction_id == ident))
     if people:
         conn.execute(insert(ip), [{"interaction_id": ident, "person_id": person, "role": role}
                                   for person, role in sorted(people.items())])
