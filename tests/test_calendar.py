@@ -513,3 +513,11 @@ def test_export_import_export_gives_the_same_calendar(store: Store,
             second = export_calendar(conn, NOW + timedelta(days=1))
             target.rollback()
     assert _normal(second) == _normal(first)
+
+
+def test_an_event_without_uid_is_the_same_meeting_when_read_again(cal: Patron, tmp_path: Path) -> None:
+    no_uid = "BEGIN:VEVENT\r\nSUMMARY:No UID\r\nDTSTART:20261105T100000\r\nEND:VEVENT\r\n"
+    other = event("other", "DTSTART:20261106T100000")
+    cal.ok(f"import ics {write(tmp_path, 'no_uid', no_uid, other)}")
+    assert "0 created, 0 updated, 2 unchanged" in cal.ok(
+        f"import ics {write(tmp_path, 'no_uid_reordered', other, no_uid)}")

@@ -228,10 +228,10 @@ class _Reader:
         zones = [c for top in components for c in top.walk("VTIMEZONE")]
         lines = self.starts if len(self.starts) == len(events) else [None] * len(events)
         groups: dict[str, list[tuple[Any, str]]] = {}
-        for n, (event, line) in enumerate(zip(events, lines, strict=True)):
+        for event, line in zip(events, lines, strict=True):
             where = _at(self.source, line or self._line_of_uid(event))
             if self._usable(event, where):
-                groups.setdefault(_uid(event, n), []).append((event, where))
+                groups.setdefault(_uid(event), []).append((event, where))
         drafts: list[EventDraft] = []
         for uid, members in groups.items():
             drafts += self._occurrences(uid, members, zones)
@@ -314,12 +314,13 @@ def _expand(events: list[Any], zones: list[Any], window: Window) -> Iterator[Any
     yield from recurring_ical_events.of(calendar).between(window.since, window.until)
 
 
-def _uid(event: Any, position: int) -> str:
-    """The event's UID; one made from its start and summary where it has none."""
+def _uid(event: Any) -> str:
+    """The event's UID; one made from its start and summary where it has none (so the same
+    event read again is the same meeting)."""
     uid = clean(str(event.get("UID", "")))
     if uid:
         return uid[:400]
-    seed = f"{_raw(event, 'DTSTART')}|{event.get('SUMMARY', '')}|{position}"
+    seed = f"{_raw(event, 'DTSTART')}|{event.get('SUMMARY', '')}"
     return "no-uid-" + hashlib.sha1(seed.encode()).hexdigest()[:16]
 
 
