@@ -87,6 +87,29 @@ def export_todotxt(app: App, output: Path | None) -> None:
     _emit(content, output)
 
 
+@export.command("ics")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_ics(app: App, output: Path | None) -> None:
+    """Write past and upcoming meetings, calls and presentations as one iCalendar file.
+
+    Participants with an e-mail address are attendees (the organiser as
+    ORGANIZER); times are written as they are kept, without a zone, and a
+    meeting at 00:00 as an all-day event. Imported events keep their UID, so
+    importing the file again changes nothing.
+
+    Examples:
+
+        patron export ics -o patron.ics
+    """
+    from patron.services.calendar import export_calendar
+
+    with app.store(create=False).read() as conn:
+        content = export_calendar(conn, app.now())
+    _emit(content, output)
+
+
 @export.command("csv")
 @click.option(
     "-o",

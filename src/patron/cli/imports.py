@@ -6,6 +6,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import click
@@ -18,9 +19,11 @@ from patron.importers.base import Outcome, Progress
 
 @click.group("import")
 def import_group() -> None:
-    """Bring in task lists, contacts and spreadsheets from other tools.
+    """Bring in calendars, contacts, spreadsheets and task lists from other tools.
 
     Examples:
+
+        patron import ics ~/.calendars/work
 
         patron import taskwarrior tasks.json
 
@@ -245,3 +248,58 @@ def todotxt(app: App, file: Path, dry_run: bool) -> None:
     total = sum(1 for line in text.splitlines() if line.strip())
     with progress_bar("Importing tasks", total) as progress:
         run_import(app, dry_run, lambda conn: import_todotxt(conn, text, source, app.now(), progress))
+@import_group.command("ics")
+@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--since", metavar="DAY", help="Repeating events from this day (default: a year ago).")
+@click.option("--until", metavar="DAY", help="Repeating events up to this day (default: in 90 days).")
+@pass_app
+def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None) -> None:
+    """Read iCalendar files (.ics), or a folder of them (khal, vdirsyncer), into meetings.
+
+    Each event becomes a meeting; attendees and the organiser become its
+    participants (you, by me.emails, are left out); cancelled events and
+    invitations you declined are no meetings. Repeating events are expanded
+    from --since to --until (default: a year back to 90 days ahead); single
+    events are read whatever their date. Meetings still to come show in
+    'patron due'. Importing again updates, never duplicates. Bad events are
+    reported with file and line and skipped; when nothing at all could be
+    read the command ends with exit code 2.
+
+    Examples:
+
+        patron import ics ~/.local/share/khal/calendars/work
+
+        patron import ics calendar.ics --since 2026-01-01 --dry-run
+    """
+    from patron.dates import parse_day
+    from patron.importers import ics as reader
+    from patron.services.calendar import import_events
+
+    now = app.now()
+    window = reader.Window.around(
+        now, datetime.combine(parse_day(since, now.date()), time()) if since else None,
+        datetime.combine(parse_day(until, now.date()) + timedelta(days=1), time()) if until else None)
+    if window.since >= window.until:
+        raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
+    if str(path) == "-":
+        text, source = read_source(path)
+        drafts, problems = reader.parse(text, source, window)
+    else:
+        if not path.exists():
+            raise InvalidInput(f"{path}: no such file or folder")
+        files = reader.calendar_files(path)
+        with progress_bar("Reading calendars", len(files)) as progress:
+            drafts, problems = reader.read(files, window, progress)
+    mine = [str(a) for a in app.settings()["me.emails"]]
+
+    def work(conn: Connection) -> Outcome:
+        with progress_bar("Storing meetings", len(drafts)) as progress:
+            outcome = import_events(conn, drafts, mine, progress)
+        outcome.problems[:0] = problems
+        return outcome
+
+    outcome = run_import(app, dry_run, work)
+    if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
+                                 or outcome.matched):
+        raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
