@@ -110,6 +110,27 @@ def export_ics(app: App, output: Path | None) -> None:
     _emit(content, output)
 
 
+@export.command("vcard")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_vcard(app: App, output: Path | None) -> None:
+    """Write every person as a vCard 3.0 (name, addresses, organisation, title, phones, notes).
+
+    Each card's UID stays the person's ('patron-person-<id>', or the UID the
+    card came in with), so importing the file again finds the same people.
+
+    Examples:
+
+        patron export vcard -o contacts.vcf
+    """
+    from patron.services.contacts import export_cards
+
+    with app.store(create=False).read() as conn:
+        content = export_cards(conn, app.now())
+    _emit(content, output)
+
+
 @export.command("csv")
 @click.option(
     "-o",

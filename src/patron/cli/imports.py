@@ -30,6 +30,8 @@ def import_group() -> None:
         patron import csv --table people contacts.csv
 
         patron import todotxt todo.txt
+
+        patron import vcard ~/.contacts
     """
 
 
@@ -303,3 +305,38 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
                                  or outcome.matched):
         raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
+
+
+@import_group.command("vcard")
+@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def vcard(app: App, path: Path, dry_run: bool) -> None:
+    """Read address books (vCard 2.1, 3.0, 4.0) into people.
+
+    PATH is a .vcf file (one card or many), a folder of them (as khard and
+    vdirsyncer keep them; read recursively) or '-' for standard input. A card
+    finds its person by address, then by its UID, then (with no address) by
+    full name; it fills what is missing and adds addresses and phones, never
+    overwriting what Patron holds. A broken card is skipped and named by file
+    and line.
+
+    Examples:
+
+        patron import vcard contacts.vcf
+
+        patron import vcard ~/.local/share/vdirsyncer/contacts --dry-run
+    """
+    from patron.importers import vcard as cards
+    from patron.services.contacts import import_cards
+
+    if str(path) == "-":
+        found, problems = cards.chunks(sys.stdin.buffer.read(), "standard input")
+    else:
+        found, problems = cards.books(path)
+
+    def work(conn: Connection) -> Outcome:
+        with progress_bar("Cards", len(found)) as progress:
+            return import_cards(conn, found, problems, app.now(), progress)
+
+    run_import(app, dry_run, work)
