@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -50,6 +51,12 @@ CARDS: dict[str, bytes] = {
     "name_only_in_address": (
         b"BEGIN:VCARD\nVERSION:3.0\nEMAIL:helen.brandt@meridian.example\nEND:VCARD\n"),
 }
+
+
+@pytest.fixture
+def patron(db_url: str) -> Patron:
+    """The CLI on each database the store supports (conftest's runner uses SQLite only)."""
+    return Patron(db_url, CliRunner())
 
 
 def write(folder: Path, name: str, content: bytes | str) -> Path:

@@ -29,11 +29,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import DataError, IntegrityError
 
 from patron.domain.addresses import display_name, organisation_domain, organisation_name
 from patron.domain.records import ORGANISATION, PERSON
-from patron.errors import Conflict, PatronError
+from patron.errors import Conflict, InvalidInput, PatronError
 from patron.importers import vcard
 from patron.importers.base import Outcome, Problem, Progress, no_progress
 from patron.services import records
@@ -51,45 +52,59 @@ def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Pro
             draft = vcard.read(chunk)
             with conn.begin_nested():  # a card that fails leaves nothing behind
                 book.take(draft, outcome)
-        except PatronError as exc:
+        except InvalidInput as exc:
             outcome.problems.append(Problem(chunk.where, str(exc)))
-            book = _Book(conn, now)  # its caches may name what was rolled back
+        except (PatronError, DataError, IntegrityError) as exc:
+            reason = str(exc) if isinstance(exc, PatronError) else "the database refused it"
+            outcome.problems.append(Problem(chunk.where, reason))
+            book = _Book(conn, now)  # its indexes may hold what was rolled back
         progress(1)
     return outcome
 
 
 @dataclass
-class _Binding:
-    person: int
-    uid: str
-
-
-@dataclass
 class _Book:
-    """One import's view of the register: the people directory and the cards seen before."""
+    """One import's view of the register, read once: people by name, organisations by name,
+    and which cards (by UID) earlier imports tied to which people."""
 
     conn: Connection
     now: datetime
     people: Directory = field(init=False)
-    bound: dict[str, _Binding] = field(init=False)
+    bound: dict[str, int] = field(init=False)              # card source -> person
+    ties: dict[int, set[str]] = field(init=False)           # person -> card sources
+    names: dict[str, set[int]] = field(init=False)          # lower-case name -> people
+    orgs: dict[str, int] = field(init=False)                # lower-case name -> organisation
 
     def __post_init__(self) -> None:
         self.people = Directory(self.conn, organisations=False)
-        s = schema.import_state
-        rows = self.conn.execute(select(s.c.source, s.c.state).where(s.c.source.like("vcard:%")))
-        self.bound = {}
-        for source, state in rows:
+        p, o, s = schema.person, schema.organisation, schema.import_state
+        self.names = {}
+        for ident, name in self.conn.execute(select(p.c.id, p.c.name)):
+            self.names.setdefault(str(name).lower(), set()).add(int(ident))
+        orgs = self.conn.execute(select(o.c.id, o.c.name))
+        self.orgs = {str(name).lower(): int(ident) for ident, name in orgs}
+        self.bound, self.ties = {}, {}
+        cards = self.conn.execute(select(s.c.source, s.c.state).where(s.c.source.like("vcard:%")))
+        for source, state in cards:
             if isinstance(state, dict) and isinstance(state.get("person"), int):
-                self.bound[source] = _Binding(state["person"], str(state.get("uid", "")))
+                self._tie(source, state["person"])
+
+    def _tie(self, source: str, person: int) -> None:
+        self.bound[source] = person
+        self.ties.setdefault(person, set()).add(source)
 
     def take(self, draft: vcard.CardDraft, outcome: Outcome) -> None:
-        person = self._found(draft)
-        created = person is None
+        person, how = self._found(draft), "found"
         if person is None:
-            person, created = self._created(draft)
-        if self._fill(person, draft, created) or created:
-            outcome.created += created
-            outcome.updated += not created
+            person, how = self._namesake(draft)
+        if person is None:
+            person, how = self._create(draft), "new"
+        changed = how != "new" and self._fill(person, draft, rename=how == "made")
+        if how in ("new", "made"):
+            outcome.created += 1
+            self.names.setdefault(draft.name.lower(), set()).add(person)
+        elif changed or how == "joined":
+            outcome.updated += 1
         else:
             outcome.unchanged += 1
         self._bind(draft, person)
@@ -112,64 +127,62 @@ class _Book:
         only meaningful in the register that wrote them."""
         if not draft.uid:
             return None
-        p = schema.person
-        binding = self.bound.get(vcard.uid_source(draft.uid))
-        if binding is not None:
-            if self.conn.execute(select(p.c.id).where(p.c.id == binding.person)).first() is not None:
-                return binding.person
-            return None
+        source = vcard.uid_source(draft.uid)
+        if source in self.bound:
+            return self.bound[source] if self._exists(self.bound[source]) else None
         own = _own_uid(draft.uid)
-        if own is None or own in self._tied_elsewhere(draft):
+        if own is None or self._tied_elsewhere(draft, own):
             return None
-        name = self.conn.execute(select(p.c.name).where(p.c.id == own)).scalar()
-        return own if name is not None and str(name).lower() == draft.name.lower() else None
+        return own if own in self.names.get(draft.name.lower(), set()) else None
 
     def _by_name(self, draft: vcard.CardDraft) -> int | None:
         """The one person of this exact name not tied to another card; ambiguity is refused."""
-        p = schema.person
-        ids = set(self.conn.execute(
-            select(p.c.id).where(func.lower(p.c.name) == draft.name.lower())).scalars())
-        ids -= self._tied_elsewhere(draft)
+        ids = {i for i in self.names.get(draft.name.lower(), set()) if not self._tied_elsewhere(draft, i)}
         if len(ids) > 1:
             raise Conflict(f"{len(ids)} people are called {draft.name!r}; give the card an e-mail "
                            "address, or merge them (patron people merge)")
         return ids.pop() if ids else None
 
-    def _tied_elsewhere(self, draft: vcard.CardDraft) -> set[int]:
-        """People tied to a card with another UID (none when this card has no UID)."""
-        if not draft.uid:
-            return set()
-        mine = vcard.uid_source(draft.uid)
-        return {b.person for source, b in self.bound.items() if source != mine}
+    def _tied_elsewhere(self, draft: vcard.CardDraft, person: int) -> bool:
+        """Whether the person stands for a card with another UID (never for a card without)."""
+        return bool(draft.uid) and bool(self.ties.get(person, set()) - {vcard.uid_source(draft.uid or "")})
 
-    # --- creating -----------------------------------------------------------------------
-
-    def _created(self, draft: vcard.CardDraft) -> tuple[int, bool]:
-        """A new person, or (for a card with addresses) the namesake ``Directory`` joins it to;
-        True when new."""
-        if not draft.emails or self._namesake_tied_elsewhere(draft):
-            return records.add(self.conn, PERSON, {"name": draft.name}, self.now), True
+    def _namesake(self, draft: vcard.CardDraft) -> tuple[int | None, str]:
+        """For a card with addresses, ``Directory``'s answer for its first address: a namesake
+        joined ('joined': same full name, agreeing domains) or a new person ('made'). Asked
+        only when someone has that name, and never about a person who stands for a card with
+        another UID; (None, '') otherwise."""
+        if not draft.emails or not draft.named:
+            return None, ""
+        namesakes = self.names.get(display_name(draft.name, draft.emails[0]).lower(), set())
+        if not namesakes or any(self._tied_elsewhere(draft, i) for i in namesakes):
+            return None, ""
         before = self.people.tally.people_created
-        person = self.people.person(draft.emails[0], draft.name if draft.named else None)
-        assert person is not None  # the draft holds only normal addresses
-        return person, self.people.tally.people_created > before
+        person = self.people.person(draft.emails[0], draft.name)
+        return person, "made" if self.people.tally.people_created > before else "joined"
 
-    def _namesake_tied_elsewhere(self, draft: vcard.CardDraft) -> bool:
-        full = display_name(draft.name, draft.emails[0]).lower()
+    def _exists(self, person: int) -> bool:
         p = schema.person
-        ids = set(self.conn.execute(select(p.c.id).where(func.lower(p.c.name) == full)).scalars())
-        return bool(ids & self._tied_elsewhere(draft))
+        return self.conn.execute(select(p.c.id).where(p.c.id == person)).first() is not None
 
-    # --- filling in ---------------------------------------------------------------------
+    # --- creating and filling in --------------------------------------------------------
 
-    def _fill(self, person: int, draft: vcard.CardDraft, created: bool) -> bool:
-        """Give the person what the card has and they lack; True when anything changed."""
+    def _create(self, draft: vcard.CardDraft) -> int:
+        values: dict[str, Any] = {"name": draft.name, "title": draft.title, "notes": draft.notes,
+                                  "phones": draft.phones, "emails": draft.emails}
+        if draft.organisation:
+            values["organisation_id"] = f"#{self._organisation(draft)}"
+        return records.add(self.conn, PERSON, values, self.now)
+
+    def _fill(self, person: int, draft: vcard.CardDraft, rename: bool = False) -> bool:
+        """Give the person what the card has and they lack (and, for a person just made from
+        the card, its exact name); True when anything changed."""
         row = self.conn.execute(select(schema.person).where(schema.person.c.id == person)).mappings().one()
         change = records.Change()
-        if created and row["name"] != draft.name:
+        if rename and row["name"] != draft.name:
             change.set["name"] = draft.name
         if row["organisation_id"] is None and draft.organisation:
-            change.set["organisation_id"] = self._organisation(draft)
+            change.set["organisation_id"] = f"#{self._organisation(draft)}"
         for name in ("title", "notes"):
             if not row[name] and getattr(draft, name):
                 change.set[name] = getattr(draft, name)
@@ -189,20 +202,22 @@ class _Book:
         assert draft.organisation
         o, od = schema.organisation, schema.organisation_domain
         domain = _one_domain(draft.emails)
-        found = self.conn.execute(
-            select(o.c.id).where(func.lower(o.c.name) == draft.organisation.lower())).scalar()
+        found = self.orgs.get(draft.organisation.lower())
         if found is None and domain is not None:
             owner = self.conn.execute(select(o.c.id, o.c.name).join(od, od.c.organisation_id == o.c.id)
                                       .where(od.c.domain == domain)).first()
             if owner is not None and owner.name in (organisation_name(domain), domain):
                 self.conn.execute(update(o).where(o.c.id == owner.id).values(name=draft.organisation))
+                self.orgs.pop(str(owner.name).lower(), None)
+                self.orgs[draft.organisation.lower()] = int(owner.id)
                 return int(owner.id)
-        ident = int(found) if found is not None else records.add(
-            self.conn, ORGANISATION, {"name": draft.organisation}, self.now)
+        if found is None:
+            found = records.add(self.conn, ORGANISATION, {"name": draft.organisation}, self.now)
+            self.orgs[draft.organisation.lower()] = found
         if domain is not None and self.conn.execute(
                 select(od.c.domain).where(od.c.domain == domain)).first() is None:
-            self.conn.execute(insert(od).values(domain=domain, organisation_id=ident))
-        return ident
+            self.conn.execute(insert(od).values(domain=domain, organisation_id=found))
+        return found
 
     # --- remembering the card -----------------------------------------------------------
 
@@ -211,20 +226,17 @@ class _Book:
         if not draft.uid:
             return
         source = vcard.uid_source(draft.uid)
-        binding = self.bound.get(source)
-        if binding is not None and binding.person == person:
-            return
-        p = schema.person
-        if binding is not None and self.conn.execute(
-                select(p.c.id).where(p.c.id == binding.person)).first() is not None:
-            return  # the card's addresses now point elsewhere; the tie stays with the first
+        tied = self.bound.get(source)
+        if tied == person or (tied is not None and self._exists(tied)):
+            return  # already tied; or the card's addresses now lead elsewhere: the first tie stays
         state = {"person": person, "name": draft.name, "uid": draft.uid}
         s = schema.import_state
-        if binding is None:
+        if tied is None:
             self.conn.execute(insert(s).values(source=source, state=state, updated_at=self.now))
         else:
             self.conn.execute(update(s).where(s.c.source == source).values(state=state, updated_at=self.now))
-        self.bound[source] = _Binding(person, draft.uid)
+            self.ties.get(tied, set()).discard(source)
+        self._tie(source, person)
 
 
 def _own_uid(uid: str) -> int | None:
