@@ -48,17 +48,19 @@ def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Pro
     outcome = Outcome(problems=list(problems))
     book = _Book(conn, now)
     for chunk in chunks:
+        progress(1)
         try:
             draft = vcard.read(chunk)
-            with conn.begin_nested():  # a card that fails leaves nothing behind
-                book.take(draft, outcome)
         except InvalidInput as exc:
             outcome.problems.append(Problem(chunk.where, str(exc)))
+            continue
+        try:
+            with conn.begin_nested():  # a card that fails leaves nothing behind
+                book.take(draft, outcome)
         except (PatronError, DataError, IntegrityError) as exc:
             reason = str(exc) if isinstance(exc, PatronError) else "the database refused it"
             outcome.problems.append(Problem(chunk.where, reason))
             book = _Book(conn, now)  # its indexes may hold what was rolled back
-        progress(1)
     return outcome
 
 
@@ -74,9 +76,11 @@ class _Book:
     ties: dict[int, set[str]] = field(init=False)           # person -> card sources
     names: dict[str, set[int]] = field(init=False)          # lower-case name -> people
     orgs: dict[str, int] = field(init=False)                # lower-case name -> organisation
+    owners: dict[str, int | None] = field(init=False)       # address -> person, as looked up
 
     def __post_init__(self) -> None:
         self.people = Directory(self.conn, organisations=False)
+        self.owners = {}
         p, o, s = schema.person, schema.organisation, schema.import_state
         self.names = {}
         for ident, name in self.conn.execute(select(p.c.id, p.c.name)):
@@ -113,7 +117,7 @@ class _Book:
 
     def _found(self, draft: vcard.CardDraft) -> int | None:
         for address in draft.emails:
-            person = self.people.known(address)
+            person = self._owner(address)
             if person is not None:
                 return person
         person = self._by_uid(draft)
@@ -159,6 +163,7 @@ class _Book:
             return None, ""
         before = self.people.tally.people_created
         person = self.people.person(draft.emails[0], draft.name)
+        self.owners[draft.emails[0]] = person
         return person, "made" if self.people.tally.people_created > before else "joined"
 
     def _exists(self, person: int) -> bool:
@@ -172,7 +177,9 @@ class _Book:
                                   "phones": draft.phones, "emails": draft.emails}
         if draft.organisation:
             values["organisation_id"] = f"#{self._organisation(draft)}"
-        return records.add(self.conn, PERSON, values, self.now)
+        person = records.add(self.conn, PERSON, values, self.now)
+        self.owners.update(dict.fromkeys(draft.emails, person))
+        return person
 
     def _fill(self, person: int, draft: vcard.CardDraft, rename: bool = False) -> bool:
         """Give the person what the card has and they lack (and, for a person just made from
@@ -188,7 +195,7 @@ class _Book:
                 change.set[name] = getattr(draft, name)
         known = {vcard.phone_key(p) for p in row["phones"] or []}
         phones = [p for p in draft.phones if vcard.phone_key(p) not in known]
-        addresses = [a for a in draft.emails if self.people.known(a) is None]
+        addresses = [a for a in draft.emails if self._owner(a) is None]
         if phones:
             change.add["phones"] = phones
         if addresses:
@@ -196,7 +203,13 @@ class _Book:
         if not (change.set or change.add):
             return False
         records.edit(self.conn, PERSON, person, change, self.now)
+        self.owners.update(dict.fromkeys(addresses, person))
         return True
+
+    def _owner(self, address: str) -> int | None:
+        if address not in self.owners:
+            self.owners[address] = self.people.known(address)
+        return self.owners[address]
 
     def _organisation(self, draft: vcard.CardDraft) -> int:
         assert draft.organisation
