@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from patron.domain.records import ORGANISATION, PERSON
+from patron.errors import InvalidInput
 from patron.importers import vcard
 from patron.services import contacts, records
 from patron.store.database import Store, open_store
@@ -312,6 +313,8 @@ def _round_trip(build: list[dict[str, Any]], orgs: list[str]) -> tuple[str, str]
         with second_store.begin() as conn:
             outcome = contacts.import_cards(conn, chunks, problems, NOW)
             assert outcome.problems == [] and outcome.created == len(build)
+            again = contacts.import_cards(conn, chunks, problems, NOW)
+            assert (again.created, again.updated, again.unchanged) == (0, 0, len(build))
             second = contacts.export_cards(conn, NOW)
         first_store.close()
         second_store.close()
@@ -345,6 +348,29 @@ def test_export_import_export_is_the_identity(generated: list[dict[str, Any]]) -
         build.append({k: v for k, v in values.items() if v not in (None, [])})
     first, second = _round_trip(build, ORGS)
     assert second == first
+
+
+_damage = st.sampled_from(["=", ";", ":", "\\", "\r\n", " ", "=\r\n", "item1.", ";CHARSET=",
+                           ";ENCODING=QUOTED-PRINTABLE:", ";ENCODING=B:", "\x00", "\xff"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(CARDS)), st.lists(st.tuples(st.integers(0, 10_000), _damage,
+                                                           st.integers(0, 5)), max_size=6),
+       st.binary(max_size=8))
+def test_a_damaged_card_is_read_or_refused_never_a_crash(
+        name: str, damage: list[tuple[int, str, int]], noise: bytes) -> None:
+    data = bytearray(CARDS[name])
+    for at, text, cut in damage:
+        at %= len(data) + 1
+        data[at:at + cut] = text.encode("latin-1")
+    data[len(data) // 2:len(data) // 2] = noise
+    chunks, _ = vcard.chunks(bytes(data), "damaged")
+    for chunk in chunks:
+        try:
+            vcard.read(chunk)
+        except InvalidInput as exc:
+            assert str(exc)
 
 
 # --- real address books ------------------------------------------------------------------------
