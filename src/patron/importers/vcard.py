@@ -40,7 +40,7 @@ _PROPERTY = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
 _CHARSET = re.compile(r";\s*CHARSET=\"?([A-Za-z0-9_.-]+)", re.IGNORECASE)
 _QP = re.compile(r";\s*(?:ENCODING=)?QUOTED-PRINTABLE\s*[;:]", re.IGNORECASE)
 _BASE64 = re.compile(r";\s*(?:ENCODING=)?(?:BASE64|B)\s*[;:]", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # never text; some steer terminals
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,7 @@ def _kept(chunk: Chunk) -> list[tuple[int, list[str]]]:
             continue
         head = _PROPERTY.match(text)
         if head is None or ":" not in text:
-            raise InvalidInput(f"line {number}: not a vCard property ({_clip(text)})")
+            raise InvalidInput(f"line {number} is not a vCard property ({_clip(text)})")
         params = text.split(":", 1)[0] + ":"
         quoted, binary = bool(_QP.search(params)), bool(_BASE64.search(params))
         soft_break = quoted and text.endswith("=")
@@ -161,13 +161,13 @@ def _decoded(raw: bytes, number: int) -> str:
         pass
     named = _CHARSET.search(raw.decode("latin-1"))
     if named is None:
-        raise InvalidInput(f"line {number}: not UTF-8, and no CHARSET says what it is")
+        raise InvalidInput(f"line {number} is not UTF-8, and no CHARSET says what it is")
     try:
         return raw.decode(named.group(1))
     except LookupError:
-        raise InvalidInput(f"line {number}: unknown CHARSET {named.group(1)!r}") from None
+        raise InvalidInput(f"line {number} names an unknown CHARSET {named.group(1)!r}") from None
     except UnicodeDecodeError:
-        raise InvalidInput(f"line {number}: not valid {named.group(1)} text") from None
+        raise InvalidInput(f"line {number} is not valid {named.group(1)} text") from None
 
 
 def _vobject_card(chunk: Chunk, properties: list[tuple[int, list[str]]]) -> Any:
@@ -179,7 +179,7 @@ def _vobject_card(chunk: Chunk, properties: list[tuple[int, list[str]]]) -> Any:
         try:
             _parsed(lines)
         except Exception as exc:
-            raise InvalidInput(f"line {number}: {_reason(exc)} ({_clip(lines[0])})") from None
+            raise InvalidInput(f"line {number} cannot be read: {_reason(exc)} ({_clip(lines[0])})") from None
     raise InvalidInput("vobject cannot read this card")
 
 
@@ -194,7 +194,8 @@ def _reason(exc: Exception) -> str:
 
 
 def _clip(text: str, size: int = 60) -> str:
-    text = text.strip()
+    """A piece of a hostile file, fit to show on a terminal."""
+    text = _CONTROL.sub("?", text).strip()
     return text if len(text) <= size else text[: size - 1] + "…"
 
 
