@@ -297,6 +297,12 @@ def test_a_line_vobject_refuses_is_named(tmp_path: Path, patron: Patron) -> None
     assert "c.vcf: line 1: line 4 " in result.stderr and "Traceback" not in result.output
 
 
+def test_terminal_escapes_in_a_broken_line_are_not_echoed(tmp_path: Path, patron: Patron) -> None:
+    result = patron("import", "vcard", str(write(tmp_path, "e", card("X", "\x1b[2J\x1b]0;owned\x07"))))
+    assert "line 4 is not a vCard property (?[2J?]0;owned?)" in result.stderr
+    assert "\x1b" not in result.output
+
+
 def test_a_missing_path_is_one_clear_error(patron: Patron) -> None:
     assert "no-such.vcf: no such file or folder" in patron.fails("import vcard no-such.vcf", 2)
 
