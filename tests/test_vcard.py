@@ -355,7 +355,7 @@ _person = st.fixed_dictionaries({
     "name": _names.filter(lambda n: n.split()),
     "emails": st.lists(_address, max_size=3, unique=True),
     "organisation_id": st.sampled_from([None, 1, 2, 3]),
-    "title": st.one_of(st.none(), _name),
+    "title": st.one_of(st.none(), st.text(max_size=30)),
     "phones": st.lists(_phone, max_size=3),
     "notes": st.one_of(st.none(), st.text(max_size=80)),
 })

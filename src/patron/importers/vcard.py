@@ -239,11 +239,8 @@ def _clean(value: Any, lines: bool = False) -> str:
     """Text as Patron keeps it: no control characters, newlines only where they may be."""
     if isinstance(value, list | tuple):
         value = " ".join(str(v) for v in value)
-    text = str(value).replace("\r\n", "\n").replace("\r", "\n")
-    if not lines:
-        text = " ".join(text.split())
-    text = _CONTROL.sub(" ", text)
-    return text.strip()
+    text = _CONTROL.sub(" ", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    return text.strip() if lines else " ".join(text.split())
 
 
 def _assembled(card: Any) -> str:
