@@ -101,3 +101,26 @@ class TestIcs(ImporterContract):
                                   _EVENT.format(uid="e2", start="not a date"),
                                   _EVENT.format(uid="e3", start="20261103T090000Z")))
         return path, "line 13"  # where the bad event begins
+
+
+def _card(n: int, *extra: str) -> str:
+    lines = [f"FN:Person {n}", f"EMAIL:person{n}@meridian.com", *extra]
+    return "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
+
+
+class TestVcard(ImporterContract):
+    command = "import vcard"
+    records = 3
+
+    def write_good(self, folder: Path) -> Path:
+        book = folder / "contacts"  # a vdirsyncer folder: one card a file
+        book.mkdir(exist_ok=True)
+        for n in range(1, 4):
+            (book / f"person-{n}.vcf").write_text(_card(n, "ORG:Meridian", "TEL:+44 20 7946 000" + str(n)))
+        return book
+
+    def write_bad(self, folder: Path) -> tuple[Path, str]:
+        path = folder / "contacts.vcf"
+        broken = "BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:no name, no address\r\nEND:VCARD\r\n"
+        path.write_text(_card(1) + broken + _card(2))
+        return path, "line 6"  # where the bad card begins
