@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).parent.parent / "src" / "patron"
 LAYERS = {
-    "domain": {"patron.domain", "patron.errors"},
+    "domain": {"patron.domain", "patron.errors", "patron.dates"},
     "store": {"patron.domain", "patron.errors", "patron.store", "patron.clock", "patron.settings"},
     "services": {
         "patron.domain",
@@ -26,6 +26,7 @@ LAYERS = {
         "patron.importers",
     },
     "importers": {"patron.domain", "patron.errors", "patron.importers", "patron.dates"},
+    "samples": {"patron.domain", "patron.samples"},
 }
 UI = ("click", "rich", "typer")
 

@@ -384,7 +384,8 @@ def test_on_message_hears_each_new_message_once(tmp_path: Path, store: Store) ->
     heard: list[StoredMessage] = []
     run(store, tmp_path, on_message=lambda conn, m: heard.append(m))
     run(store, tmp_path, on_message=lambda conn, m: heard.append(m))
-    assert [(m.draft.subject, m.from_me) for m in heard] == [("Note 1", True), ("Note 2", False)]
+    assert [(m.draft.subject, m.from_me, m.to_me) for m in heard] == [("Note 1", True, False),
+                                                                       ("Note 2", False, True)]
     assert all(m.interaction_id and m.sender_id for m in heard)
     assert heard[1].recipient_ids == (heard[0].sender_id,)
 

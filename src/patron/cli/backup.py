@@ -69,22 +69,102 @@ def export_taskwarrior(app: App, output: Path | None) -> None:
     _emit(content, output)
 
 
+@export.command("todotxt")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_todotxt(app: App, output: Path | None) -> None:
+    """Write every ask as a todo.txt line; 'patron import todotxt' reads it back.
+
+    Examples:
+
+        patron export todotxt -o todo.txt
+    """
+    from patron.services.exchange import export_todotxt as lines
+
+    with app.store(create=False).read() as conn:
+        content = lines(conn, app.now())
+    _emit(content, output)
+
+
+@export.command("ics")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_ics(app: App, output: Path | None) -> None:
+    """Write past and upcoming meetings, calls and presentations as one iCalendar file.
+
+    Participants with an e-mail address are attendees (the organiser as
+    ORGANIZER); times are written as they are kept, without a zone, and a
+    meeting at 00:00 as an all-day event. Imported events keep their UID, so
+    importing the file again changes nothing.
+
+    Examples:
+
+        patron export ics -o patron.ics
+    """
+    from patron.services.calendar import export_calendar
+
+    with app.store(create=False).read() as conn:
+        content = export_calendar(conn, app.now())
+    _emit(content, output)
+
+
+@export.command("vcard")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@pass_app
+def export_vcard(app: App, output: Path | None) -> None:
+    """Write every person as a vCard 3.0 (name, addresses, organisation, title, phones, notes).
+
+    Each card's UID stays the person's ('patron-person-<id>', or the UID the
+    card came in with), so importing the file again finds the same people.
+
+    Examples:
+
+        patron export vcard -o contacts.vcf
+    """
+    from patron.services.contacts import export_cards
+
+    with app.store(create=False).read() as conn:
+        content = export_cards(conn, app.now())
+    _emit(content, output)
+
+
 @export.command("csv")
 @click.option(
     "-o",
     "--output",
-    type=click.Path(file_okay=False, path_type=Path),
-    required=True,
-    help="The folder to write one CSV file per table into (created if missing).",
+    type=click.Path(path_type=Path),
+    help="The folder to write one CSV file per table into (created if missing); with --table, "
+    "the file to write (standard output if not given).",
 )
+@click.option("--table", type=click.Choice(["people", "asks", "interactions"]),
+              help="Write one sheet that 'patron import csv --table' reads back.")
 @pass_app
-def export_csv(app: App, output: Path) -> None:
-    """Write one CSV file per table into a folder.
+def export_csv(app: App, output: Path | None, table: str | None) -> None:
+    """Write one CSV file per table into a folder, or one sheet with --table.
+
+    The folder holds every table as stored (ids and all), a faithful copy. A sheet
+    (--table people, asks or interactions) names people, engagements and goals
+    instead of ids, so it opens well in a spreadsheet and 'patron import csv'
+    reads it back (docs/spreadsheets.md).
 
     Examples:
 
         patron export csv -o backup-folder
+
+        patron export csv --table asks -o asks.csv
     """
+    if table is not None:
+        from patron.services.sheets import export_sheet
+
+        with app.store(create=False).read() as conn:
+            content = export_sheet(conn, table, app.now())
+        _emit(content, output)
+        return
+    if output is None:
+        raise InvalidInput("give the folder to write into with -o FOLDER, or one table with --table")
     with app.store(create=False).read() as conn:
         files = backup.csv_files(backup.export_document(conn))
     try:

@@ -6,25 +6,34 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import click
 from sqlalchemy import Connection
 
-from patron.cli.app import App, pass_app
+from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Progress
 
 
 @click.group("import")
 def import_group() -> None:
-    """Bring in mail and task lists from other tools.
+    """Bring in mail, calendars, contacts, spreadsheets and task lists from other tools.
 
     Examples:
 
         patron import mail ~/Maildir
 
+        patron import ics ~/.calendars/work
+
         patron import taskwarrior tasks.json
+
+        patron import csv --table people contacts.csv
+
+        patron import todotxt todo.txt
+
+        patron import vcard ~/.contacts
     """
 
 
@@ -74,6 +83,17 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
             bar.update(task, rate=f"{speed:,.0f}/s" if speed else "")
 
         yield advance
+
+
+def read_bytes(file: Path) -> tuple[bytes, str]:
+    """The bytes of a file ('-' for standard input) and how to name it in messages."""
+    source = "standard input" if str(file) == "-" else str(file)
+    try:
+        return (sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()), source
+    except FileNotFoundError:
+        raise InvalidInput(f"{source}: no such file") from None
+    except OSError as exc:
+        raise InvalidInput(f"{source}: cannot read it ({exc.strerror})") from None
 
 
 def read_source(file: Path) -> tuple[str, str]:
@@ -157,3 +177,218 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
         click.echo(f"... and {len(outcome.problems) - len(problems)} more skipped "
                    "(--verbose lists them all)", err=True)
     click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+
+
+PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
+
+
+@import_group.command("imap")
+@click.option("--host", required=True, help="The IMAP server.")
+@click.option("--port", type=click.IntRange(1, 65535),
+              help="The server's port  [default: 993, or 143 with --starttls]")
+@click.option("--user", required=True, help="The login name, often the address.")
+@click.option("--folder", "folders", multiple=True, metavar="FOLDER",
+              help="A folder to read (again for more)  [default: INBOX]")
+@click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk.")
+@click.option("--starttls", is_flag=True, help="Connect in plain text, then switch to TLS (port 143).")
+@click.option("--insecure", is_flag=True,
+              help="Do not verify the server's certificate (a self-signed server you trust).")
+@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Verify the server's certificate against these certificates (PEM).")
+@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
+              help="The environment variable that holds the password.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, ...],
+         all_folders: bool, starttls: bool, insecure: bool, cafile: Path | None,
+         password_env: str, dry_run: bool) -> None:
+    """Read mail from an IMAP server into interactions, without marking it as read.
+
+    The password comes from $PATRON_IMAP_PASSWORD (or the variable --password-env
+    names), or is asked for on a terminal; never from the command line. Each
+    folder's place is kept, so the next run fetches only new mail, and an import
+    that was stopped goes on where it was.
+
+    Examples:
+
+        PATRON_IMAP_PASSWORD=... patron import imap --host imap.example.com --user me@example.com
+
+        patron import imap --host imap.example.com --user me@example.com --folder INBOX --folder Sent
+    """
+    from patron.importers.imap import Account, connect
+    from patron.services import imap as mailbox
+
+    password = _password(password_env, user, host)
+    account = Account(host, user, password, port, starttls, insecure, cafile)
+    store = app.store()
+    with connect(account) as session:
+        plans = mailbox.plan(store, session, folders, all_folders=all_folders)
+        for plan in plans:
+            again = " (renumbered by the server: read again)" if plan.restarted else ""
+            click.echo(f"{plan.folder}: {plan.count} new{again}", err=True)
+        me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
+        with progress_bar("Reading mail", sum(plan.count for plan in plans)) as progress:
+            outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
+                                          progress=progress)
+    report(outcome, dry_run)
+
+
+def _password(variable: str, user: str, host: str) -> str:
+    """The password from the environment, or asked for (hidden) on a terminal."""
+    password = os.environ.get(variable)
+    if password:
+        return password
+    if stdin_is_terminal():
+        entered: str = click.prompt(f"Password for {user} on {host}", hide_input=True)
+        return entered
+    raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "
+                       "--password-env), or run on a terminal to be asked")
+@import_group.command("csv")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--table", type=click.Choice(["people", "asks", "interactions"]), required=True,
+              help="What each row is.")
+@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+              help="Read this column as this field (repeatable); COLUMN= ignores the column.")
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool) -> None:
+    """Read a spreadsheet (CSV) of people, asks or interactions (docs/spreadsheets.md).
+
+    Columns are matched to fields by their header (Google, Outlook, Thunderbird and
+    Yahoo contact exports included); the mapping used is shown on standard error.
+    People are matched by address, then by exact name; importing a file again
+    changes nothing.
+
+    Examples:
+
+        patron import csv --table people google-contacts.csv
+
+        patron import csv --table asks tasks.csv --map Subject=title --map Owner=requester
+
+        patron import csv --table interactions calls.csv --dry-run
+    """
+    from patron.importers import csv_table
+    from patron.services.sheets import import_sheet
+
+    raw, source = read_bytes(file)
+    text, notes = csv_table.decode(raw)
+    sheet = csv_table.read(text, table, source, overrides)
+    for note in notes:
+        click.echo(f"{source}: {note}", err=True)
+    click.echo(f"{source}: {sheet.mapping_line()}", err=True)
+    with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
+        run_import(app, dry_run, lambda conn: import_sheet(conn, sheet, source, app.now(), progress))
+
+
+@import_group.command("todotxt")
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def todotxt(app: App, file: Path, dry_run: bool) -> None:
+    """Read a todo.txt file into asks (README, "todo.txt").
+
+    Priorities become values (A=5 ... E=1), +projects engagements, @contexts
+    tags; a task imported before is updated (marked done, say), never duplicated.
+
+    Examples:
+
+        patron import todotxt ~/todo.txt
+
+        patron import todotxt done.txt --dry-run
+    """
+    from patron.services.exchange import import_todotxt
+
+    text, source = read_source(file)
+    total = sum(1 for line in text.splitlines() if line.strip())
+    with progress_bar("Importing tasks", total) as progress:
+        run_import(app, dry_run, lambda conn: import_todotxt(conn, text, source, app.now(), progress))
+@import_group.command("ics")
+@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--since", metavar="DAY", help="Repeating events from this day (default: a year ago).")
+@click.option("--until", metavar="DAY", help="Repeating events up to this day (default: in 90 days).")
+@pass_app
+def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None) -> None:
+    """Read iCalendar files (.ics), or a folder of them (khal, vdirsyncer), into meetings.
+
+    Each event becomes a meeting; attendees and the organiser become its
+    participants (you, by me.emails, are left out); cancelled events and
+    invitations you declined are no meetings. Repeating events are expanded
+    from --since to --until (default: a year back to 90 days ahead); single
+    events are read whatever their date. Meetings still to come show in
+    'patron due'. Importing again updates, never duplicates. Bad events are
+    reported with file and line and skipped; when nothing at all could be
+    read the command ends with exit code 2.
+
+    Examples:
+
+        patron import ics ~/.local/share/khal/calendars/work
+
+        patron import ics calendar.ics --since 2026-01-01 --dry-run
+    """
+    from patron.dates import parse_day
+    from patron.importers import ics as reader
+    from patron.services.calendar import import_events
+
+    now = app.now()
+    window = reader.Window.around(
+        now, datetime.combine(parse_day(since, now.date()), time()) if since else None,
+        datetime.combine(parse_day(until, now.date()) + timedelta(days=1), time()) if until else None)
+    if window.since >= window.until:
+        raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
+    if str(path) == "-":
+        text, source = read_source(path)
+        drafts, problems = reader.parse(text, source, window)
+    else:
+        if not path.exists():
+            raise InvalidInput(f"{path}: no such file or folder")
+        files = reader.calendar_files(path)
+        with progress_bar("Reading calendars", len(files)) as progress:
+            drafts, problems = reader.read(files, window, progress)
+    mine = [str(a) for a in app.settings()["me.emails"]]
+
+    def work(conn: Connection) -> Outcome:
+        with progress_bar("Storing meetings", len(drafts)) as progress:
+            outcome = import_events(conn, drafts, mine, progress)
+        outcome.problems[:0] = problems
+        return outcome
+
+    outcome = run_import(app, dry_run, work)
+    if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
+                                 or outcome.matched):
+        raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
+
+
+@import_group.command("vcard")
+@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@pass_app
+def vcard(app: App, path: Path, dry_run: bool) -> None:
+    """Read address books (vCard 2.1, 3.0, 4.0) into people.
+
+    PATH is a .vcf file (one card or many), a folder of them (as khard and
+    vdirsyncer keep them; read recursively) or '-' for standard input. A card
+    finds its person by address, then by its UID, then (with no address) by
+    full name; it fills what is missing and adds addresses and phones, never
+    overwriting what Patron holds. A broken card is skipped and named by file
+    and line.
+
+    Examples:
+
+        patron import vcard contacts.vcf
+
+        patron import vcard ~/.local/share/vdirsyncer/contacts --dry-run
+    """
+    from patron.importers import vcard as cards
+    from patron.services.contacts import import_cards
+
+    if str(path) == "-":
+        found, problems = cards.chunks(sys.stdin.buffer.read(), "standard input")
+    else:
+        found, problems = cards.books(path)
+
+    def work(conn: Connection) -> Outcome:
+        with progress_bar("Cards", len(found)) as progress:
+            return import_cards(conn, found, problems, app.now(), progress)
+
+    run_import(app, dry_run, work)

@@ -27,6 +27,10 @@ def due(app: App, soon: int | None, as_json: bool) -> None:
     """Who should hear from you: overdue or due soon by their cadence, the ones
     who matter most and are most overdue first, each with a reason to call.
 
+    Someone with a meeting already booked (a touchpoint still to come, say from
+    an imported calendar) shows it under "next", is not overdue, and is listed
+    after the people who still need a call.
+
     Examples:
 
         patron due
@@ -38,14 +42,18 @@ def due(app: App, soon: int | None, as_json: bool) -> None:
     if as_json:
         echo_json([asdict(d) for d in found])
         return
-    table(f"{len(found)} to get in touch with", ["person", "roles", "last contact", "every",
-                                                  "late", "reason"],
+    table(f"{len(found)} to get in touch with", ["person", "roles", "last contact", "next",
+                                                  "every", "late", "reason"],
           [[d.person, "; ".join(d.roles), text(d.due.last_contact) or "never",
-            f"{d.due.cadence_days}d", _late(d.due.days_overdue), d.reason] for d in found],
+            text(d.booked.at) if d.booked else "", f"{d.due.cadence_days}d", _late(d),
+            d.reason] for d in found],
           empty="Nobody is overdue. Good.")
 
 
-def _late(days: int) -> str:
+def _late(contact: service.DueContact) -> str:
+    if contact.booked is not None:
+        return f"booked: {contact.booked.summary}"
+    days = contact.due.days_overdue
     if days > 0:
         return f"{days}d overdue"
     return "due today" if days == 0 else f"due in {-days}d"

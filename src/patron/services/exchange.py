@@ -1,4 +1,4 @@
-"""Bringing task lists in and taking them out (Taskwarrior's JSON).
+"""Bringing task lists in and taking them out (Taskwarrior's JSON, todo.txt).
 
 Imports match what is already there before creating anything (an ask by its
 source, an engagement by name, a person by name or address), so importing
@@ -8,7 +8,7 @@ all or nothing; ``--dry-run`` rolls it back.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
@@ -16,7 +16,8 @@ from sqlalchemy import Connection, func, or_, select
 from patron.domain.records import ASK, ENGAGEMENT, PERSON
 from patron.errors import NotFound, PatronError
 from patron.importers import taskwarrior as tw
-from patron.importers.base import Outcome, Problem
+from patron.importers import todotxt as td
+from patron.importers.base import Outcome, Problem, Progress, no_progress
 from patron.services import records
 from patron.services.names import resolve
 from patron.store import schema
@@ -59,7 +60,7 @@ def _one(conn: Connection, draft: tw.TaskDraft, now: datetime, outcome: Outcome,
     values: dict[str, Any] = {
         "title": draft.title, "status": draft.status, "due_at": draft.due_at,
         "created_at": draft.created_at, "done_at": draft.done_at, "value": draft.value,
-        "engagement_id": _engagement(conn, draft.project, now),
+        "engagement_id": engagement_named(conn, draft.project, now),
         "requester_id": _person(conn, draft.requester, now), "effort_hours": draft.effort_hours,
         "tags": draft.tags or None, "annotations": draft.annotations or None,
     }
@@ -115,11 +116,14 @@ def _known_elsewhere(conn: Connection, draft: tw.TaskDraft, ids: dict[str, int])
     return [int(i) for i in conn.execute(select(a.c.id).where(a.c.source.in_(others))).scalars()]
 
 
-def _engagement(conn: Connection, project: str | None, now: datetime) -> int | None:
+def engagement_named(conn: Connection, project: str | None, now: datetime) -> int | None:
+    """The engagement a task list's project names (its exact name, else the same name in
+    another case), created as a client engagement when there is none."""
     if not project:
         return None
     e = schema.engagement
-    found = conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first()
+    found = (conn.execute(select(e.c.id).where(e.c.name == project)).first()
+             or conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first())
     if found is not None:
         return int(found[0])
     return records.add(conn, ENGAGEMENT, {"name": project, "kind": "client"}, now)
@@ -141,3 +145,71 @@ def export_taskwarrior(conn: Connection, now: datetime) -> list[dict[str, Any]]:
     everything = records.find(conn, ASK, {}, now)
     uuids = {a["id"]: tw.task_uuid(a["id"], a["source"]) for a in everything}
     return [tw.to_task(a, uuids) for a in everything]
+
+
+# --- todo.txt ------------------------------------------------------------------------------
+
+
+def import_todotxt(conn: Connection, text: str, source: str, now: datetime,
+                   progress: Progress = no_progress) -> Outcome:
+    """Every line of a todo.txt file as an ask, matched by its key (importers/todotxt.py)."""
+    drafts, problems = td.parse(text, source)
+    outcome = Outcome(problems=list(problems))
+    for draft in drafts:
+        try:
+            with conn.begin_nested():
+                result = _todo(conn, draft, now)
+            setattr(outcome, result, getattr(outcome, result) + 1)
+        except PatronError as exc:
+            outcome.problems.append(Problem(f"{source}: line {draft.line}", str(exc)))
+        progress(1)
+    return outcome
+
+
+def _todo(conn: Connection, draft: td.TodoDraft, now: datetime) -> str:
+    values: dict[str, Any] = {
+        "title": draft.title, "status": draft.status, "value": draft.value,
+        "engagement_id": _project(conn, draft.project, now), "tags": draft.tags or None,
+        "due_at": draft.due_at,
+        "done_at": datetime.combine(draft.done_on, time()) if draft.done_on else None,
+    }
+    if draft.created_on:
+        values["created_at"] = datetime.combine(draft.created_on, time())
+    a = schema.ask
+    existing = conn.execute(select(a).where(a.c.source == draft.source)).mappings().first()
+    if existing is None and draft.created_on:  # an ask of ours, exported and coming back
+        day = datetime.combine(draft.created_on, time())
+        existing = conn.execute(select(a).where(
+            a.c.source.is_(None), a.c.title == draft.title, a.c.created_at >= day,
+            a.c.created_at < day + timedelta(days=1)).order_by(a.c.id)).mappings().first()
+    if existing is None:
+        if values["done_at"] is None:
+            values.pop("done_at")  # the register dates a done ask itself
+        records.add(conn, ASK, {**values, "source": draft.source}, now)
+        return "created"
+    finished = draft.status in ("done", "declined")
+    for name, day_ in (("created_at", draft.created_on), ("done_at", draft.done_on)):
+        if existing[name] is not None and (day_ is None or existing[name].date() == day_) and (
+                name == "created_at" or finished):
+            values.pop(name, None)  # a line holds days; the time of day we have stays
+    changed = {k: v for k, v in values.items() if (existing[k] or None) != (v or None)}
+    if not changed:
+        return "unchanged"
+    records.edit(conn, ASK, existing["id"], records.Change(set=changed), now)
+    return "updated"
+
+
+def _project(conn: Connection, project: str | None, now: datetime) -> int | None:
+    """A +project's engagement; '_' stands for a space, as todo.txt projects have none."""
+    if project and "_" in project:
+        e = schema.engagement
+        spaced = project.replace("_", " ")
+        found = conn.execute(select(e.c.id).where(e.c.name == spaced)).first()
+        if found is not None and conn.execute(select(e.c.id).where(e.c.name == project)).first() is None:
+            return int(found[0])
+    return engagement_named(conn, project, now)
+
+
+def export_todotxt(conn: Connection, now: datetime) -> str:
+    """Every ask as a todo.txt line, in id order."""
+    return "".join(td.to_line(ask) + "\n" for ask in records.find(conn, ASK, {}, now))

@@ -66,6 +66,7 @@ class StoredMessage:
     copied_ids: tuple[int, ...]
     from_me: bool
     engagement_id: int | None
+    to_me: bool = False  # one of your addresses among its recipients (to or cc)
 
 
 @dataclass
@@ -237,7 +238,7 @@ class _Writer:
         mine = {people[a] for a in self.mine if a in people}
         found = [self._people_of(d, people, mine, engagements) for d in drafts]
         bulk_insert(conn, schema.interaction, _INTERACTION,
-                    [_interaction(d, f[-1], self.mine) for d, f in zip(drafts, found, strict=True)])
+                    [_interaction(d, f[4], self.mine) for d, f in zip(drafts, found, strict=True)])
         ids = _known_sources(conn, [d.source for d in drafts])
         stored = [StoredMessage(ids[d.source], d, *f) for d, f in zip(drafts, found, strict=True)]
         bulk_insert(conn, schema.interaction_participant, ("interaction_id", "person_id", "role"),
@@ -257,15 +258,16 @@ class _Writer:
 
     @staticmethod
     def _people_of(draft: MailDraft, people: dict[str, int], mine: set[int], engagements: Engagements,
-                   ) -> tuple[int | None, tuple[int, ...], tuple[int, ...], bool, int | None]:
-        """sender, to, cc, from me, engagement: the fields of a StoredMessage after its id."""
+                   ) -> tuple[int | None, tuple[int, ...], tuple[int, ...], bool, int | None, bool]:
+        """sender, to, cc, from me, engagement, to me: the fields of a StoredMessage after its id."""
         def ids(found: Iterable[tuple[str, str]]) -> tuple[int, ...]:
             return tuple(dict.fromkeys(people[a] for _, a in found if a in people))
 
         sender = people.get(draft.sender[1]) if draft.sender else None
         to, cc = ids(draft.to), ids(draft.cc)
         others = {*to, *cc} if sender is None else {sender, *to, *cc}
-        return (sender, to, cc, sender in mine, engagements.of(sorted(others - mine)))
+        return (sender, to, cc, sender in mine, engagements.of(sorted(others - mine)),
+                not mine.isdisjoint(to) or not mine.isdisjoint(cc))
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:

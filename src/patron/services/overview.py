@@ -165,6 +165,30 @@ def last_contacts(conn: Connection, now: datetime) -> dict[int, date]:
     return {int(person): when.date() for person, when in rows if when is not None}
 
 
+@dataclass(frozen=True)
+class Booked:
+    """A touchpoint still to come (a meeting in the calendar)."""
+
+    interaction_id: int
+    at: datetime
+    summary: str
+
+
+def next_touchpoints(conn: Connection, now: datetime) -> dict[int, Booked]:
+    """Each person's first interaction after now: the contact that is already planned."""
+    i, p = schema.interaction, schema.interaction_participant
+    rows = conn.execute(
+        select(p.c.person_id, i.c.id, i.c.occurred_at, i.c.summary)
+        .join(i, i.c.id == p.c.interaction_id)
+        .where(i.c.occurred_at > now)
+        .order_by(i.c.occurred_at, i.c.id)
+    )
+    found: dict[int, Booked] = {}
+    for person, ident, when, summary in rows:
+        found.setdefault(int(person), Booked(int(ident), when, summary))
+    return found
+
+
 def _engagements(
     conn: Connection,
     settings: Settings,
@@ -182,6 +206,7 @@ def _engagements(
     ).all()
     views = {r.id: EngagementView(r.id, r.name, r.kind, r.status, r.org, r.value) for r in rows}
     last = last_contacts(conn, now)
+    booked = next_touchpoints(conn, now)
     for s in stakes:
         view = views.get(s.engagement_id)
         if view is None:
@@ -192,7 +217,9 @@ def _engagements(
             )
             continue
         cadence = settings.cadence_days(s.role, s.cadence_days)
-        due = contact_due(last.get(s.person_id), cadence, now.date())
+        planned = booked.get(s.person_id)
+        due = contact_due(last.get(s.person_id), cadence, now.date(),
+                          planned.at.date() if planned else None)
         name, title = people[s.person_id]
         contact = Contact(name, title, s.role, due or ContactDue(0, last.get(s.person_id), None, 0))
         if s.role == Role.SPONSOR:

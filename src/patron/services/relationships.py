@@ -22,7 +22,7 @@ from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput
 from patron.services import records
 from patron.services.names import resolve
-from patron.services.overview import last_contacts
+from patron.services.overview import Booked, last_contacts, next_touchpoints
 from patron.services.ranking import named_coefficients, requesters
 from patron.settings import Settings
 from patron.store import schema
@@ -40,33 +40,41 @@ class DueContact:
     due: ContactDue
     urgency: float            # weight x (1 + days overdue / cadence): the order of the list
     reason: str
+    booked: Booked | None = None  # the next touchpoint, already planned
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None
         ) -> list[DueContact]:
-    """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days)."""
+    """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days).
+
+    Someone with a meeting already booked (a touchpoint after now) is listed with it as the
+    next touchpoint, is not overdue, and comes after everyone who still needs a call."""
     soon = int(settings["overview.due_soon_days"]) if soon_days is None else soon_days
     weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
     coefficients = named_coefficients(settings)
     last = last_contacts(conn, now)
+    booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
     for person, name, role, engagement_id, engagement, cadence_days in _roles(conn):
         cadence = settings.cadence_days(role, cadence_days)
-        state = contact_due(last.get(person), cadence, now.date())
-        if state is None or not (state.overdue or state.due_within(soon)):
+        planned = booked.get(person)
+        state = contact_due(last.get(person), cadence, now.date(),
+                            planned.at.date() if planned else None)
+        if state is None or not (state.wanted or state.due_within(soon)):
             continue
         who = weights.get((person, engagement_id))
         weight = 0.0 if who is None else requester_weight(who, coefficients)
-        urgency = weight * (1 + max(state.days_overdue, 0) / cadence)
+        urgency = 0.0 if planned else weight * (1 + max(state.days_overdue, 0) / cadence)
         current = found.get(person)
         if current is None:
             found[person] = DueContact(person, name, [f"{role} of {engagement}"], weight, state,
-                                       urgency, "")
+                                       urgency, "", planned)
             continue
         current.roles.append(f"{role} of {engagement}")
-        if urgency > current.urgency:
+        if (urgency, state.days_overdue) > (current.urgency, current.due.days_overdue):
             current.weight, current.due, current.urgency = weight, state, urgency
-    listed = sorted(found.values(), key=lambda d: (-d.urgency, -d.due.days_overdue, d.person))
+    listed = sorted(found.values(), key=lambda d: (d.booked is not None, -d.urgency,
+                                                   -d.due.days_overdue, d.person))
     for contact in listed:
         contact.reason = _reason(conn, contact.person_id, now)
     return listed

@@ -1,0 +1,68 @@
+"""``patron influence``: who holds influence, read from the mail."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import click
+from sqlalchemy import Connection, select
+
+from patron.cli.app import App, pass_app
+from patron.cli.output import echo_json, table
+from patron.domain.records import ENGAGEMENT
+from patron.errors import InvalidInput
+from patron.services import influence as service
+from patron.services.names import resolve
+from patron.store import schema
+
+
+@click.command()
+@click.option("--engagement", "-e", metavar="ENGAGEMENT",
+              help="Only mail filed under this engagement or with its stakeholders taking part.")
+@click.option("--limit", "-n", type=click.IntRange(min=0), default=25, show_default=True,
+              help="Show this many people (0: everyone).")
+@click.option("--accept", is_flag=True,
+              help="Set the engagement's stakeholders' power to the proposed values (needs --engagement).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_app
+def influence(app: App, engagement: str | None, limit: int, accept: bool, as_json: bool) -> None:
+    """Who holds influence, inferred from the mail: who is written to, answered and
+    answered fast, copied, and who writes less than they receive. Each person gets
+    a score from 0 to 1 (the share of people in the mail they rank above) and a
+    proposed power from 0 to 5; see docs/influence.md for the method and its limits.
+
+    Examples:
+
+        patron influence --limit 10
+
+        patron influence --engagement Ledger --accept
+    """
+    if accept and not engagement:
+        raise InvalidInput("--accept sets stakeholders' power in one engagement: give --engagement")
+    store = app.store(create=False)
+    with store.begin() if accept else store.read() as conn:
+        ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
+        name = _engagement_name(conn, ident)
+        rows = service.people_influence(conn, ident, None if accept or not limit else limit)
+        changed = service.accept(conn, ident, rows) if accept and ident is not None else None
+    shown = rows[:limit] if limit else rows
+    if as_json:
+        echo_json({"engagement": name, "people": [asdict(r) for r in shown],
+                   **({"accepted": changed} if changed is not None else {})})
+        return
+    table(f"Influence in the mail{f' of {name}' if name else ''}",
+          ["person", "addresses", "score", "power", "now", "sent", "received", "copied",
+           "answered in h", "answers in h"],
+          [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, r.signals["sent"],
+            r.signals["received"], r.signals["copied"], r.signals["answered_in_hours"],
+            r.signals["answers_in_hours"]] for r in shown],
+          empty="No mail with a sender recorded.")
+    if changed is not None:
+        click.echo(f"Set the power of {changed} stakeholder roles of {name} to the proposed values.")
+
+
+def _engagement_name(conn: Connection, ident: int | None) -> str | None:
+    if ident is None:
+        return None
+    e = schema.engagement
+    return str(conn.execute(select(e.c.name).where(e.c.id == ident)).scalar_one())

@@ -1,0 +1,469 @@
+"""iCalendar (RFC 5545) files and folders, read into meeting drafts; and meetings written back.
+
+The mapping (README "Bring in a calendar"):
+
+| iCalendar | Patron |
+| --- | --- |
+| VEVENT (one per occurrence of a repeating event) | interaction of kind meeting |
+| UID (+ the occurrence's original start) | source ``ics:<UID>`` (``ics:<UID>@<start>`` for an occurrence) |
+| SUMMARY | summary |
+| DESCRIPTION | notes, cut at ``NOTES_LIMIT`` characters |
+| DTSTART with a zone or in UTC | occurred_at in this machine's zone, stored as wall-clock time |
+| DTSTART floating (no zone, or a zone nobody knows) | occurred_at as written |
+| DTSTART as a date (all day) | occurred_at at 00:00 of that day (and back: 00:00 is written as a date) |
+| ORGANIZER / ATTENDEE mailto: | participants, role organiser / attendee (declined ones left out) |
+| STATUS:CANCELLED | not a meeting (one imported before is removed) |
+
+Repeating events (RRULE, RDATE, with EXDATE and RECURRENCE-ID overrides) are expanded by
+``recurring-ical-events`` inside a window; single events are read whatever their date.
+This module parses and writes text; it knows nothing of the register.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from patron.importers.base import Problem, Progress, no_progress
+
+SOURCE = "ics:"
+OWN_UID = re.compile(r"patron-interaction-(\d+)@patron")
+NOTES_LIMIT = 2000
+SUMMARY_LIMIT = 500
+NAME_LIMIT = 200
+UNTITLED = "Untitled meeting"
+WINDOW_BACK = timedelta(days=365)
+WINDOW_AHEAD = timedelta(days=90)
+_RECURRENCE = re.compile(r"(.+)@(\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ?)?)")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The stretch of time a repeating event is expanded in."""
+
+    since: datetime
+    until: datetime
+
+    @classmethod
+    def around(cls, now: datetime, since: datetime | None = None, until: datetime | None = None
+               ) -> Window:
+        """One year back to 90 days ahead of ``now``, unless told otherwise."""
+        return cls(since or now - WINDOW_BACK, until or now + WINDOW_AHEAD)
+
+
+@dataclass(frozen=True)
+class Attendee:
+    address: str
+    name: str | None
+    role: str            # organiser or attendee
+    declined: bool = False
+
+
+@dataclass
+class EventDraft:
+    """One occurrence of an event, ready to become a meeting."""
+
+    uid: str
+    summary: str
+    start: datetime                  # naive local wall-clock time
+    where: str                       # file and line, for messages
+    recurrence: str | None = None    # the occurrence's original start (ISO) in a repeating event
+    notes: str | None = None
+    people: list[Attendee] = field(default_factory=list)
+    cancelled: bool = False
+    sequence: int = 0
+
+    @property
+    def source(self) -> str:
+        return source_of(self.uid, self.recurrence)
+
+
+def source_of(uid: str, recurrence: str | None) -> str:
+    return SOURCE + uid + (f"@{recurrence}" if recurrence else "")
+
+
+# --- finding and reading files -------------------------------------------------------------
+
+
+def calendar_files(path: Path) -> list[Path]:
+    """The .ics files of a folder (and its sub-folders, as khal and vdirsyncer keep them),
+    in name order; a file is itself."""
+    if not path.is_dir():
+        return [path]
+    return sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ics" and p.is_file())
+
+
+def read(paths: Iterable[Path], window: Window, progress: Progress = no_progress
+         ) -> tuple[list[EventDraft], list[Problem]]:
+    """Drafts from every file; a file that cannot be read is a problem, never the end."""
+    drafts: list[EventDraft] = []
+    problems: list[Problem] = []
+    for path in paths:
+        try:
+            text = decode(path.read_bytes())
+        except OSError as exc:
+            problems.append(Problem(str(path), f"cannot read it ({exc.strerror or exc})"))
+        else:
+            found, wrong = parse(text, str(path), window)
+            drafts += found
+            problems += wrong
+        progress(1)
+    return drafts, problems
+
+
+def decode(data: bytes) -> str:
+    """RFC 5545 says UTF-8; old Outlook exports are Windows-1252."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+
+def parse(text: str, source: str, window: Window) -> tuple[list[EventDraft], list[Problem]]:
+    """Drafts from one file's text, and the events that had to be skipped (with their line)."""
+    with warnings.catch_warnings():
+        # icalendar warns about guessed zones on standard error; the guess is what we want.
+        warnings.simplefilter("ignore")
+        try:
+            components = _components(text)
+        except Exception as exc:  # icalendar raises many kinds on hostile input
+            return _parse_blocks(text, source, window, exc)
+        return _Reader(text, source, window).drafts(components)
+
+
+def _components(text: str) -> list[Any]:
+    from icalendar import Component
+
+    return list(Component.from_ical(text, multiple=True))
+
+
+def _parse_blocks(text: str, source: str, window: Window, error: Exception
+                  ) -> tuple[list[EventDraft], list[Problem]]:
+    """When the file as a whole does not parse (a broken zone, a broken line), each event on
+    its own, so that one bad event does not take the good ones with it."""
+    zones = [z for _, z in _blocks(text, "VTIMEZONE") if _parses(z)]
+    events = _blocks(text, "VEVENT")
+    if not events:
+        return [], [Problem(_at(source, _line_in_message(text, error)),
+                            f"not a calendar that can be read ({_message(error)})")]
+    drafts: list[EventDraft] = []
+    problems: list[Problem] = []
+    for line, block in events:
+        wrapped = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + "".join(zones) + block + "END:VCALENDAR\r\n"
+        try:
+            components = _components(wrapped)
+        except Exception as exc:  # as above: hostile input
+            problems.append(Problem(_at(source, line), f"cannot read this event ({_message(exc)})"))
+            continue
+        found, wrong = _Reader(block, source, window, first_line=line).drafts(components)
+        drafts += found
+        problems += wrong
+    return drafts, problems
+
+
+def _blocks(text: str, name: str) -> list[tuple[int, str]]:
+    """Each BEGIN:name ... END:name block with the line it starts on."""
+    found: list[tuple[int, str]] = []
+    start: int | None = None
+    lines: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        word = line.strip().upper()
+        if word == f"BEGIN:{name}" and start is None:
+            start, lines = number, []
+        if start is not None:
+            lines.append(line + "\r\n")
+            if word == f"END:{name}":
+                found.append((start, "".join(lines)))
+                start = None
+    return found
+
+
+def _parses(block: str) -> bool:
+    try:
+        _components(block)
+    except Exception:  # a broken zone is left out; the events using it say so
+        return False
+    return True
+
+
+def _message(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _line_in_message(text: str, exc: Exception) -> int | None:
+    """icalendar's messages quote the line they choke on ('...': 'X'); find it in the file."""
+    for quoted in re.findall(r"'([^']{1,200})'", str(exc)):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if quoted.strip() and quoted.strip() in line:
+                return number
+    return None
+
+
+def _at(source: str, line: int | None) -> str:
+    return f"{source}: line {line}" if line else source
+
+
+class _Reader:
+    """Turns one file's parsed components into drafts, remembering where each event was."""
+
+    def __init__(self, text: str, source: str, window: Window, first_line: int = 1) -> None:
+        self.text, self.source, self.window = text, source, window
+        self.starts = [first_line + n for n, line in enumerate(text.splitlines())
+                       if line.strip().upper() == "BEGIN:VEVENT"]
+        self.problems: list[Problem] = []
+
+    def drafts(self, components: list[Any]) -> tuple[list[EventDraft], list[Problem]]:
+        events = [c for top in components for c in top.walk("VEVENT")]
+        zones = [c for top in components for c in top.walk("VTIMEZONE")]
+        lines = self.starts if len(self.starts) == len(events) else [None] * len(events)
+        groups: dict[str, list[tuple[Any, str]]] = {}
+        for event, line in zip(events, lines, strict=True):
+            where = _at(self.source, line or self._line_of_uid(event))
+            if self._usable(event, where):
+                groups.setdefault(_uid(event), []).append((event, where))
+        drafts: list[EventDraft] = []
+        for uid, members in groups.items():
+            drafts += self._occurrences(uid, members, zones)
+        return drafts, self.problems
+
+    def _line_of_uid(self, event: Any) -> int | None:
+        uid = str(event.get("UID", "")).strip()
+        if not uid:
+            return None
+        for number, line in enumerate(self.text.splitlines(), start=1):
+            if line.upper().startswith("UID") and uid in line:
+                return number
+        return None
+
+    def _usable(self, event: Any, where: str) -> bool:
+        """An event has a start that is a date or a date-time; else it is reported and skipped."""
+        if "DTSTART" not in event:
+            self.problems.append(Problem(where, "an event without a start (DTSTART)"))
+            return False
+        for name, what in (("DTSTART", "start"), ("RECURRENCE-ID", "recurrence id")):
+            if name not in event:
+                continue
+            if isinstance(event[name], list):
+                self.problems.append(Problem(where, f"more than one {what} ({name})"))
+                return False
+            try:
+                value = event.decoded(name)
+            except Exception:  # icalendar marks the property broken and raises on reading it
+                value = None
+            if not isinstance(value, date):
+                self.problems.append(Problem(where, f"a {what} that is not a date: {_raw(event, name)!r}"))
+                return False
+        return True
+
+    def _occurrences(self, uid: str, members: list[tuple[Any, str]], zones: list[Any]
+                     ) -> list[EventDraft]:
+        repeating = any("RRULE" in e or "RDATE" in e for e, _ in members)
+        if not repeating:  # single events, and overrides whose series is not in the file
+            found = []
+            for event, where in members:
+                recurrence = _instant(event.decoded("RECURRENCE-ID")) if "RECURRENCE-ID" in event else None
+                found += self._draft(event, uid, recurrence, where)
+            return found
+        where = next((w for e, w in members if "RECURRENCE-ID" not in e), members[0][1])
+        try:
+            occurrences = list(_expand([e for e, _ in members], zones, self.window))
+        except Exception as exc:  # recurring-ical-events raises many kinds on a broken rule
+            self.problems.append(Problem(where, f"cannot work out when it repeats ({_message(exc)})"))
+            return []
+        found = []
+        for occurrence in occurrences:
+            recurrence = occurrence.get("RECURRENCE-ID")
+            original = occurrence.decoded("RECURRENCE-ID") if recurrence else occurrence.decoded("DTSTART")
+            found += self._draft(occurrence, uid, _instant(original), where)
+        return found
+
+    def _draft(self, event: Any, uid: str, recurrence: str | None, where: str) -> list[EventDraft]:
+        try:
+            start = local_time(event.decoded("DTSTART"))
+        except (OverflowError, ValueError) as exc:
+            self.problems.append(Problem(where, f"a start out of range ({exc})"))
+            return []
+        return [EventDraft(
+            uid=uid, summary=_summary(event.get("SUMMARY")), start=start, where=where,
+            recurrence=recurrence, notes=notes_of(event.get("DESCRIPTION")),
+            people=list(_people(event)), cancelled=str(event.get("STATUS", "")).upper() == "CANCELLED",
+            sequence=_int(event.get("SEQUENCE")),
+        )]
+
+
+def _expand(events: list[Any], zones: list[Any], window: Window) -> Iterator[Any]:
+    import recurring_ical_events
+    from icalendar import Calendar
+
+    calendar = Calendar()
+    for zone in zones:
+        calendar.add_component(zone)
+    for event in events:
+        calendar.add_component(event)
+    yield from recurring_ical_events.of(calendar).between(window.since, window.until)
+
+
+def _uid(event: Any) -> str:
+    """The event's UID; one made from its start and summary where it has none (so the same
+    event read again is the same meeting)."""
+    uid = clean(str(event.get("UID", "")))
+    if uid:
+        return uid[:400]
+    seed = f"{_raw(event, 'DTSTART')}|{event.get('SUMMARY', '')}"
+    return "no-uid-" + hashlib.sha1(seed.encode()).hexdigest()[:16]
+
+
+def _raw(event: Any, name: str) -> str:
+    value = event.get(name)
+    try:
+        return str(value.to_ical().decode()) if hasattr(value, "to_ical") else str(value)
+    except Exception:  # a broken property may not even write itself back
+        return str(value)
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def local_time(value: date) -> datetime:
+    """A start as Patron stores it: aware times in this machine's zone, floating times as
+    written, dates at 00:00."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time())
+    if value.tzinfo is None:
+        return value
+    return value.astimezone().replace(tzinfo=None)
+
+
+def _instant(value: Any) -> str:
+    """An occurrence's original start, the same on every machine: UTC, floating or a date."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.isoformat(timespec="seconds")
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise ValueError(f"not a date: {value!r}")
+
+
+def clean(text: str) -> str:
+    """Text as Patron keeps it: no control characters (PostgreSQL refuses NUL), trimmed."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n")).strip()
+
+
+def _summary(value: Any) -> str:
+    text = " ".join(clean(str(value or "")).split())
+    return _cut(text, SUMMARY_LIMIT) if text else UNTITLED
+
+
+def notes_of(value: Any) -> str | None:
+    """The description, cut after ``NOTES_LIMIT`` characters at a word's end (meeting
+    invitations carry pages of dial-in boilerplate)."""
+    text = clean(str(value or ""))
+    return _cut(text, NOTES_LIMIT) or None
+
+
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+def _people(event: Any) -> Iterator[Attendee]:
+    for name, role in (("ORGANIZER", "organiser"), ("ATTENDEE", "attendee")):
+        values = event.get(name)
+        for value in values if isinstance(values, list) else [values] if values is not None else []:
+            address = str(value).strip()
+            if address.lower().startswith("mailto:"):
+                address = address[7:]
+            params = getattr(value, "params", {})
+            common = clean(str(params.get("CN", ""))).strip('"')[:NAME_LIMIT] or None
+            declined = str(params.get("PARTSTAT", "")).upper() == "DECLINED"
+            yield Attendee(address.strip(), common, role, declined)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """An interaction as the export writes it."""
+
+    ident: int
+    source: str | None
+    summary: str
+    start: datetime
+    notes: str | None
+    people: list[Attendee]
+
+
+def event_uid(meeting: Meeting) -> tuple[str, str | None]:
+    """The UID an interaction is written with (the one it came with, else one made from its
+    id) and the original start of the occurrence it is."""
+    if meeting.source and meeting.source.startswith(SOURCE):
+        uid = meeting.source.removeprefix(SOURCE)
+        repeated = _RECURRENCE.fullmatch(uid)
+        return (repeated.group(1), repeated.group(2)) if repeated else (uid, None)
+    return f"patron-interaction-{meeting.ident}@patron", None
+
+
+def own_interaction(uid: str) -> int | None:
+    """The interaction an event of Patron's own export stands for."""
+    found = OWN_UID.fullmatch(uid)
+    return int(found.group(1)) if found else None
+
+
+def calendar(meetings: Iterable[Meeting], now: datetime) -> str:
+    """The meetings as one VCALENDAR; a meeting at 00:00 is written as an all-day event."""
+    from icalendar import Calendar, Event, vCalAddress
+
+    out = Calendar()
+    out.add("prodid", "-//Patron//patron export ics//EN")
+    out.add("version", "2.0")
+    stamp = now.astimezone(UTC)
+    for meeting in meetings:
+        event = Event()
+        uid, recurrence = event_uid(meeting)
+        event.add("uid", uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _written(meeting.start))
+        if recurrence:
+            event.add("recurrence-id", _recurrence(recurrence))
+        event.add("summary", _summary(meeting.summary))  # as an import reads it back
+        if meeting.notes and clean(meeting.notes):
+            event.add("description", clean(meeting.notes))
+        for person in meeting.people:
+            address = vCalAddress(f"mailto:{person.address}")
+            if person.name:
+                address.params["CN"] = person.name
+            event.add("organizer" if person.role == "organiser" else "attendee", address)
+        out.add_component(event)
+    return str(out.to_ical().decode("utf-8"))
+
+
+def _written(start: datetime) -> date | datetime:
+    return start.date() if start.time() == time() else start
+
+
+def _recurrence(text: str) -> date | datetime:
+    if len(text) == 10:
+        return date.fromisoformat(text)
+    if text.endswith("Z"):
+        return datetime.fromisoformat(text[:-1]).replace(tzinfo=UTC)
+    return datetime.fromisoformat(text)

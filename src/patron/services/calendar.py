@@ -1,0 +1,235 @@
+"""Calendars in and out: events become meetings, meetings become events.
+
+An import matches before it creates: an event by its source (``ics:<UID>``, with the
+occurrence's original start for a repeating event), one Patron exported by the interaction
+it came from, a person by address (``people.Directory``). So importing the same calendar
+twice changes nothing, and an event that changed updates its meeting. The calendar owns a
+meeting's summary, time, notes and participants; the engagement is set when the meeting is
+new (or has none yet), and kind, direction and sentiment are left as the user made them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, or_, select, update
+
+from patron.domain.addresses import normal_address
+from patron.importers import ics
+from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.services.people import Directory, engagement_of
+from patron.store import schema
+
+CALENDAR_KINDS = ("meeting", "call", "presentation")
+"""The kinds of touchpoint a calendar holds; mail and messages are left out of an export."""
+
+_Participants = dict[int, str | None]  # person id -> role (none where it was not said)
+
+
+def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
+                  progress: Progress = no_progress) -> Outcome:
+    """Store the drafts as meetings; ``mine`` are the user's own addresses (never participants,
+    and an invitation the user declined is no meeting)."""
+    outcome = Outcome()
+    me = {a for a in (normal_address(m) for m in mine) if a}
+    unique = _one_each(drafts, outcome)
+    store = _Meetings(conn, me, Directory(conn), outcome, _imported(conn, [d.source for d in unique]))
+    for draft in unique:
+        store.put(draft)
+        progress(1)
+    return outcome
+
+
+def _imported(conn: Connection, sources: list[str]) -> dict[str, Any]:
+    """The meetings imported before from these sources (a few queries, not one per event)."""
+    i = schema.interaction
+    found: dict[str, Any] = {}
+    for first in range(0, len(sources), 500):
+        chunk = sources[first:first + 500]
+        found.update((row["source"], row) for row in conn.execute(
+            select(i).where(i.c.source.in_(chunk))).mappings())
+    return found
+
+
+def _one_each(drafts: list[ics.EventDraft], outcome: Outcome) -> list[ics.EventDraft]:
+    """One draft per source: an event found twice (the same UID in two files) is kept in its
+    latest revision (SEQUENCE), the first one read where they tie; a differing copy is reported."""
+    kept: dict[str, ics.EventDraft] = {}
+    for draft in drafts:
+        other = kept.get(draft.source)
+        if other is None:
+            kept[draft.source] = draft
+            continue
+        newer, older = (draft, other) if draft.sequence > other.sequence else (other, draft)
+        kept[draft.source] = newer
+        if _same(newer, older):  # a copy (one calendar shared into two folders) is no news
+            continue
+        outcome.problems.append(Problem(older.where, f"the same event (UID {draft.uid}) as at "
+                                                     f"{newer.where}, which is kept"))
+    return list(kept.values())
+
+
+def _same(one: ics.EventDraft, other: ics.EventDraft) -> bool:
+    return (one.summary, one.start, one.notes, one.people, one.cancelled) == \
+        (other.summary, other.start, other.notes, other.people, other.cancelled)
+
+
+@dataclass
+class _Meetings:
+    """Puts drafts into the register, remembering what it looked up during one import."""
+
+    conn: Connection
+    me: set[str]
+    directory: Directory
+    outcome: Outcome
+    imported: dict[str, Any]
+    engagements: dict[tuple[int, ...], int | None] = field(default_factory=dict)
+
+    def put(self, draft: ics.EventDraft) -> None:
+        existing, own = self._existing(draft)
+        if draft.cancelled or any(a.declined and normal_address(a.address) in self.me
+                                  for a in draft.people):
+            if existing is not None and not own:  # it was a meeting when imported before
+                i = schema.interaction
+                self.conn.execute(delete(i).where(i.c.id == existing["id"]))
+                self.outcome.updated += 1
+            return
+        people = _participants(draft, self.me, self.directory)
+        values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
+        if existing is None:
+            self._create(draft, values, people)
+            self.outcome.created += 1
+            return
+        if self._update(existing, values, people, own):
+            self.outcome.updated += 1
+        elif own:
+            self.outcome.matched += 1
+        else:
+            self.outcome.unchanged += 1
+
+    def _create(self, draft: ics.EventDraft, values: dict[str, Any], people: _Participants) -> None:
+        result = self.conn.execute(insert(schema.interaction).values(
+            **values, kind="meeting", direction="both", source=draft.source,
+            engagement_id=self._engagement(people)))
+        _set_participants(self.conn, int(result.inserted_primary_key[0]), people,  # type: ignore[index]
+                          new=True)
+
+    def _update(self, existing: Any, values: dict[str, Any], people: _Participants, own: bool
+                ) -> bool:
+        """Bring a meeting in line with its event; whether anything changed."""
+        ident = int(existing["id"])
+        changed = {k: v for k, v in values.items() if existing[k] != v}
+        if existing["engagement_id"] is None and people:
+            found = self._engagement(people)
+            if found is not None:
+                changed["engagement_id"] = found
+        if changed:
+            i = schema.interaction
+            self.conn.execute(update(i).where(i.c.id == ident).values(**changed))
+        current = _participants_of(self.conn, ident)
+        wanted = _merged(self.conn, current, people, self.me, own)
+        if current != wanted:
+            _set_participants(self.conn, ident, wanted)
+            return True
+        return bool(changed)
+
+    def _engagement(self, people: _Participants) -> int | None:
+        key = tuple(sorted(people))
+        if key not in self.engagements:
+            self.engagements[key] = engagement_of(self.conn, list(key))
+        return self.engagements[key]
+
+    def _existing(self, draft: ics.EventDraft) -> tuple[Any, bool]:
+        """The meeting this event was imported as, or the interaction Patron exported it from."""
+        if draft.source in self.imported:
+            return self.imported[draft.source], False
+        ident = ics.own_interaction(draft.uid)
+        if ident is None or draft.recurrence:
+            return None, False
+        i = schema.interaction
+        row = self.conn.execute(select(i).where(
+            i.c.id == ident, or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))
+        ).mappings().first()
+        return row, row is not None
+
+
+def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
+    """The people at the meeting (not the user, not who declined); an organiser stays one."""
+    found: _Participants = {}
+    for attendee in draft.people:
+        address = normal_address(attendee.address)
+        if address is None or address in me or attendee.declined:
+            continue
+        person = directory.person(address, attendee.name)
+        if person is not None and found.get(person) != "organiser":
+            found[person] = attendee.role
+    return found
+
+
+def _merged(conn: Connection, current: _Participants, calendar: _Participants, me: set[str],
+            own: bool) -> _Participants:
+    """The participants after an update. The calendar names people by address, so those it
+    cannot name (no address, or only yours) stay; Patron's own interaction coming back only
+    gains people (a calendar knows no from/to/cc)."""
+    if own:
+        return {**calendar, **current}
+    others = sorted(set(current) - set(calendar))
+    if not others:
+        return calendar
+    pe = schema.person_email
+    named = {int(person) for person, address in conn.execute(
+        select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(others)))
+        if address not in me}
+    return {**{p: r for p, r in current.items() if p not in named}, **calendar}
+
+
+def _participants_of(conn: Connection, ident: int) -> _Participants:
+    ip = schema.interaction_participant
+    rows = conn.execute(select(ip.c.person_id, ip.c.role).where(ip.c.interaction_id == ident))
+    return {int(person): role for person, role in rows}
+
+
+def _set_participants(conn: Connection, ident: int, people: _Participants, new: bool = False) -> None:
+    ip = schema.interaction_participant
+    if not new:
+        conn.execute(delete(ip).where(ip.c.interaction_id == ident))
+    if people:
+        conn.execute(insert(ip), [{"interaction_id": ident, "person_id": person, "role": role}
+                                  for person, role in sorted(people.items())])
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_calendar(conn: Connection, now: datetime) -> str:
+    """Past and upcoming meetings, calls and presentations as one iCalendar document."""
+    i = schema.interaction
+    rows = conn.execute(select(i.c.id, i.c.source, i.c.summary, i.c.occurred_at, i.c.notes)
+                        .where(i.c.kind.in_(CALENDAR_KINDS)).order_by(i.c.occurred_at, i.c.id)).all()
+    people = _attendees(conn)
+    meetings = [ics.Meeting(r.id, r.source, r.summary, r.occurred_at, r.notes, people.get(r.id, []))
+                for r in rows]
+    return ics.calendar(meetings, now)
+
+
+def _attendees(conn: Connection) -> dict[int, list[ics.Attendee]]:
+    """Per interaction, its participants with an address (their first), organiser first."""
+    ip, p, pe = schema.interaction_participant, schema.person, schema.person_email
+    first: dict[int, str] = {}
+    for person, address in conn.execute(select(pe.c.person_id, pe.c.address).order_by(pe.c.address)):
+        first.setdefault(int(person), str(address))
+    found: dict[int, list[ics.Attendee]] = {}
+    rows = conn.execute(select(ip.c.interaction_id, ip.c.person_id, ip.c.role, p.c.name)
+                        .join(p, p.c.id == ip.c.person_id))
+    for interaction, person, role, name in rows:
+        if person in first:
+            found.setdefault(int(interaction), []).append(
+                ics.Attendee(first[person], name, "organiser" if role == "organiser" else "attendee"))
+    for attendees in found.values():
+        attendees.sort(key=lambda a: (a.role != "organiser", a.address))
+        # one ORGANIZER per event: further organisers are written as attendees
+        attendees[1:] = [ics.Attendee(a.address, a.name, "attendee") for a in attendees[1:]]
+    return found

@@ -1,0 +1,184 @@
+"""The inbox: asks and commitments found in mail, waiting for the user to say yes.
+
+A message stored from a mailbox is read for requests made of you and promises you
+made (``domain.speech``); each becomes a pending *suggestion*, never an ask or a
+commitment by itself. Accepting one creates the ask (or the commitment) and links
+it; rejecting it keeps it, so the same sentence is never suggested twice. Each
+suggestion's ``source`` is the message's source and the finding's number
+(``imap:...#2``), unique in the register: running the same mail through again
+suggests nothing new.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from patron.domain import speech
+from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, PERSON
+from patron.errors import Conflict, InvalidInput, NotFound
+from patron.services import records
+from patron.services.names import labels_for
+from patron.services.relationships import engagement_of
+from patron.store import schema
+
+PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
+REQUESTS = (speech.REQUEST_ACTION, speech.REQUEST_INFORMATION)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    id: int
+    kind: str
+    title: str
+    sentence: str
+    person_id: int | None
+    person: str | None
+    engagement_id: int | None
+    engagement: str | None
+    interaction_id: int | None
+    due_at: datetime | None
+    found_at: datetime
+    status: str
+    source: str
+    ask_id: int | None
+    commitment_id: int | None
+
+
+def suggest(conn: Connection, interaction_id: int | None, text: str, written_at: datetime,
+            sender_id: int | None, recipient_ids: Sequence[int], from_me: bool,
+            addressed_to_me: bool, engagement_id: int | None, source: str) -> int:
+    """Suggest the asks in mail to you and the promises in mail from you; returns how many
+    new suggestions were made (none for a message seen before)."""
+    if from_me:
+        kinds: tuple[str, ...] = (speech.COMMITMENT,)
+        person = recipient_ids[0] if recipient_ids else None
+    elif addressed_to_me:
+        kinds, person = REQUESTS, sender_id
+    else:
+        return 0
+    findings = speech.detect(text, written_at)
+    if not findings:
+        return 0
+    if engagement_id is None and person is not None:
+        engagement_id = engagement_of(conn, person)
+    sources = {f"{source}#{n}": finding for n, finding in enumerate(findings, start=1)
+               if finding.kind in kinds}
+    s = schema.suggestion
+    seen = set(conn.execute(select(s.c.source).where(s.c.source.in_(list(sources)))).scalars())
+    rows = [{
+        "kind": finding.kind, "title": finding.title[:500], "sentence": finding.sentence,
+        "person_id": person, "engagement_id": engagement_id, "interaction_id": interaction_id,
+        "due_at": finding.due_at, "found_at": _local(written_at),
+        "status": PENDING, "source": key,
+    } for key, finding in sources.items() if key not in seen]
+    if rows:
+        conn.execute(s.insert(), rows)
+    return len(rows)
+
+
+def _local(moment: datetime) -> datetime:
+    """Naive local wall-clock time, as the register keeps every time."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone().replace(tzinfo=None)
+    return moment.replace(microsecond=0)
+
+
+def listing(conn: Connection, everything: bool = False) -> list[Suggestion]:
+    """Pending suggestions (all of them with ``everything``), oldest message first."""
+    s = schema.suggestion
+    query = select(s).order_by(s.c.found_at, s.c.id)
+    if not everything:
+        query = query.where(s.c.status == PENDING)
+    rows = list(conn.execute(query).mappings())
+    people = labels_for(conn, PERSON, [r["person_id"] for r in rows if r["person_id"]])
+    engagements = labels_for(conn, ENGAGEMENT, [r["engagement_id"] for r in rows if r["engagement_id"]])
+    return [Suggestion(**{k: r[k] for k in (
+        "id", "kind", "title", "sentence", "person_id", "engagement_id", "interaction_id", "due_at",
+        "found_at", "status", "source", "ask_id", "commitment_id")},
+        person=people.get(r["person_id"]), engagement=engagements.get(r["engagement_id"]))
+        for r in rows]
+
+
+def pending(conn: Connection) -> list[Suggestion]:
+    return listing(conn)
+
+
+def accept(conn: Connection, ident: int, now: datetime, title: str | None = None,
+           due_at: Any = None, engagement_id: Any = None, person_id: Any = None) -> int:
+    """Make a pending suggestion an ask (a request) or a commitment (a promise), with the
+    changes given; returns the new record's id. Values may be typed as on the command line
+    ('friday', a name) or given as Python values."""
+    row = _pending(conn, ident)
+    values = _changed(conn, row, now, title, due_at, engagement_id, person_id)
+    if row["kind"] == speech.COMMITMENT:
+        made = records.add(conn, COMMITMENT, {
+            "title": values["title"], "promisee_id": values["person_id"],
+            "engagement_id": values["engagement_id"], "due_at": values["due_at"],
+            "made_at": row["found_at"]}, now)
+        link = {"commitment_id": made}
+    else:
+        made = records.add(conn, ASK, {
+            "title": values["title"], "requester_id": values["person_id"],
+            "engagement_id": values["engagement_id"], "due_at": values["due_at"],
+            "created_at": row["found_at"], "source": _message_source(row["source"])}, now)
+        link = {"ask_id": made}
+    s = schema.suggestion
+    conn.execute(update(s).where(s.c.id == ident).values(status=ACCEPTED, **values, **link))
+    return made
+
+
+def edit(conn: Connection, ident: int, now: datetime, title: str | None = None,
+         due_at: Any = None, engagement_id: Any = None, person_id: Any = None) -> None:
+    """Change a pending suggestion before accepting it."""
+    row = _pending(conn, ident)
+    values = _changed(conn, row, now, title, due_at, engagement_id, person_id)
+    s = schema.suggestion
+    conn.execute(update(s).where(s.c.id == ident).values(**values))
+
+
+def reject(conn: Connection, idents: Sequence[int]) -> int:
+    """Say no to pending suggestions; they stay, so they are not suggested again."""
+    for ident in idents:
+        _pending(conn, ident)
+    s = schema.suggestion
+    conn.execute(update(s).where(s.c.id.in_(list(idents))).values(status=REJECTED))
+    return len(set(idents))
+
+
+def _pending(conn: Connection, ident: int) -> Any:
+    s = schema.suggestion
+    row = conn.execute(select(s).where(s.c.id == ident)).mappings().first()
+    if row is None:
+        raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
+    if row["status"] != PENDING:
+        raise Conflict(f"suggestion #{ident} is already {row['status']}")
+    return row
+
+
+def _changed(conn: Connection, row: Any, now: datetime, title: str | None, due_at: Any,
+             engagement_id: Any, person_id: Any) -> dict[str, Any]:
+    """The suggestion's values with the given changes, checked as an ask's fields are."""
+    if title is not None and not title.strip():
+        raise InvalidInput("a suggestion's title cannot be empty")
+    return {
+        "title": title.strip() if title is not None else row["title"],
+        "due_at": _field(conn, "due_at", due_at, now) if due_at is not None else row["due_at"],
+        "engagement_id": (_field(conn, "engagement_id", engagement_id, now)
+                          if engagement_id is not None else row["engagement_id"]),
+        "person_id": (_field(conn, "requester_id", person_id, now)
+                      if person_id is not None else row["person_id"]),
+    }
+
+
+def _field(conn: Connection, name: str, raw: Any, now: datetime) -> Any:
+    return records.coerce(conn, ASK, ASK.field(name), raw, now)
+
+
+def _message_source(source: str) -> str:
+    """The message a suggestion came from: its source without the finding's number."""
+    return source.rpartition("#")[0] or source

@@ -1,0 +1,419 @@
+"""Spreadsheets in and out: people, asks and interactions as CSV (docs/spreadsheets.md).
+
+A row is the same record as before when:
+
+* people: one of its addresses is known (``people.Directory``), or, for a row with
+  no address, one person has exactly its name;
+* asks and interactions: it has the same ``source`` (a column ``export csv``
+  writes); without a source, the same title and asked date (asks) or summary and
+  date (interactions), as an export of asks made by hand gives; without either,
+  the key ``csv:<table>:<hash>`` of its title (summary), requester (participants)
+  and engagement, kept as the record's source, so that a status or due date
+  changed in the sheet updates the record instead of adding one.
+
+Patron's ids are not written or read: they differ from one database to the next.
+A mapped column's empty cell clears the value (a required one, the status or the
+asked date keep theirs); a column that is not mapped leaves the field alone.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from patron.domain.addresses import normal_address
+from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, RecordKind
+from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
+from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
+from patron.services import records
+from patron.services.exchange import engagement_named
+from patron.services.names import resolve
+from patron.services.people import Directory
+from patron.store import schema
+
+ASK_FIELDS = {"title": "title", "requester": "requester_id", "engagement": "engagement_id",
+              "status": "status", "due": "due_at", "effort": "effort_hours", "value": "value",
+              "tags": "tags", "asked": "created_at", "done": "done_at",
+              "deliverable": "deliverable", "goal": "goal_id", "annotations": "annotations",
+              "notes": "notes", "source": "source"}
+INTERACTION_FIELDS = {"summary": "summary", "kind": "kind", "at": "occurred_at",
+                      "engagement": "engagement_id", "participants": "participants",
+                      "direction": "direction", "sentiment": "sentiment", "notes": "notes",
+                      "source": "source"}
+KEEP_WHEN_EMPTY = frozenset({"title", "summary", "status", "created_at", "kind", "occurred_at",
+                             "direction"})
+"""Fields a record cannot be without: an empty cell leaves them as they are."""
+
+VALUE_WORDS = {"high": 5, "h": 5, "medium": 3, "m": 3, "low": 1, "l": 1,
+               "a": 5, "b": 4, "c": 3, "d": 2, "e": 1}
+"""Priorities as other tools write them, read as an ask's value (0-5)."""
+
+
+class CellError(InvalidInput):
+    """A cell that cannot be read; the problem names its column."""
+
+    def __init__(self, cell: Cell, message: str) -> None:
+        super().__init__(message)
+        self.column = cell.column
+
+
+@dataclass
+class _Import:
+    conn: Connection
+    sheet: Sheet
+    now: datetime
+    directory: Directory
+    outcome: Outcome = field(default_factory=Outcome)
+    seen: dict[str, int] = field(default_factory=dict)
+    engagements: dict[str, int | None] = field(default_factory=dict)
+
+
+def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
+                 progress: Progress = no_progress) -> Outcome:
+    """Store every row of a sheet; a row that fails is a Problem and leaves nothing behind."""
+    organisations = not (sheet.table == "people" and sheet.mapped("organisation"))
+    job = _Import(conn, sheet, now, Directory(conn, organisations=organisations))
+    one: Callable[[_Import, Row], str] = _ROWS[sheet.table]
+    for row in sheet.rows:
+        try:
+            with conn.begin_nested():
+                result = one(job, row)
+            setattr(job.outcome, result, getattr(job.outcome, result) + 1)
+        except PatronError as exc:
+            column = f", column {exc.column!r}" if isinstance(exc, CellError) else ""
+            job.outcome.problems.append(Problem(f"{source}: line {row.line}{column}", str(exc)))
+            # what the row created is rolled back: forget it
+            job.directory = Directory(conn, organisations=organisations, tally=job.directory.tally)
+            job.engagements.clear()
+        progress(1)
+    return job.outcome
+
+
+# --- reading cells ----------------------------------------------------------------------------
+
+
+def _coerce(job: _Import, kind: RecordKind, name: str, cell: Cell) -> Any:
+    try:
+        return records.coerce(job.conn, kind, kind.field(name), cell.text, job.now)
+    except InvalidInput as exc:
+        raise CellError(cell, str(exc)) from None
+
+
+def _value(cell: Cell) -> int:
+    word = cell.text.strip().lower()
+    if word in VALUE_WORDS:
+        return VALUE_WORDS[word]
+    try:
+        number = float(word)
+    except ValueError:
+        raise CellError(cell, f"ask value must be 0-5 or high, medium, low, not {cell.text!r}") from None
+    if not number.is_integer() or not 0 <= number <= 5:
+        raise CellError(cell, f"ask value must be a whole number from 0 to 5, not {cell.text!r}")
+    return int(number)
+
+
+def _person(job: _Import, cell: Cell) -> int:
+    """A requester or participant: by address (found or created), else by name: exactly, or
+    as a whole word of one person's name ('Helen' is Helen Brandt), else a new person."""
+    name, address = person_ref(cell.text)
+    if address is not None:
+        found = job.directory.person(address, name)
+        assert found is not None
+        return found
+    assert name is not None
+    try:
+        exact = _exactly_named(job, name)
+        if exact is not None:
+            return exact
+        ident = resolve(job.conn, PERSON, name)
+    except (Ambiguous, InvalidInput) as exc:
+        raise CellError(cell, str(exc)) from None
+    except NotFound:
+        return records.add(job.conn, PERSON, {"name": name}, job.now)
+    words = records.get(job.conn, PERSON, ident)["name"].lower().split()
+    if name.lower().split()[0] in words and len(name.split()) == 1:
+        return ident
+    return records.add(job.conn, PERSON, {"name": name}, job.now)
+
+
+def _exactly_named(job: _Import, name: str) -> int | None:
+    """The one person with exactly this name, None when nobody has it."""
+    p = schema.person
+    ids = list(job.conn.execute(select(p.c.id).where(p.c.name == name)).scalars())
+    if len(ids) > 1:
+        raise Ambiguous("person", name, [f"#{i}" for i in ids])
+    return int(ids[0]) if ids else None
+
+
+def _named(job: _Import, kind: RecordKind, label: str, text: str) -> int:
+    """An organisation or goal by its exact name, created when new."""
+    table = schema.metadata.tables[kind.table]
+    found = job.conn.execute(select(table.c.id).where(table.c[label] == text)).first()
+    if found is not None:
+        return int(found[0])
+    return records.add(job.conn, kind, {label: text}, job.now)
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, an empty list and no list being the same."""
+    return (a or None) == (b or None) if isinstance(a, list) or isinstance(b, list) else a == b
+
+
+# --- people -----------------------------------------------------------------------------------
+
+
+def _person_row(job: _Import, row: Row) -> str:
+    name = _full_name(row)
+    addresses = _addresses(row)
+    if not name and not addresses:
+        raise InvalidInput("neither a name nor an address")
+    ident, created = _find_or_create_person(job, name, addresses)
+    current = records.get(job.conn, PERSON, ident)
+    wanted: dict[str, Any] = {"name": name} if name else {}
+    for text in ("title", "notes"):
+        if job.sheet.mapped(text):
+            cell = row.text(text)
+            wanted[text] = cell.text.strip() if cell else None
+    if job.sheet.mapped("organisation"):
+        org = row.text("organisation")
+        wanted["organisation_id"] = _named(job, ORGANISATION, "name", org.text.strip()) if org else None
+    change = records.Change(set={k: v for k, v in wanted.items() if current[k] != v})
+    more = [a for a in addresses if a not in current["emails"]]
+    if more:
+        change.add["emails"] = more
+    phones = list(dict.fromkeys(c.text.strip() for c in row.items("phones")))
+    new_phones = [p for p in phones if p not in (current["phones"] or [])]
+    if new_phones:
+        change.set["phones"] = list(current["phones"] or []) + new_phones
+    if change.set or change.add:
+        records.edit(job.conn, PERSON, ident, change, job.now)
+    return "created" if created else "updated" if change.set or change.add else "unchanged"
+
+
+def _addresses(row: Row) -> list[str]:
+    addresses: list[str] = []
+    for cell in row.items("emails"):
+        address = normal_address(cell.text)
+        if address is None:
+            raise CellError(cell, f"{cell.text!r} is not an e-mail address")
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def _full_name(row: Row) -> str | None:
+    cell = row.text("name")
+    if cell is not None:
+        return cell.text.strip()
+    parts = [c.text.strip() for c in (row.text("first"), row.text("middle"), row.text("last")) if c]
+    return " ".join(parts) or None
+
+
+def _find_or_create_person(job: _Import, name: str | None,
+                           addresses: list[str]) -> tuple[int, bool]:
+    found = {i for i in (job.directory.known(a) for a in addresses) if i is not None}
+    if len(found) > 1:
+        ids = ", #".join(map(str, sorted(found)))
+        raise InvalidInput(f"its addresses belong to different people (#{ids})")
+    if found:
+        return found.pop(), False
+    if addresses:
+        before = job.directory.tally.people_created
+        ident = job.directory.person(addresses[0], name)
+        assert ident is not None
+        return ident, job.directory.tally.people_created > before
+    assert name is not None
+    found_by_name = _exactly_named(job, name)
+    if found_by_name is not None:
+        return found_by_name, False
+    return records.add(job.conn, PERSON, {"name": name}, job.now), True
+
+
+# --- asks and interactions --------------------------------------------------------------------
+
+
+def _values(job: _Import, row: Row, kind: RecordKind, fields: dict[str, str]) -> dict[str, Any]:
+    """The record's values from the row's mapped columns (empty cells as None)."""
+    values: dict[str, Any] = {}
+    for name, column in fields.items():
+        if not job.sheet.mapped(name):
+            continue
+        if name in ("tags", "annotations"):
+            values[column] = [c.text.strip() for c in row.items(name)] or None
+        elif name == "participants":
+            values[column] = list(dict.fromkeys(_person(job, c) for c in row.items(name)))
+        else:
+            cell = row.text(name)
+            values[column] = None if cell is None else _cell(job, kind, name, column, cell)
+    for column in KEEP_WHEN_EMPTY:
+        if column in values and values[column] is None:
+            del values[column]
+    return values
+
+
+def _cell(job: _Import, kind: RecordKind, name: str, column: str, cell: Cell) -> Any:
+    if name == "requester":
+        return _person(job, cell)
+    if name == "engagement":
+        text = cell.text.strip()
+        if text not in job.engagements:  # a sheet names few engagements, in many rows
+            job.engagements[text] = engagement_named(job.conn, text, job.now)
+        return job.engagements[text]
+    if name == "goal":
+        return _named(job, GOAL, "title", cell.text.strip())
+    if name == "value":
+        return _value(cell)
+    return _coerce(job, kind, column, cell)
+
+
+def _ask_row(job: _Import, row: Row) -> str:
+    values = _values(job, row, ASK, ASK_FIELDS)
+    if not values.get("title"):
+        raise InvalidInput("no title")
+    if values.get("status") == "done" and values.get("done_at") is None:
+        values.pop("done_at", None)  # the register dates it on creation; a re-import keeps that
+    return _store(job, row, ASK, values, ("title", "created_at"), ("requester", "engagement"))
+
+
+def _interaction_row(job: _Import, row: Row) -> str:
+    values = _values(job, row, INTERACTION, INTERACTION_FIELDS)
+    if not values.get("summary"):
+        raise InvalidInput("no summary")
+    return _store(job, row, INTERACTION, values, ("summary", "occurred_at"),
+                  ("participants", "engagement"))
+
+
+def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
+           natural: tuple[str, str], keyed: tuple[str, str]) -> str:
+    table = schema.metadata.tables[kind.table]
+    label, moment = natural
+    skip = 0
+    if values.get("source"):
+        query = select(table).where(table.c.source == values["source"])
+    elif values.get(moment) is not None:
+        query = select(table).where(table.c.source.is_(None), table.c[label] == values[label],
+                                    table.c[moment] == values[moment])
+        skip = _count(job, json.dumps([label, values[label], values[moment].isoformat()])) - 1
+    else:
+        values["source"] = _key(job, row, values[label], keyed)
+        query = select(table).where(table.c.source == values["source"])
+    existing = job.conn.execute(query.order_by(table.c.id).offset(skip)).mappings().first()
+    if existing is None:
+        records.add(job.conn, kind, values, job.now)
+        return "created"
+    current = dict(existing)
+    if "participants" in values:
+        field_ = kind.field("participants")
+        current["participants"] = records.children(job.conn, kind, field_, [current["id"]]).get(
+            current["id"], [])
+        values["participants"] = sorted(values["participants"])
+    changed = {k: v for k, v in values.items() if not _same(current[k], v)}
+    if not changed:
+        return "unchanged"
+    records.edit(job.conn, kind, current["id"], records.Change(set=changed), job.now)
+    return "updated"
+
+
+def _key(job: _Import, row: Row, label: str, keyed: tuple[str, str]) -> str:
+    """``csv:<table>:<hash>`` of what names the record, counted when a sheet repeats it."""
+    parts = [job.sheet.table, label] + [
+        "\x1f".join(c.text.strip() for c in row.cells.get(name, [])) for name in keyed]
+    base = hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
+    seen = _count(job, base)
+    return f"csv:{job.sheet.table}:{base}" + (f"-{seen}" if seen > 1 else "")
+
+
+def _count(job: _Import, key: str) -> int:
+    """How often the sheet has named this record so far: the second of two equal rows is
+    another record, matched with the second one stored."""
+    job.seen[key] = job.seen.get(key, 0) + 1
+    return job.seen[key]
+
+
+_ROWS: dict[str, Callable[[_Import, Row], str]] = {
+    "people": _person_row, "asks": _ask_row, "interactions": _interaction_row}
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def export_sheet(conn: Connection, table: str, now: datetime) -> str:
+    """One table as CSV, with the header ``import csv --table`` maps without help."""
+    if table not in FIELDS:
+        raise InvalidInput(f"no table {table!r}; choose people, asks or interactions")
+    rows = _EXPORTS[table](conn, now)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = [name for name in FIELDS[table] if name not in ("first", "middle", "last")]
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_text(row.get(name)) for name in header])
+    return buffer.getvalue()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return join_list([str(v) for v in value])
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="seconds" if value.second else "minutes")
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value)
+
+
+def _people(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    return [{"name": p["name"], "emails": p["emails"], "organisation": p["organisation"],
+             "title": p["title"], "phones": p["phones"], "notes": p["notes"]}
+            for p in records.find(conn, PERSON, {}, now)]
+
+
+def _shown_people(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """'Name <first address>' (or the name alone) for each person."""
+    p, pe = schema.person, schema.person_email
+    names: dict[int, str] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        names.update((int(r.id), r.name) for r in conn.execute(
+            select(p.c.id, p.c.name).where(p.c.id.in_(chunk))))
+    first: dict[int, str] = {}
+    for chunk in (ids[i:i + 900] for i in range(0, len(ids), 900)):
+        for owner, address in conn.execute(select(pe.c.person_id, pe.c.address)
+                                           .where(pe.c.person_id.in_(chunk))
+                                           .order_by(pe.c.person_id, pe.c.address)):
+            first.setdefault(int(owner), address)
+    return {i: show_person(names[i], first.get(i)) for i in names}
+
+
+def _asks(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    asks = records.find(conn, ASK, {}, now)
+    people = _shown_people(conn, sorted({a["requester_id"] for a in asks if a["requester_id"]}))
+    return [{"title": a["title"], "requester": people.get(a["requester_id"]),
+             "engagement": a["engagement"], "status": a["status"], "due": a["due_at"],
+             "effort": a["effort_hours"], "value": a["value"], "tags": a["tags"],
+             "asked": a["created_at"], "done": a["done_at"], "deliverable": a["deliverable"],
+             "goal": a["goal"], "annotations": a["annotations"], "notes": a["notes"],
+             "source": a["source"]} for a in asks]
+
+
+def _interactions(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    found = records.find(conn, INTERACTION, {}, now)
+    people = _shown_people(conn, sorted({p["id"] for i in found for p in i["participants"]}))
+    return [{"summary": i["summary"], "kind": i["kind"], "at": i["occurred_at"],
+             "engagement": i["engagement"],
+             "participants": sorted(people[p["id"]] for p in i["participants"]) or None,
+             "direction": i["direction"], "sentiment": i["sentiment"], "notes": i["notes"],
+             "source": i["source"]} for i in found]
+
+
+_EXPORTS: dict[str, Callable[[Connection, datetime], list[dict[str, Any]]]] = {
+    "people": _people, "asks": _asks, "interactions": _interactions}

@@ -1,0 +1,354 @@
+"""Spreadsheets in and out: contact exports, delimiters, encodings, mapping, bad cells,
+idempotence, and export -> import -> export as the identity."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from patron.domain.records import BY_KIND
+from patron.importers import csv_table
+from patron.services import records, sheets
+from patron.store.database import Store, open_store
+from tests.conftest import NOW, Patron
+
+
+@pytest.fixture
+def world(db_url: str) -> Patron:
+    return Patron(db_url, CliRunner())
+
+
+def write(tmp_path: Path, name: str, text: str, encoding: str = "utf-8") -> Path:
+    path = tmp_path / f"{name}.csv"
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def people(world: Patron) -> dict[str, dict[str, Any]]:
+    return {p["name"]: p for p in json.loads(world.ok("person list --json"))}
+
+
+def asks(world: Patron) -> dict[str, dict[str, Any]]:
+    return {a["title"]: a for a in json.loads(world.ok("ask list --json"))}
+
+
+def test_google_contacts_export(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "google_contacts_export",
+                 "Name,Given Name,Additional Name,Family Name,Group Membership,E-mail 1 - Type,"
+                 "E-mail 1 - Value,E-mail 2 - Type,E-mail 2 - Value,Phone 1 - Type,Phone 1 - Value,"
+                 "Organization 1 - Type,Organization 1 - Name,Organization 1 - Title,Notes\n"
+                 "Helen Brandt,Helen,,Brandt,* myContacts,* Work,helen@meridian-shipping.com ::: "
+                 "hb@meridian-shipping.com,Home,helen.b@gmail.com,Mobile,+44 7700 900123,,"
+                 "Meridian Shipping,CFO,\"Board, then budget\"\n"
+                 ",Victor,,Lang,* myContacts,* Work,victor@meridian-shipping.com,,,,,,,,\n")
+    result = world("import", "csv", "--table", "people", str(path))
+    assert result.exit_code == 0, result.output
+    assert "E-mail 1 - Value -> emails" in result.stderr and "E-mail 1 - Type" in result.stderr
+    found = people(world)
+    helen = found["Helen Brandt"]
+    assert helen["emails"] == ["hb@meridian-shipping.com", "helen.b@gmail.com",
+                               "helen@meridian-shipping.com"]
+    assert helen["organisation"] == "Meridian Shipping" and helen["title"] == "CFO"
+    assert helen["phones"] == ["+44 7700 900123"] and helen["notes"] == "Board, then budget"
+    assert found["Victor Lang"]["emails"] == ["victor@meridian-shipping.com"]
+
+
+def test_google_contacts_new_export(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "google_contacts_new_export",
+                 "First Name,Middle Name,Last Name,Nickname,Organization Name,Organization Title,"
+                 "Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value\n"
+                 "Rachel,,Okafor,Rach,Northwind,Head of Ops,* myContacts,Work,rachel@northwind.example,"
+                 "Work,+1 555 0100\n")
+    world.ok(f"import csv --table people {path}")
+    rachel = people(world)["Rachel Okafor"]
+    assert rachel["organisation"] == "Northwind" and rachel["title"] == "Head of Ops"
+    assert rachel["phones"] == ["+1 555 0100"]
+
+
+def test_outlook_export(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "outlook_export",
+                 "Title,First Name,Middle Name,Last Name,Suffix,Company,Department,Job Title,"
+                 "Business Phone,Business Fax,Mobile Phone,E-mail Address,E-mail Type,"
+                 "E-mail Display Name,E-mail 2 Address,Notes\n"
+                 "Dr.,Grant,T.,Oduya,,Vantor,IT,CIO,+1 555 0199,+1 555 0198,+1 555 0197,"
+                 "grant@vantor.example,SMTP,Grant Oduya (grant@vantor.example),g.oduya@gmail.com,\n")
+    world.ok(f"import csv --table people {path}")
+    grant = people(world)["Grant T. Oduya"]
+    assert grant["title"] == "CIO"  # the job title, not the honorific
+    assert grant["emails"] == ["g.oduya@gmail.com", "grant@vantor.example"]
+    assert grant["phones"] == ["+1 555 0199", "+1 555 0197"] and grant["organisation"] == "Vantor"
+
+
+def test_thunderbird_export(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "thunderbird_export",
+                 "First Name,Last Name,Display Name,Nickname,Primary Email,Secondary Email,"
+                 "Screen Name,Work Phone,Home Phone,Fax Number,Pager Number,Mobile Number,"
+                 "Job Title,Department,Organization,Notes\n"
+                 "Ana,Silva,Ana Silva (Lisbon),Ana,ana@lisboa.example,,,+351 21 000,,,,+351 91 000,"
+                 "Buyer,,Lisboa Trading,met at the fair\n")
+    world.ok(f"import csv --table people {path}")
+    ana = people(world)["Ana Silva (Lisbon)"]
+    assert ana["phones"] == ["+351 21 000", "+351 91 000"] and ana["organisation"] == "Lisboa Trading"
+    assert ana["notes"] == "met at the fair" and ana["title"] == "Buyer"
+
+
+def test_yahoo_export(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "yahoo_export",
+                 "First,Middle,Last,Nickname,Email,Category,Home,Work,Mobile,Title,Company,"
+                 "Alternate Email 1,Comments\n"
+                 "Sam,,Reed,,sam@reed.example,,,,+1 555 0123,Partner,Reed & Co,sam.reed@yahoo.com,ok\n")
+    world.ok(f"import csv --table people {path}")
+    sam = people(world)["Sam Reed"]
+    assert sam["emails"] == ["sam.reed@yahoo.com", "sam@reed.example"] and sam["title"] == "Partner"
+    assert sam["phones"] == ["+1 555 0123"] and sam["notes"] == "ok"
+
+
+def test_semicolon_delimited(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "semicolon_delimited",
+                 "Task;From;Project;Deadline;Priority;Tags\n"
+                 "Board pack, final;Helen Brandt <helen@meridian-shipping.com>;Ledger;2026-12-01 17:00;"
+                 "high;board, finance\n"
+                 "Call Victor;victor@meridian-shipping.com;Ledger;friday;2;\n")
+    world.ok(f"import csv --table asks {path}")
+    found = asks(world)
+    pack = found["Board pack, final"]
+    assert pack["requester"] == "Helen Brandt" and pack["engagement"] == "Ledger"
+    assert pack["due_at"] == "2026-12-01T17:00:00" and pack["value"] == 5
+    assert pack["tags"] == ["board", "finance"]
+    assert found["Call Victor"]["due_at"] == "2026-11-27T00:00:00"  # the Friday after NOW
+
+
+def test_bom_and_latin1(world: Patron, tmp_path: Path) -> None:
+    bom = write(tmp_path, "bom", "\ufeffName,Email\nZoë Ångström,zoe@example.org\n")
+    result = world("import", "csv", "--table", "people", str(bom))
+    assert result.exit_code == 0 and "not UTF-8" not in result.stderr
+    latin = write(tmp_path, "latin1", "Name;E-mail\nJosé Müller;jose@example.org\n", "cp1252")
+    result = world("import", "csv", "--table", "people", str(latin))
+    assert result.exit_code == 0, result.output
+    assert "not UTF-8 (first at line 2); read as Windows-1252" in result.stderr
+    assert {"Zoë Ångström", "José Müller"} <= set(people(world))
+
+
+def test_utf16_with_tabs(world: Patron, tmp_path: Path) -> None:
+    path = tmp_path / "utf16_tab_separated.csv"
+    path.write_bytes("Name\tE-mail Address\nÉlise Roy\telise@example.org\n".encode("utf-16"))
+    world.ok(f"import csv --table people {path}")
+    assert people(world)["Élise Roy"]["emails"] == ["elise@example.org"]
+
+
+def test_unknown_column_mapping(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "unknown_column_mapping", "Subject,Who\nA thing,Helen\n")
+    error = world.fails(f"import csv --table asks {path} --map Nope=title", 2)
+    assert f"{path} has no column 'Nope' (it has Subject, Who)" in error
+    assert len(error.strip().splitlines()) == 1
+    error = world.fails(f"import csv --table asks {path} --map Who=boss", 2)
+    assert "asks have no field 'boss' (fields: title, requester," in error
+    world.ok(f"import csv --table asks {path} --map Who=requester")
+    assert asks(world)["A thing"]["requester"] == "Helen"
+
+
+def test_no_column_for_the_title(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "no_title_column", "What,When\nA thing,today\n")
+    error = world.fails(f"import csv --table asks {path}", 2)
+    assert "no column for the title of asks; name one with --map COLUMN=title" in error
+    world.ok(f"import csv --table asks {path} --map What=title --map When=due")
+    assert asks(world)["A thing"]["due_at"] == "2026-11-20T00:00:00"
+
+
+def test_bad_date_cell(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "bad_date_cell",
+                 'title,due,value\nFine,2026-12-01,3\n"Two\nlines",someday,1\nToo much,,9\nAlso fine,,\n')
+    result = world("import", "csv", "--table", "asks", str(path))
+    assert result.exit_code == 0
+    assert f"skipped {path}: line 3, column 'due': cannot read 'someday' as a date" in result.stderr
+    assert f"skipped {path}: line 5, column 'value':" in result.stderr
+    assert "2 created, 0 updated, 0 unchanged, 2 skipped" in result.stdout
+    assert set(asks(world)) == {"Fine", "Also fine"}
+
+
+def test_a_failed_row_leaves_nothing_the_next_row_needs(world: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "failed_row_created_a_person",
+                 "title,from,engagement,due\nA,new@x.example,New,never\nB,new@x.example,New,friday\n")
+    assert "1 created, 0 updated, 0 unchanged, 1 skipped" in world.ok(f"import csv --table asks {path}")
+    (b,) = asks(world).values()
+    assert b["requester"] == "New" and b["engagement"] == "New"
+    assert len(people(world)) == 1
+
+
+def test_second_import_changes_nothing(world: Patron, tmp_path: Path) -> None:
+    files = {
+        "people": "Name,Email,Company\nHelen Brandt,helen@meridian-shipping.com,Meridian\nNo Mail,,\n",
+        "asks": "title,from,engagement,status\nReport,Helen Brandt,Ledger,open\nReport,,Ledger,open\n",
+        "interactions": "summary,with,date\nSteering,Helen Brandt; No Mail,2026-11-19 15:00\n"
+                        "Chat,helen@meridian-shipping.com,\n",
+    }
+    for table, text in files.items():
+        world.ok(f"import csv --table {table} {write(tmp_path, table, text)}")
+    before = world.ok("export")
+    for table in files:
+        out = world.ok(f"import csv --table {table} {tmp_path / table}.csv")
+        assert "0 created, 0 updated, 2 unchanged, 0 skipped" in out
+    assert world.ok("export") == before
+
+
+def test_a_changed_status_updates_the_same_ask(world: Patron, tmp_path: Path) -> None:
+    first = write(tmp_path, "a", "title,status,due\nReport,open,friday\n")
+    world.ok(f"import csv --table asks {first}")
+    second = write(tmp_path, "b", "title,status,due\nReport,done,\n")
+    out = world.ok(f"import csv --table asks {second}")
+    assert "0 created, 1 updated" in out
+    (report,) = asks(world).values()
+    assert report["status"] == "done" and report["due_at"] is None and report["done_at"]
+
+
+def test_people_are_matched_by_address_then_by_exact_name(world: Patron, tmp_path: Path) -> None:
+    world.ok("person add helen --email helen@meridian-shipping.com")
+    world.ok("person add 'Victor Lang'")
+    path = write(tmp_path, "match", "Name,Email,Title\nHelen Brandt,HELEN@meridian-shipping.com,CFO\n"
+                                    "Victor Lang,,COO\nvictor lang,,\n")
+    assert "1 created, 2 updated, 0 unchanged" in world.ok(f"import csv --table people {path}")
+    found = people(world)
+    assert found["Helen Brandt"]["title"] == "CFO" and found["Victor Lang"]["title"] == "COO"
+    assert "victor lang" in found  # the exact name only: another person
+
+
+def test_addresses_of_two_people_in_one_row(world: Patron, tmp_path: Path) -> None:
+    world.ok("person add A --email a@x.example")
+    world.ok("person add B --email b@x.example")
+    path = write(tmp_path, "addresses_of_two_people", "name,email 1,email 2\nAB,a@x.example,b@x.example\n")
+    result = world("import", "csv", "--table", "people", str(path))
+    assert "line 2: its addresses belong to different people (#1, #2)" in result.stderr
+
+
+def test_dry_run_changes_nothing(world: Patron, tmp_path: Path) -> None:
+    world.ok("person add Someone")
+    before = world.ok("export")
+    path = write(tmp_path, "dry", "title\nA\nB\n")
+    out = world.ok(f"import csv --table asks {path} --dry-run")
+    assert "Would import: 2 created" in out
+    assert world.ok("export") == before
+
+
+def test_export_csv_table_reads_back(world: Patron, tmp_path: Path) -> None:
+    world.ok("person add 'Helen Brandt' --email helen@meridian-shipping.com --phone '+1, 2'")
+    world.ok("engagement add Ledger")
+    world.ok("ask add 'Board pack' --from Helen --engagement Ledger --due friday --tag 'a, b' --tag c")
+    world.ok("interaction add Steering --with Helen --at 'yesterday 15:00'")
+    for table in ("people", "asks", "interactions"):
+        world.ok(f"export csv --table {table} -o {tmp_path / table}.csv")
+    text = (tmp_path / "asks.csv").read_text()
+    assert text.startswith("title,requester,engagement,status,due,")
+    assert "Helen Brandt <helen@meridian-shipping.com>" in text and '"[""a, b"", ""c""]"' in text
+    other = Patron(str(tmp_path / "other.sqlite"), CliRunner())
+    for table in ("people", "asks", "interactions"):
+        other.ok(f"import csv --table {table} {tmp_path / table}.csv")
+        assert other.ok(f"export csv --table {table}") == world.ok(f"export csv --table {table}")
+
+
+def test_export_csv_needs_a_folder_or_a_table(world: Patron) -> None:
+    world.ok("person add Someone")
+    assert "give the folder to write into with -o FOLDER" in world.fails("export csv", 2)
+
+
+def test_lists_in_cells_read_back() -> None:
+    for items in (["a", "b"], ["a, b", "c"], ["[x]"], ["line\nbreak"], []):
+        assert csv_table.split_list(csv_table.join_list(items)) == items
+    assert csv_table.person_ref('"Doe, John" <J@X.example>') == ("Doe, John", "j@x.example")
+    assert csv_table.person_ref("Helen") == ("Helen", None)
+
+
+# --- export -> import -> export is the identity --------------------------------------------
+
+letters = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"),
+                        exclude_characters="@<>\u2028\u2029\x85")
+word = st.text(letters, min_size=1, max_size=8).map(str.strip).filter(bool)
+texts = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"),
+                              include_characters="\n,\"';"), min_size=1, max_size=30
+                ).map(str.strip).filter(bool)
+moments = st.datetimes(min_value=NOW.replace(year=2020), max_value=NOW.replace(year=2030)).map(
+    lambda d: d.replace(microsecond=0))
+
+
+@st.composite
+def registers(draw: st.DrawFn) -> dict[str, list[dict[str, Any]]]:
+    names = draw(st.lists(st.lists(word, min_size=1, max_size=3).map(" ".join), min_size=1,
+                          max_size=4, unique=True))
+    persons = [{"name": n,
+                "emails": draw(st.lists(st.from_regex(r"[a-z]{1,6}@[a-z]{1,5}\.example", fullmatch=True),
+                                        max_size=2, unique=True)),
+                "title": draw(st.none() | texts), "phones": draw(st.lists(texts, max_size=2, unique=True)),
+                "notes": draw(st.none() | texts)} for n in names]
+    seen: set[str] = set()
+    for p in persons:  # an address belongs to one person
+        p["emails"] = [a for a in p["emails"] if a not in seen]
+        seen.update(p["emails"])
+    engagements = st.none() | st.sampled_from(["Ledger", "Ops, 2027", 'The "big" one'])
+    asks = [{"title": draw(texts), "requester": draw(st.none() | st.sampled_from(names)),
+             "engagement": draw(engagements),
+             "status": draw(st.sampled_from(["open", "doing", "waiting", "done", "declined"])),
+             "due_at": draw(st.none() | moments), "created_at": draw(moments),
+             "effort_hours": draw(st.none() | st.floats(0, 100, allow_nan=False)),
+             "value": draw(st.none() | st.integers(0, 5)),
+             "tags": draw(st.lists(texts, max_size=3, unique=True)),
+             "annotations": draw(st.lists(texts, max_size=2)), "notes": draw(st.none() | texts),
+             "source": draw(st.none() | st.sampled_from(["taskwarrior:1", "mail:<a@b>"]))}
+            for _ in range(draw(st.integers(0, 4)))]
+    interactions = [{"summary": draw(texts), "occurred_at": draw(moments),
+                     "participants": draw(st.lists(st.sampled_from(names), max_size=3, unique=True)),
+                     "engagement": draw(engagements), "sentiment": draw(st.none() | st.integers(-2, 2)),
+                     "kind": draw(st.sampled_from(["meeting", "call", "mail"])),
+                     "notes": draw(st.none() | texts)} for _ in range(draw(st.integers(0, 3)))]
+    return {"people": persons, "asks": asks, "interactions": interactions}
+
+
+def build(store: Store, register: dict[str, list[dict[str, Any]]]) -> None:
+    with store.begin() as conn:
+        ids = {p["name"]: records.add(conn, BY_KIND["person"], p, NOW) for p in register["people"]}
+        engagements: dict[str, int] = {}
+
+        def engagement(name: str | None) -> int | None:
+            if name and name not in engagements:
+                engagements[name] = records.add(conn, BY_KIND["engagement"], {"name": name}, NOW)
+            return engagements.get(name) if name else None
+
+        for number, values in enumerate(register["asks"]):
+            ask = {k: v for k, v in values.items() if k not in ("requester", "engagement")}
+            ask["source"] = f"{values['source']}{number}" if values["source"] else None
+            ask["requester_id"] = ids[values["requester"]] if values["requester"] else None
+            ask["engagement_id"] = engagement(values["engagement"])
+            records.add(conn, BY_KIND["ask"], ask, NOW)
+        for values in register["interactions"]:
+            met = {k: v for k, v in values.items() if k != "engagement"}
+            met["participants"] = [ids[n] for n in values["participants"]]
+            met["engagement_id"] = engagement(values["engagement"])
+            records.add(conn, BY_KIND["interaction"], met, NOW)
+
+
+def exported(store: Store) -> dict[str, str]:
+    with store.read() as conn:
+        return {table: sheets.export_sheet(conn, table, NOW) for table in ("people", "asks", "interactions")}
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(registers())
+def test_export_import_export_is_the_identity(register: dict[str, list[dict[str, Any]]]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        original = open_store(str(Path(folder) / "a.sqlite"))
+        build(original, register)
+        first = exported(original)
+        copy = open_store(str(Path(folder) / "b.sqlite"))
+        for table, text in first.items():
+            sheet = csv_table.read(text, table, f"{table}.csv")
+            with copy.begin() as conn:
+                outcome = sheets.import_sheet(conn, sheet, f"{table}.csv", NOW)
+            assert not outcome.problems, outcome.problems
+        assert exported(copy) == first
+        original.close()
+        copy.close()
