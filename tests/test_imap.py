@@ -342,7 +342,6 @@ def test_the_plan_starts_where_the_stored_place_is(server: Server, folder: str, 
 
 def test_import_stores_interactions_and_a_second_run_creates_nothing(
         server: Server, patron: Patron, folder: str, password: str) -> None:
-    pytest.importorskip("patron.services.mail", reason="the mail service is not merged yet")
     from sqlalchemy import func, select
 
     from patron.store import schema
@@ -364,7 +363,6 @@ def test_import_stores_interactions_and_a_second_run_creates_nothing(
 
 
 def test_a_dry_run_keeps_no_place(server: Server, patron: Patron, folder: str, password: str) -> None:
-    pytest.importorskip("patron.services.mail", reason="the mail service is not merged yet")
     append(server, folder, 2)
     line = server.options(folder)
     assert "Would import: 2 created" in patron.ok(f"{line} --dry-run")
@@ -373,7 +371,6 @@ def test_a_dry_run_keeps_no_place(server: Server, patron: Patron, folder: str, p
 
 def test_insecure_imports_from_a_self_signed_server(server: Server, patron: Patron, folder: str,
                                                      password: str) -> None:
-    pytest.importorskip("patron.services.mail", reason="the mail service is not merged yet")
     append(server, folder, 1)
     assert "Imported: 1 created" in patron.ok(f"import imap --host {server.host} --port {server.port} "
                                             f"--user {server.user} --folder {folder} --insecure")
@@ -382,7 +379,6 @@ def test_insecure_imports_from_a_self_signed_server(server: Server, patron: Patr
 def test_an_interrupted_import_goes_on_from_its_last_stored_batch(
         server: Server, patron: Patron, folder: str, password: str,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("patron.services.mail", reason="the mail service is not merged yet")
     from sqlalchemy import func, select
 
     from patron.store import schema

@@ -8,8 +8,7 @@ and the next run fetches only new mail.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +18,7 @@ from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Progress, no_progress
 from patron.importers.imap import FolderPlan, ImapMessage, Position, Session
 from patron.importers.rawmail import RawMessage
+from patron.services.mail import import_messages
 from patron.store import schema
 from patron.store.database import Store
 
@@ -45,7 +45,7 @@ def import_imap(store: Store, session: Session, plans: Sequence[FolderPlan], me:
         if isinstance(last, ImapMessage):
             save_positions(conn, last.positions(), now, saved)
 
-    outcome: Outcome = _import_messages()(
+    outcome = import_messages(
         store, session.messages(plans), me, now, dry_run=dry_run, progress=progress,
         checkpoint=checkpoint)
     outcome.problems.extend(session.problems)
@@ -83,10 +83,3 @@ def _position(state: Any) -> Position | None:
         return Position(int(state["uidvalidity"]), int(state["last_uid"]))
     except (TypeError, KeyError, ValueError):
         return None  # a place Patron cannot read: the folder is read again, safely
-
-
-def _import_messages() -> Callable[..., Outcome]:
-    # The mail service is built on another branch; looked up at run time until it is merged.
-    module = importlib.import_module("patron.services.mail")
-    function: Callable[..., Outcome] = module.import_messages
-    return function

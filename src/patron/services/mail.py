@@ -11,6 +11,10 @@ Direction is read from the user's side: a message from one of your addresses
 that sits in your mailbox without naming you (a list, a Bcc), is ``in``. Where nobody
 is "me" (an organisation's archive of several people's mailboxes), each message is
 read from its own sender's point of view: ``out``.
+
+Each message newly stored goes to ``on_message``; by default that is the inbox,
+which suggests the asks in mail to you and the promises in mail from you
+(``services/inbox.py``); they wait there to be accepted.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from patron.importers import mailfiles
 from patron.importers.base import Outcome, Problem, Progress, no_progress
 from patron.importers.mail import MailDraft
 from patron.importers.rawmail import RawMessage
+from patron.services import inbox
 from patron.services.people import Directory, Engagements
 from patron.store import schema
 from patron.store.database import Store
@@ -102,7 +107,7 @@ def import_messages(
     """Store every message not stored before; one transaction per batch (one for all, rolled
     back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
     batch's last message; ``on_message`` for each message newly stored."""
-    writer = _Writer(_mine(me, owner), now, on_message)
+    writer = _Writer(_mine(me, owner), now, on_message or suggest_asks)
     with closing(_batches(parsed(messages))) as batches:  # a failure stops the workers at once
         _write_all(store, batches, writer, dry_run, progress, checkpoint)
     return writer.outcome
@@ -268,6 +273,16 @@ class _Writer:
         others = {*to, *cc} if sender is None else {sender, *to, *cc}
         return (sender, to, cc, sender in mine, engagements.of(sorted(others - mine)),
                 not mine.isdisjoint(to) or not mine.isdisjoint(cc))
+
+
+def suggest_asks(conn: Connection, message: StoredMessage) -> None:
+    """Put the asks in a message to you, and the promises in one from you, in the inbox."""
+    if not (message.from_me or message.to_me):
+        return
+    draft = message.draft
+    inbox.suggest(conn, message.interaction_id, draft.text, draft.date, message.sender_id,
+                  message.recipient_ids, message.from_me, message.to_me, message.engagement_id,
+                  draft.source)
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,96 @@
+"""From a mailbox to decisions: suggested asks in the inbox, influence from the mail graph."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from patron.domain.influence import pairwise_accuracy
+from patron.samples import orgmail
+from patron.services.influence import people_influence
+from patron.store.database import open_store
+from tests.conftest import Patron
+from tests.importer_contract import ImporterContract
+
+ME = "sam@okafor-consulting.com"
+
+
+def _message(n: int, sender: str, to: str, subject: str, body: str, reply_to: str = "") -> str:
+    header = f"In-Reply-To: <m{reply_to}@x>\n" if reply_to else ""
+    return (f"From {sender} Fri Nov 13 09:00:00 2026\n"
+            f"From: {sender}\nTo: {to}\nSubject: {subject}\nMessage-ID: <m{n}@x>\n{header}"
+            f"Date: Fri, 13 Nov 2026 09:{n:02d}:00 +0000\n\n{body}\n\n")
+
+
+def _mailbox(folder: Path) -> Path:
+    path = folder / "inbox.mbox"
+    path.write_text(
+        _message(1, "Helen Brandt <helen@meridian.com>", ME, "Board pack",
+                 "Hi Sam,\n\nCould you send me the revised board pack by Friday?\n\nThanks,\nHelen")
+        + _message(2, f"Sam Okafor <{ME}>", "helen@meridian.com", "Re: Board pack",
+                   "Helen,\n\nI'll send it on Thursday.\n\nSam\n\n> Could you send me the pack?", "1")
+        + _message(3, "Victor Lam <victor@meridian.com>", "helen@meridian.com", "Lunch",
+                   "Could you book a table for Friday?"))  # not to me: no suggestion
+    return path
+
+
+def _configured(tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    config.write_text(f'[me]\nemails = ["{ME}"]\n')
+    return config
+
+
+def test_asks_to_me_and_my_promises_wait_in_the_inbox(patron: Patron, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATRON_CONFIG", str(_configured(tmp_path)))
+    patron.ok(f"import mail {_mailbox(tmp_path)}")
+    found = json.loads(patron.ok("inbox --json"))
+    kinds = sorted((s["kind"], s["sentence"]) for s in found)
+    assert kinds == [("commitment", "I'll send it on Thursday."),
+                     ("request-action", "Could you send me the revised board pack by Friday?")]
+    ask = next(s for s in found if s["kind"] == "request-action")
+    assert "board pack" not in patron.ok("next")  # never silently among the asks
+    patron.ok(f"inbox accept {ask['id']}")
+    assert "board pack" in patron.ok("next")
+    assert "Helen Brandt" in patron.ok("next")
+    patron.ok(f"import mail {_mailbox(tmp_path)}")  # again: nothing new is suggested
+    assert len(json.loads(patron.ok("inbox --json --all"))) == 2
+
+
+def test_without_my_addresses_nothing_is_suggested(patron: Patron, tmp_path: Path) -> None:
+    patron.ok(f"import mail {_mailbox(tmp_path)}")
+    assert json.loads(patron.ok("inbox --json --all")) == []
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_influence_recovers_the_org_chart_from_imported_mail(patron: Patron, tmp_path: Path,
+                                                             seed: int) -> None:
+    mail = orgmail.generate(seed, employees=60, outsiders=20, messages=2500)
+    path = tmp_path / "org.mbox"
+    orgmail.write_mbox(mail, path)
+    patron.ok(f"import mail {path}")
+    store = open_store(patron.db)
+    with store.read() as conn:
+        rows = people_influence(conn)
+    store.close()
+    scores = {address: row.score for row in rows for address in row.addresses}
+    assert len(scores) >= 60
+    assert pairwise_accuracy(scores, mail.pairs) >= 0.9
+
+
+class TestMail(ImporterContract):
+    command = "import mail"
+    records = 3
+
+    def write_good(self, folder: Path) -> Path:
+        return _mailbox(folder)
+
+    def write_bad(self, folder: Path) -> tuple[Path, str]:
+        path = folder / "inbox.mbox"
+        path.write_text(_message(1, "helen@meridian.com", ME, "One", "Hello")
+                        + "From nobody Fri Nov 13 09:00:00 2026\nFrom: x@y.com\nSubject: no date\n\n"
+                        + "body\n\n"
+                        + _message(3, "victor@meridian.com", ME, "Three", "Hello"))
+        return path, "message 2"
