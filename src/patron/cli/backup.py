@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import click
+from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app
 from patron.errors import InvalidInput
@@ -40,6 +43,17 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
     _emit(content, output)
 
 
+_OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+                       help="Write to this file instead of standard output.")
+
+
+def _export(app: App, output: Path | None, produce: Callable[[Connection, datetime], str]) -> None:
+    """Read the register once, turn it into text, and write that out."""
+    with app.store(create=False).read() as conn:
+        content = produce(conn, app.now())
+    _emit(content, output)
+
+
 def _emit(content: str, output: Path | None) -> None:
     """To standard output, or whole into a file (never half a file)."""
     if output is None:
@@ -50,8 +64,7 @@ def _emit(content: str, output: Path | None) -> None:
 
 
 @export.command("taskwarrior")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@_OUTPUT
 @pass_app
 def export_taskwarrior(app: App, output: Path | None) -> None:
     """Write every ask as Taskwarrior JSON, for 'task import' (docs/taskwarrior.md).
@@ -64,14 +77,12 @@ def export_taskwarrior(app: App, output: Path | None) -> None:
 
     from patron.services.exchange import export_taskwarrior as tasks
 
-    with app.store(create=False).read() as conn:
-        content = json.dumps(tasks(conn, app.now()), indent=1, ensure_ascii=False) + "\n"
-    _emit(content, output)
+    _export(app, output, lambda conn, now: json.dumps(tasks(conn, now), indent=1,
+                                                      ensure_ascii=False) + "\n")
 
 
 @export.command("todotxt")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@_OUTPUT
 @pass_app
 def export_todotxt(app: App, output: Path | None) -> None:
     """Write every ask as a todo.txt line; 'patron import todotxt' reads it back.
@@ -82,14 +93,11 @@ def export_todotxt(app: App, output: Path | None) -> None:
     """
     from patron.services.exchange import export_todotxt as lines
 
-    with app.store(create=False).read() as conn:
-        content = lines(conn, app.now())
-    _emit(content, output)
+    _export(app, output, lines)
 
 
 @export.command("ics")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@_OUTPUT
 @pass_app
 def export_ics(app: App, output: Path | None) -> None:
     """Write past and upcoming meetings, calls and presentations as one iCalendar file.
@@ -105,14 +113,11 @@ def export_ics(app: App, output: Path | None) -> None:
     """
     from patron.services.calendar import export_calendar
 
-    with app.store(create=False).read() as conn:
-        content = export_calendar(conn, app.now())
-    _emit(content, output)
+    _export(app, output, export_calendar)
 
 
 @export.command("vcard")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@_OUTPUT
 @pass_app
 def export_vcard(app: App, output: Path | None) -> None:
     """Write every person as a vCard 3.0 (name, addresses, organisation, title, phones, notes).
@@ -126,9 +131,7 @@ def export_vcard(app: App, output: Path | None) -> None:
     """
     from patron.services.contacts import export_cards
 
-    with app.store(create=False).read() as conn:
-        content = export_cards(conn, app.now())
-    _emit(content, output)
+    _export(app, output, export_cards)
 
 
 @export.command("csv")

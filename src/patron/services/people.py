@@ -54,27 +54,23 @@ class Directory:
         normal = normal_address(address)
         if normal is None:
             return None
-        if normal in self._people:
-            return self._people[normal]
-        pe = schema.person_email
-        row = self.conn.execute(select(pe.c.person_id).where(pe.c.address == normal)).first()
-        if row is not None:
-            self.tally.matched += 1
-            ident = int(row[0])
-        else:
-            ident = self._namesake(normal, name) or self._create(normal, name)
-        self._people[normal] = ident
-        return ident
+        if normal not in self._people:
+            stored = self._stored(normal)
+            if stored is not None:
+                self.tally.matched += 1
+            self._people[normal] = stored or self._namesake(normal, name) or self._create(normal, name)
+        return self._people[normal]
 
     def known(self, address: str) -> int | None:
         """The person behind ``address`` if there is one; never creates."""
         normal = normal_address(address)
         if normal is None:
             return None
-        if normal in self._people:
-            return self._people[normal]
+        return self._people.get(normal) or self._stored(normal)
+
+    def _stored(self, address: str) -> int | None:
         pe = schema.person_email
-        row = self.conn.execute(select(pe.c.person_id).where(pe.c.address == normal)).first()
+        row = self.conn.execute(select(pe.c.person_id).where(pe.c.address == address)).first()
         return None if row is None else int(row[0])
 
     def organisation(self, address: str) -> int | None:
