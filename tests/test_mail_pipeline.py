@@ -59,6 +59,20 @@ def test_asks_to_me_and_my_promises_wait_in_the_inbox(patron: Patron, tmp_path: 
     assert len(json.loads(patron.ok("inbox --json --all"))) == 2
 
 
+def test_a_big_mailbox_is_read_for_asks_in_the_parsing_workers(
+        patron: Patron, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATRON_CONFIG", str(_configured(tmp_path)))
+    path = tmp_path / "big.mbox"
+    path.write_text("".join(  # more than the importer parses in-process: the pool reads them
+        _message(n % 60, f"Client {n} <c{n}@meridian.com>", ME, f"Item {n}",
+                 f"Could you send me item {n} by Friday?").replace(f"<m{n % 60}@x>", f"<big{n}@x>")
+        for n in range(400)))
+    patron.ok(f"import mail {path}")
+    found = json.loads(patron.ok("inbox --json"))
+    assert len(found) == 400
+    assert {s["kind"] for s in found} == {"request-action"}
+
+
 def test_without_my_addresses_nothing_is_suggested(patron: Patron, tmp_path: Path) -> None:
     patron.ok(f"import mail {_mailbox(tmp_path)}")
     assert json.loads(patron.ok("inbox --json --all")) == []

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from email.header import Header, decode_header
 from email.message import Message
@@ -23,7 +23,9 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_tz
 from html.parser import HTMLParser
 
+from patron.domain import speech
 from patron.domain.addresses import normal_address
+from patron.domain.speech import Finding
 from patron.importers.base import Problem
 from patron.importers.rawmail import RawMessage
 
@@ -61,6 +63,8 @@ class MailDraft:
     in_reply_to: str | None
     references: tuple[str, ...]
     text: str
+    findings: tuple[Finding, ...] | None = None
+    """The asks and promises in its own words, where they were looked for (mail to or from you)."""
 
     @property
     def source(self) -> str:
@@ -82,8 +86,22 @@ def parse(raw: RawMessage) -> MailDraft | Problem:
         return Problem(raw.where, f"cannot read this message ({type(exc).__name__}: {exc})"[:300])
 
 
-def parse_many(raws: list[RawMessage]) -> list[MailDraft | Problem]:
-    return [parse(raw) for raw in raws]
+def parse_many(raws: list[RawMessage], mine: frozenset[str] = frozenset()) -> list[MailDraft | Problem]:
+    """Drafts of several messages (in a worker process); mail to or from one of ``mine`` is
+    read for asks and promises there too, so that the process storing them need not."""
+    return [detected(parse(raw), mine) for raw in raws]
+
+
+def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Problem:
+    """The draft with its findings, where it is mail to or from you."""
+    if isinstance(draft, Problem) or not mine:
+        return draft
+    people = {a for _, a in (*draft.to, *draft.cc)}
+    if draft.sender is not None:
+        people.add(draft.sender[1])
+    if people.isdisjoint(mine):
+        return draft
+    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date)))
 
 
 def _parse(raw: RawMessage) -> MailDraft | Problem:

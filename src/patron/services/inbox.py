@@ -51,9 +51,11 @@ class Suggestion:
 
 def suggest(conn: Connection, interaction_id: int | None, text: str, written_at: datetime,
             sender_id: int | None, recipient_ids: Sequence[int], from_me: bool,
-            addressed_to_me: bool, engagement_id: int | None, source: str) -> int:
+            addressed_to_me: bool, engagement_id: int | None, source: str,
+            found: Sequence[speech.Finding] | None = None) -> int:
     """Suggest the asks in mail to you and the promises in mail from you; returns how many
-    new suggestions were made (none for a message seen before)."""
+    new suggestions were made (none for a message seen before). ``found``: the findings,
+    where the text was read already (by the mail importer's workers)."""
     if from_me:
         kinds: tuple[str, ...] = (speech.COMMITMENT,)
         person = recipient_ids[0] if recipient_ids else None
@@ -61,7 +63,7 @@ def suggest(conn: Connection, interaction_id: int | None, text: str, written_at:
         kinds, person = REQUESTS, sender_id
     else:
         return 0
-    findings = speech.detect(text, written_at)
+    findings = speech.detect(text, written_at) if found is None else found
     if not findings:
         return 0
     if engagement_id is None and person is not None:

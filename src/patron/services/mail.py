@@ -27,6 +27,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from itertools import chain, islice
 from pathlib import Path
 from typing import Any
@@ -108,7 +109,8 @@ def import_messages(
     back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
     batch's last message; ``on_message`` for each message newly stored."""
     writer = _Writer(_mine(me, owner), now, on_message or suggest_asks)
-    with closing(_batches(parsed(messages))) as batches:  # a failure stops the workers at once
+    # closing: a failure stops the workers at once
+    with closing(_batches(parsed(messages, mine=writer.mine))) as batches:
         _write_all(store, batches, writer, dry_run, progress, checkpoint)
     return writer.outcome
 
@@ -138,20 +140,22 @@ Parsed = tuple[RawMessage, "MailDraft | Problem"]
 
 
 def parsed(messages: Iterable[RawMessage], workers: int | None = None,
-           ) -> Generator[Parsed, None, None]:
+           mine: frozenset[str] = frozenset()) -> Generator[Parsed, None, None]:
     """Each message with its draft (or its problem), in order; parsed by a pool of worker
-    processes, one per core, with a bounded number of messages read ahead."""
+    processes, one per core, with a bounded number of messages read ahead. Mail to or from
+    ``mine`` is read for asks and promises in the workers too."""
     stream = iter(messages)
     head = list(islice(stream, SMALL))
     workers = workers or os.cpu_count() or 1
     if len(head) < SMALL or workers == 1:
         for raw in chain(head, stream):
-            yield raw, parser.parse(raw)
+            yield raw, parser.detected(parser.parse(raw), mine)
         return
-    yield from _pooled(chain(head, stream), workers)
+    yield from _pooled(chain(head, stream), workers, mine)
 
 
-def _pooled(stream: Iterator[RawMessage], workers: int) -> Generator[Parsed, None, None]:
+def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str],
+            ) -> Generator[Parsed, None, None]:
     """The pool reads its input in a thread of its own; a semaphore holds that thread back
     when ``IN_FLIGHT`` chunks wait, and an event frees it when the import stops early."""
     room = threading.BoundedSemaphore(IN_FLIGHT)
@@ -170,7 +174,7 @@ def _pooled(stream: Iterator[RawMessage], workers: int) -> Generator[Parsed, Non
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
     pool = multiprocessing.get_context(method).Pool(workers)
     try:
-        for results in pool.imap(parser.parse_many, chunks()):
+        for results in pool.imap(partial(parser.parse_many, mine=mine), chunks()):
             raws = sent.popleft()
             room.release()
             yield from zip(raws, results, strict=True)
@@ -282,7 +286,7 @@ def suggest_asks(conn: Connection, message: StoredMessage) -> None:
     draft = message.draft
     inbox.suggest(conn, message.interaction_id, draft.text, draft.date, message.sender_id,
                   message.recipient_ids, message.from_me, message.to_me, message.engagement_id,
-                  draft.source)
+                  draft.source, found=draft.findings)
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
