@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import insert, select
@@ -17,7 +19,7 @@ from patron.domain.records import ENGAGEMENT, INTERACTION, PERSON, STAKEHOLDER
 from patron.services import people, records
 from patron.store import schema
 from patron.store.database import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, Patron
 
 
 def test_addresses_are_normalised_and_checked() -> None:
@@ -152,3 +154,15 @@ def test_people_point_to_their_one_engagement(store: Store) -> None:
                                         "role": "customer"}, NOW)
         assert people.engagement_of(conn, [helen, stranger]) is None  # they disagree
         assert people.engagement_of(conn, []) is None
+
+
+def test_a_cards_tie_follows_the_person_into_a_merge(patron: Patron, tmp_path: Path) -> None:
+    card = tmp_path / "helen.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-helen-1\r\nFN:H. Brandt\r\n"
+                    "EMAIL:hb@gmail.com\r\nEND:VCARD\r\n")
+    patron.ok('person add "Helen Brandt" --email helen@meridian.com')
+    patron.ok(f"import vcard {card}")
+    patron.ok("person merge helen@meridian.com hb@gmail.com")
+    exported = patron.ok("export vcard")
+    assert exported.count("BEGIN:VCARD") == 1
+    assert "UID:card-helen-1" in exported and "hb@gmail.com" in exported

@@ -317,6 +317,7 @@ def merge(conn: Connection, keep: int, other: int) -> None:
         if conn.execute(select(p.c.id).where(p.c.id == ident)).first() is None:
             raise NotFound(f"no person with id {ident}")
     _merge_links(conn, keep, other)
+    _merge_ties(conn, keep, other)
     for table in schema.metadata.sorted_tables:
         for column in table.columns:
             if any(fk.column is p.c.id for fk in column.foreign_keys) and table.name not in _LINKS:
@@ -329,6 +330,14 @@ def merge(conn: Connection, keep: int, other: int) -> None:
 
 
 _LINKS = {"interaction_participant", "stakeholder"}
+
+
+def _merge_ties(conn: Connection, keep: int, other: int) -> None:
+    """Importers' ties to a person (a card's UID) follow them into the merge."""
+    s = schema.import_state
+    for source, state in conn.execute(select(s.c.source, s.c.state)).all():
+        if isinstance(state, dict) and state.get("person") == other:
+            conn.execute(update(s).where(s.c.source == source).values(state={**state, "person": keep}))
 
 
 def _merge_links(conn: Connection, keep: int, other: int) -> None:
