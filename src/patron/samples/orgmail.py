@@ -21,6 +21,7 @@ from __future__ import annotations
 import mailbox
 import math
 import random
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -114,15 +115,21 @@ class _Names:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.full: dict[str, str] = {}
+        self.names: set[str] = set()
 
     def new(self, domain: str) -> str:
+        """A new person's address. Two people never share a full name: a mail import
+        rightly takes one name at one domain for one person, so a second Ben Silva
+        becomes Ben K. Silva."""
         first, last = self.rng.choice(FIRST), self.rng.choice(LAST)
-        local = f"{first}.{last}".lower()
-        address, n = f"{local}@{domain}", 1
-        while address in self.full:
-            n += 1
-            address = f"{local}{n}@{domain}"
-        self.full[address] = f"{first} {last}"
+        name, tries = f"{first} {last}", 0
+        while name in self.names:
+            tries += 1  # one initial while they last, then two, then three...
+            initials = "".join(self.rng.choice(string.ascii_uppercase) for _ in range(1 + tries // 20))
+            name = f"{first} {'. '.join(initials)}. {last}"
+        address = f"{name.replace('. ', '.').replace(' ', '.').lower()}@{domain}"
+        self.names.add(name)
+        self.full[address] = name
         return address
 
 
