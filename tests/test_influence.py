@@ -109,6 +109,18 @@ def test_answer_times_are_measured_against_the_message_answered() -> None:
     assert found["boss"].copies == 1 and found["peer"].copied == 1
     assert found["boss"].threads_started == 1 and found["boss"].replies_received == 1
     assert found["boss"].correspondents == 2 and found["peer"].correspondents == 1
+    assert found["boss"].audience == 1 and found["peer"].audience == 1 and found["sub"].audience == 1
+
+
+def test_a_wide_audience_outweighs_one_chatty_correspondent() -> None:
+    """Ten people writing once to 'wide' count for more than one person writing ten
+    times to 'narrow': each further message between the same two people adds less."""
+    mail = [Message(sender=f"p{i}", to=("wide",), sent_at=T0 + timedelta(hours=i)) for i in range(10)]
+    mail += [Message(sender="fan", to=("narrow",), sent_at=T0 + timedelta(hours=i)) for i in range(10)]
+    found = {f.person: f for f in influence(mail)}
+    assert found["wide"].signals.audience == 10 and found["narrow"].signals.audience == 1
+    assert found["wide"].score > found["narrow"].score
+    assert found["wide"].terms["rank"] > found["narrow"].terms["rank"]
 
 
 def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:
@@ -306,7 +318,8 @@ def test_the_command_shows_a_table_and_json(patron: Patron) -> None:
                           "signals", "terms"}
     assert first["addresses"] == [chief_of()] and first["current_power"] == 1
     assert {"sent", "received", "copied", "copies", "threads_started", "replies_received",
-            "answered_in_hours", "answers_in_hours", "rank", "correspondents"} == set(first["signals"])
+            "answered_in_hours", "answers_in_hours", "rank", "audience",
+            "correspondents"} == set(first["signals"])
 
 
 def test_the_command_accepts_proposed_power_for_an_engagement(patron: Patron) -> None:

@@ -26,10 +26,11 @@ from patron.store import schema
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def influence(app: App, engagement: str | None, limit: int, accept: bool, as_json: bool) -> None:
-    """Who holds influence, inferred from the mail: who is written to, answered and
-    answered fast, copied, and who writes less than they receive. Each person gets
-    a score from 0 to 1 (the share of people in the mail they rank above) and a
-    proposed power from 0 to 5; see docs/influence.md for the method and its limits.
+    """Who holds influence, inferred from the mail: whom mail flows to (a PageRank of
+    who writes to, copies and answers whom) and how many different people write to
+    them. Each person gets a score from 0 to 1 (the share of people in the mail they
+    rank above) and a proposed power from 0 to 5; answer times and counts are shown
+    beside it. See docs/influence.md for the method and its limits.
 
     Examples:
 
@@ -51,10 +52,10 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
                    **({"accepted": changed} if changed is not None else {})})
         return
     table(f"Influence in the mail{f' of {name}' if name else ''}",
-          ["person", "addresses", "score", "power", "now", "sent", "received", "copied",
+          ["person", "addresses", "score", "power", "now", "audience", "sent", "received", "copied",
            "answered in h", "answers in h"],
-          [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, r.signals["sent"],
-            r.signals["received"], r.signals["copied"], r.signals["answered_in_hours"],
+          [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, r.signals["audience"],
+            r.signals["sent"], r.signals["received"], r.signals["copied"], r.signals["answered_in_hours"],
             r.signals["answers_in_hours"]] for r in shown],
           empty="No mail with a sender recorded.")
     if changed is not None:

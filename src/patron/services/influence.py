@@ -151,7 +151,7 @@ def _row(found: Influence, names: dict[int, str], addresses: dict[int, list[str]
         "sent": s.sent, "received": s.received, "copied": s.copied, "copies": s.copies,
         "threads_started": s.threads_started, "replies_received": s.replies_received,
         "answered_in_hours": _round(s.answered_in), "answers_in_hours": _round(s.answers_in),
-        "rank": round(s.rank, 6), "correspondents": s.correspondents,
+        "rank": round(s.rank, 6), "audience": s.audience, "correspondents": s.correspondents,
     }
     return PersonInfluence(ident, names.get(ident, f"#{ident}"), addresses.get(ident, []),
                            round(found.score, 4), found.power, powers.get(ident), signals,
