@@ -159,12 +159,17 @@ def on_threads(threads: list[Thread]) -> None:
 # The whole Enron mail ----------------------------------------------------------------
 
 
-def enron_mail() -> list[Message]:
-    """Every message once (the same message sits in several folders), people by address,
-    answers found by subject."""
+def mailboxes() -> dict[str, list[tuple[Message, str]]]:
+    """Each mailbox's messages, each once (the same message sits in several folders),
+    people by address, with their subjects."""
+    return {folder.name: _distinct(path for path in sorted(folder.glob("*.mbox")))
+            for folder in sorted(p for p in MBOX.iterdir() if p.is_dir())}
+
+
+def _distinct(paths: Iterable[Path]) -> list[tuple[Message, str]]:
     seen: set[tuple[str, str, str]] = set()
     found: list[tuple[Message, str]] = []
-    for path in sorted(MBOX.rglob("*.mbox")):
+    for path in paths:
         for parsed in mailbox.mbox(str(path)):
             envelope = _envelope(parsed)
             if envelope is None:
@@ -174,6 +179,19 @@ def enron_mail() -> list[Message]:
             if key not in seen:
                 seen.add(key)
                 found.append(envelope)
+    return found
+
+
+def enron_mail(boxes: dict[str, list[tuple[Message, str]]]) -> list[Message]:
+    """Every message of every mailbox once, answers found by subject."""
+    seen: set[tuple[str, str, str]] = set()
+    found: list[tuple[Message, str]] = []
+    for envelopes in boxes.values():
+        for message, subject in envelopes:
+            key = (message.sender, message.sent_at.isoformat(), subject)
+            if key not in seen:
+                seen.add(key)
+                found.append((message, subject))
     return list(_threaded(found))
 
 
@@ -221,7 +239,8 @@ def on_enron_mail(threads: list[Thread]) -> None:
         print(f"Enron mail: skipped ({MBOX} is absent)")
         return
     start = time.perf_counter()
-    messages = enron_mail()
+    boxes = mailboxes()
+    messages = enron_mail(boxes)
     print(f"Enron mail: read {len(messages):,} distinct messages in {time.perf_counter() - start:.0f} s "
           f"({sum(1 for m in messages if m.reply_to):,} answers found by subject)")
     ours, base = scores(messages), degree(messages)
@@ -231,7 +250,7 @@ def on_enron_mail(threads: list[Thread]) -> None:
         print(f"  {kind.lower()} power, {len(judged)} of {len(pairs)} pairs found in the mail: "
               f"influence {pairwise_accuracy(ours, judged):.1%}, "
               f"degree {pairwise_accuracy(base, judged):.1%}")
-    on_officers(messages)
+    on_officers(messages, boxes)
     timed("Enron mail", messages)
 
 
@@ -282,25 +301,40 @@ def attested() -> dict[str, int]:
     return counts
 
 
-def on_officers(messages: list[Message]) -> None:
+def on_officers(messages: list[Message], boxes: dict[str, list[tuple[Message, str]]]) -> None:
+    """The officers over the other owners in the whole mail, then in each mailbox alone
+    (the view one user has), leaving out pairs with the mailbox's own owner."""
     people = owners()
     alias = {address: name for name, addresses in people.items() for address in addresses}
-
-    def one(address: str) -> str:
-        return alias.get(address, address)
-
-    merged = [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
-                      cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
-                      message_id=m.message_id, reply_to=m.reply_to) for m in messages]
     titles = attested()
     officers = [name for name in OFFICERS if titles[name] and people.get(name)]
     rest = [name for name, addresses in people.items() if addresses and name not in OFFICERS]
     pairs = [(boss, other) for boss in officers for other in rest]
+    merged = _as_people(messages, alias)
     ours, base = scores(merged), degree(merged)
     print(f"Enron officers over the other mailbox owners ({len(officers)} officers, each title "
           f"attested {min(titles.values())}-{max(titles.values())} times in the mail; {len(rest)} others; "
           f"{len(pairs)} pairs): influence {pairwise_accuracy(ours, pairs):.1%}, "
           f"degree {pairwise_accuracy(base, pairs):.1%}")
+    right, baseline, judged = 0, 0, 0
+    for owner, envelopes in boxes.items():
+        alone = _as_people(list(_threaded(list(envelopes))), alias)
+        ours, base = scores(alone), degree(alone)
+        theirs = [(a, b) for a, b in pairs if owner not in (a, b) and a in ours and b in ours]
+        judged += len(theirs)
+        right += sum(ours[a] > ours[b] for a, b in theirs)
+        baseline += sum(base[a] > base[b] for a, b in theirs)
+    print(f"  each mailbox alone ({judged:,} pairs seen, summed over the {len(boxes)} mailboxes): "
+          f"influence {right / judged:.1%}, degree {baseline / judged:.1%}")
+
+
+def _as_people(messages: list[Message], alias: dict[str, str]) -> list[Message]:
+    def one(address: str) -> str:
+        return alias.get(address, address)
+
+    return [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
+                    cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
+                    message_id=m.message_id, reply_to=m.reply_to) for m in messages]
 
 
 def _best(thread: Thread, ident: str, scored: dict[str, float]) -> str:
