@@ -20,13 +20,14 @@ from sqlalchemy import Connection, delete, insert, or_, select, update
 from patron.domain.addresses import normal_address
 from patron.importers import ics
 from patron.importers.base import Outcome, Problem, Progress, no_progress
-from patron.services.people import Directory, engagement_of
+from patron.services.people import Directory, Engagements
 from patron.store import schema
 
 CALENDAR_KINDS = ("meeting", "call", "presentation")
 """The kinds of touchpoint a calendar holds; mail and messages are left out of an export."""
 
 _Participants = dict[int, str | None]  # person id -> role (none where it was not said)
+BATCH = 500
 
 
 def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
@@ -36,10 +37,12 @@ def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable
     outcome = Outcome()
     me = {a for a in (normal_address(m) for m in mine) if a}
     unique = _one_each(drafts, outcome)
-    store = _Meetings(conn, me, Directory(conn), outcome, _imported(conn, [d.source for d in unique]))
+    store = _Meetings(conn, me, Directory(conn), Engagements(conn), outcome,
+                      _imported(conn, [d.source for d in unique]))
     for draft in unique:
         store.put(draft)
         progress(1)
+    store.flush()
     return outcome
 
 
@@ -84,9 +87,10 @@ class _Meetings:
     conn: Connection
     me: set[str]
     directory: Directory
+    engagements: Engagements
     outcome: Outcome
     imported: dict[str, Any]
-    engagements: dict[tuple[int, ...], int | None] = field(default_factory=dict)
+    pending: list[tuple[dict[str, Any], _Participants]] = field(default_factory=list)
 
     def put(self, draft: ics.EventDraft) -> None:
         existing, own = self._existing(draft)
@@ -111,11 +115,25 @@ class _Meetings:
             self.outcome.unchanged += 1
 
     def _create(self, draft: ics.EventDraft, values: dict[str, Any], people: _Participants) -> None:
-        result = self.conn.execute(insert(schema.interaction).values(
-            **values, kind="meeting", direction="both", source=draft.source,
-            engagement_id=self._engagement(people)))
-        _set_participants(self.conn, int(result.inserted_primary_key[0]), people,  # type: ignore[index]
-                          new=True)
+        """Queue a new meeting; they are written BATCH at a time, in one statement each."""
+        self.pending.append(({**values, "kind": "meeting", "direction": "both", "source": draft.source,
+                              "engagement_id": self._engagement(people)}, people))
+        if len(self.pending) >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the queued meetings and their participants."""
+        if not self.pending:
+            return
+        i, ip = schema.interaction, schema.interaction_participant
+        ids = self.conn.execute(insert(i).returning(i.c.id, sort_by_parameter_order=True),
+                                [values for values, _ in self.pending]).scalars().all()
+        rows = [{"interaction_id": ident, "person_id": person, "role": role}
+                for ident, (_, people) in zip(ids, self.pending, strict=True)
+                for person, role in sorted(people.items())]
+        if rows:
+            self.conn.execute(insert(ip), rows)
+        self.pending.clear()
 
     def _update(self, existing: Any, values: dict[str, Any], people: _Participants, own: bool
                 ) -> bool:
@@ -137,10 +155,7 @@ class _Meetings:
         return bool(changed)
 
     def _engagement(self, people: _Participants) -> int | None:
-        key = tuple(sorted(people))
-        if key not in self.engagements:
-            self.engagements[key] = engagement_of(self.conn, list(key))
-        return self.engagements[key]
+        return self.engagements.of(sorted(people))
 
     def _existing(self, draft: ics.EventDraft) -> tuple[Any, bool]:
         """The meeting this event was imported as, or the interaction Patron exported it from."""
@@ -192,10 +207,9 @@ def _participants_of(conn: Connection, ident: int) -> _Participants:
     return {int(person): role for person, role in rows}
 
 
-def _set_participants(conn: Connection, ident: int, people: _Participants, new: bool = False) -> None:
+def _set_participants(conn: Connection, ident: int, people: _Participants) -> None:
     ip = schema.interaction_participant
-    if not new:
-        conn.execute(delete(ip).where(ip.c.interaction_id == ident))
+    conn.execute(delete(ip).where(ip.c.interaction_id == ident))
     if people:
         conn.execute(insert(ip), [{"interaction_id": ident, "person_id": person, "role": role}
                                   for person, role in sorted(people.items())])
