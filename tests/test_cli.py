@@ -889,6 +889,18 @@ def test_demo_json_and_twice_gives_the_same_database(patron: Patron, tmp_path: P
     assert first["counts"]["person"] >= 25
 
 
+def test_demo_mail_goes_through_the_mail_importer(patron: Patron, tmp_path: Path) -> None:
+    demo = tmp_path / "demo.sqlite"
+    patron.ok(f"demo --path {q(str(demo))}")
+    found = data(patron, f"--db {q(str(demo))} inbox --json --all")
+    assert {s["kind"] for s in found} == {"request-action", "request-information", "commitment"}
+    assert any(s["title"].startswith("Review the clinic templates") for s in found)
+    ledger = data(patron, f"--db {q(str(demo))} influence --engagement Ledger --json")["people"]
+    names = [p["name"] for p in ledger]
+    assert {"Helen Brandt", "Victor Lam", "Sam Okafor"} <= set(names)
+    assert all(p["signals"]["sent"] > 0 for p in ledger if p["name"] != "Sam Okafor")
+
+
 def test_demo_flag_uses_the_demo_database(patron: Patron, tmp_path: Path) -> None:
     patron.ok("demo")
     assert (tmp_path / "data" / "patron" / "demo.sqlite").exists()

@@ -107,3 +107,23 @@ def test_overdue_follows_the_settings(portfolio: Store) -> None:
     with portfolio.read() as conn:
         result = overview.build(conn, type(relaxed)(relaxed_values, None), NOW)
     assert all(not v.overdue for v in result.engagements)
+
+
+def test_the_demo_mail_is_older_than_everyones_last_contact() -> None:
+    """Mail must not undo the story: Helen has not heard from Sam for weeks."""
+    for _, mails in demo.THREADS:
+        for ago, _, sender, to, cc, _ in mails:
+            assert demo.ME in (sender, *to, *cc)
+            for person in {sender, *to, *cc} - {demo.ME}:
+                assert ago > demo.RHYTHM[person][0], (person, ago)
+
+
+def test_the_demo_mailbox_is_real_mail_with_threads() -> None:
+    from email import message_from_bytes
+
+    messages = [message_from_bytes(m.data) for m in demo.mailbox(NOW)]
+    assert len(messages) == sum(len(mails) for _, mails in demo.THREADS)
+    ids = {m["Message-ID"] for m in messages}
+    answers = [m for m in messages if m["In-Reply-To"]]
+    assert answers and all(m["In-Reply-To"] in ids for m in answers)
+    assert all(m["Subject"].startswith("Re: ") for m in answers)

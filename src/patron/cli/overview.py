@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ from patron.cli.output import echo_json, people, table, text
 from patron.errors import InvalidInput
 from patron.services import demo as demo_portfolio
 from patron.services import overview as portfolio
+from patron.services.mail import import_messages
 from patron.services.overview import Contact, Overview
 from patron.store.database import open_store, url_for
 
@@ -81,11 +83,11 @@ def demo(app: App, path: Path | None, limit: int | None, as_json: bool) -> None:
     show(result, False)
     click.echo(
         "\nExplore it: patron --demo ask list · patron --demo stakeholder list "
-        "--engagement Ledger · patron --demo person show Helen"
+        "--engagement Ledger · patron --demo person show Helen · patron --demo inbox"
     )
 
 
-def _build_demo(target: Path, now: object) -> None:
+def _build_demo(target: Path, now: datetime) -> None:
     """Build into a temporary file beside the target, then swap it in whole."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".demo-", suffix=".sqlite", dir=target.parent)
@@ -95,7 +97,8 @@ def _build_demo(target: Path, now: object) -> None:
         store = open_store(temporary)
         try:
             with store.begin() as conn:
-                demo_portfolio.build(conn, now)  # type: ignore[arg-type]
+                demo_portfolio.build(conn, now)
+            import_messages(store, demo_portfolio.mailbox(now), demo_portfolio.my_addresses(), now)
         finally:
             store.close()
         os.replace(temporary, target)

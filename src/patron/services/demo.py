@@ -32,11 +32,14 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
 from typing import Any
 
 from sqlalchemy import Connection
 
 from patron.domain.records import BY_KIND
+from patron.importers.rawmail import RawMessage
 from patron.services import records
 from patron.services.names import resolve
 
@@ -489,3 +492,122 @@ def _prospect(add: Any, now: datetime) -> None:
     add("interaction", summary="Pricing follow-up", kind="mail", occurred_at=_at(now, -5, 10),
         participants=[ME, "Sofia Marin", "Grant Kessler"], direction="in", sentiment=-1,
         notes="Asked for a 30% discount and three extra reports at no cost.")
+
+
+# --- the mailbox ----------------------------------------------------------------------
+# A few weeks of Sam's mail, imported through the mail importer like anyone's, so that
+# `patron --demo influence` and `patron --demo inbox` have something to read. Each
+# thread is (subject, [(days ago, hour, sender, to, cc, body)]); a later message answers
+# the one before. No thread is newer than its people's last contact in RHYTHM.
+
+Mail = tuple[int, int, str, tuple[str, ...], tuple[str, ...], str]
+
+THREADS: Sequence[tuple[str, Sequence[Mail]]] = (
+    ("September reconciliation", (
+        (44, 9, "Victor Lam", (ME,), ("Ines Carvalho", "Helen Brandt"),
+         "Sam,\n\nCould you send me the reconciliation of the September ledger by Friday? "
+         "Ines has the trial balance.\n\nVictor"),
+        (44, 11, ME, ("Victor Lam",), ("Ines Carvalho", "Helen Brandt"),
+         "Victor,\n\nI'll send it on Friday once Ines's trial balance is in.\n\nSam"),
+        (43, 10, "Ines Carvalho", ("Victor Lam", ME), (),
+         "Trial balance for September is on the share. Two suspense items left.\n\nInes"),
+        (41, 16, "Helen Brandt", ("Victor Lam",), (ME, "Karen Lindqvist"),
+         "Thanks both. Keep me posted; the board will ask about the dashboard.\n\nHelen"),
+        (41, 17, "Victor Lam", ("Helen Brandt",), (ME, "Karen Lindqvist"),
+         "Will do. September closes this week, then October.\n\nVictor"),
+    )),
+    ("ERP access for the migration team", (
+        (40, 10, "Tomasz Wierzbicki", ("Victor Lam",), (ME,),
+         "Victor, the new ERP roles are ready. Who needs write access?\n\nTomasz"),
+        (40, 11, "Victor Lam", ("Tomasz Wierzbicki",), (ME, "Ines Carvalho"),
+         "Sam and Ines, read-only for everyone else until cut-over.\n\nVictor"),
+    )),
+    ("Board dashboard", (
+        (30, 8, "Helen Brandt", (ME,), ("Victor Lam", "Karen Lindqvist"),
+         "Sam,\n\nCan you show me a first draft of the board dashboard before the next "
+         "steering committee?\n\nHelen"),
+        (30, 9, "Victor Lam", ("Helen Brandt",), (ME, "Karen Lindqvist"),
+         "Helen, we should show it only once October is reconciled.\n\nVictor"),
+        (29, 14, "Karen Lindqvist", ("Helen Brandt",), ("Victor Lam", ME),
+         "I agree with Victor on the numbers, but a mock-up would help the board.\n\nKaren"),
+        (28, 10, "Helen Brandt", ("Karen Lindqvist", "Victor Lam", ME), (),
+         "Then a mock-up with last year's figures. Thank you.\n\nHelen"),
+    )),
+    ("Cut-over window", (
+        (35, 9, "Tomasz Wierzbicki", ("Helen Brandt",), ("Victor Lam", ME),
+         "Helen, we need your approval for the cut-over window on the 14th.\n\nTomasz"),
+        (35, 10, "Victor Lam", ("Helen Brandt",), ("Tomasz Wierzbicki", ME),
+         "Helen, finance can close early that week if you approve.\n\nVictor"),
+        (34, 15, "Helen Brandt", ("Tomasz Wierzbicki", "Victor Lam"), (ME, "Karen Lindqvist"),
+         "Approved. Karen, please tell the controllers.\n\nHelen"),
+        (34, 16, "Karen Lindqvist", ("Helen Brandt",), ("Victor Lam", ME),
+         "Done: the controllers close on the 12th.\n\nKaren"),
+        (33, 9, "Ines Carvalho", ("Karen Lindqvist",), ("Helen Brandt", ME),
+         "The early close checklist is ready for the controllers.\n\nInes"),
+    )),
+    ("Clinic templates", (
+        (27, 9, "Rachel Kim", ("Amara Osei",), (ME,),
+         "Nursing templates attached. Ward 4 needs longer slots.\n\nRachel"),
+        (26, 10, "Paul Mensah", ("Amara Osei",), (ME,),
+         "Radiology's templates are attached; MRI sessions stay as they are.\n\nPaul"),
+        (26, 15, "Fatima Haddad", ("Amara Osei",), (ME, "Marcus Bell"),
+         "Patient access is fine with the new booking windows.\n\nFatima"),
+        (25, 9, "Amara Osei", (ME,), ("Rachel Kim", "Paul Mensah", "Fatima Haddad", "Marcus Bell"),
+         "Sam,\n\nPlease review the clinic templates with Marcus by next Wednesday. "
+         "Everyone has sent theirs.\n\nAmara"),
+    )),
+    ("Rollout plan", (
+        (40, 10, "Amara Osei", ("Gordon Achebe",), (ME, "Rachel Kim"),
+         "Gordon, for your information: the rollout plan is agreed with all four services.\n\nAmara"),
+    )),
+    ("Data protection assessment", (
+        (28, 11, "Linh Tran", (ME,), ("Marcus Bell", "Amara Osei"),
+         "Sam,\n\nCould you send me the data flow diagram for the assessment?\n\nLinh"),
+        (27, 9, "Marcus Bell", ("Linh Tran",), (ME,),
+         "Linh, the interface list is in the project folder.\n\nMarcus"),
+    )),
+    ("Weekly KPI pack", (
+        (14, 9, "Ben Castillo", (ME,), ("Nadia Petrov",),
+         "Sam,\n\nCan you add the waste figures to the weekly pack?\n\nBen"),
+        (14, 12, ME, ("Ben Castillo",), ("Nadia Petrov",),
+         "Ben,\n\nI'll send you the updated pack by Thursday.\n\nSam"),
+        (13, 10, "Nadia Petrov", ("Ben Castillo", ME), (),
+         "The waste costs by line are in the finance export.\n\nNadia"),
+    )),
+    ("Health practice reference case", (
+        (48, 10, "Daniel Forsythe", ("Priya Nair",), (ME, "Olu Adeyemi"),
+         "Priya, let's make Saint Aldric our reference case for the health practice.\n\nDaniel"),
+        (48, 14, "Priya Nair", ("Daniel Forsythe",), (ME, "Olu Adeyemi"),
+         "Agreed. Sam, could you draft the case study outline by the end of the month?\n\nPriya"),
+    )),
+)
+
+
+def my_addresses() -> list[str]:
+    """Sam's own addresses: the demo's ``me.emails``."""
+    return list(next(w.emails for w in PEOPLE if w.name == ME))
+
+
+def mailbox(now: datetime) -> list[RawMessage]:
+    """The demo's mail as messages, threads answering by In-Reply-To, dated back from ``now``."""
+    address = {w.name: w.emails[0] for w in PEOPLE}
+    found: list[RawMessage] = []
+    for number, (subject, mails) in enumerate(THREADS):
+        parent: str | None = None
+        for turn, (ago, hour, sender, to, cc, body) in enumerate(mails):
+            message = EmailMessage()
+            ident = f"<demo-{number}-{turn}@larkspur-advisory.com>"
+            message["Message-ID"] = ident
+            message["Date"] = format_datetime(_at(now, -ago, hour).astimezone())
+            message["From"] = formataddr((sender, address[sender]))
+            message["To"] = ", ".join(formataddr((n, address[n])) for n in to)
+            if cc:
+                message["Cc"] = ", ".join(formataddr((n, address[n])) for n in cc)
+            message["Subject"] = subject if parent is None else f"Re: {subject}"
+            if parent is not None:
+                message["In-Reply-To"] = parent
+                message["References"] = parent
+            message.set_content(body + "\n")
+            found.append(RawMessage(f"demo mailbox, message {len(found) + 1}", message.as_bytes()))
+            parent = ident
+    return found
