@@ -59,6 +59,31 @@ def test_asks_to_me_and_my_promises_wait_in_the_inbox(patron: Patron, tmp_path: 
     assert len(json.loads(patron.ok("inbox --json --all"))) == 2
 
 
+def _copied(n: int, to: str, cc: str, body: str) -> str:
+    return _message(n, "Victor Lam <victor@meridian.com>", to, f"Item {n}", body).replace(
+        "\nSubject:", f"\nCc: {cc}\nSubject:", 1)
+
+
+@pytest.mark.parametrize("to, cc, body, suggested", [
+    (ME, "", "Could you send the plan?", True),                        # to me, no greeting
+    (f"Sam Okafor <{ME}>", "ines@meridian.com", "Hi Sam and Ines,\n\nCould you send the plan?", True),
+    (f"{ME}, ines@meridian.com", "", "Ines,\n\nCould you send the plan?", False),  # greets someone else
+    ("ines@meridian.com", ME, "Could you send the plan?", False),      # only copied
+    ("ines@meridian.com", ME, "Ines, who needs write access?", False),
+    ("ines@meridian.com", f"Sam Okafor <{ME}>", "Agreed. Sam, could you send the plan?", True),
+    ("ines@meridian.com", f"Okafor, Sam <{ME}>", "Sam,\n\nCould you send the plan?", True),
+])
+def test_only_words_meant_for_me_are_suggested(patron: Patron, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch, to: str, cc: str,
+                                               body: str, suggested: bool) -> None:
+    monkeypatch.setenv("PATRON_CONFIG", str(_configured(tmp_path)))
+    path = tmp_path / "one.mbox"
+    path.write_text(_copied(1, to, cc, body) if cc else _message(1, "Victor Lam <victor@meridian.com>", to,
+                                                                   "Item", body))
+    patron.ok(f"import mail {path}")
+    assert bool(json.loads(patron.ok("inbox --json"))) is suggested
+
+
 def test_a_big_mailbox_is_read_for_asks_in_the_parsing_workers(
         patron: Patron, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATRON_CONFIG", str(_configured(tmp_path)))

@@ -12,7 +12,9 @@ from patron.domain.speech import (
     COMMITMENT,
     REQUEST_ACTION,
     REQUEST_INFORMATION,
+    calls_on,
     detect,
+    greeted,
     reply_part,
     sentences,
 )
@@ -218,3 +220,27 @@ def test_an_aware_time_is_read_on_the_writers_clock() -> None:
     written = datetime(2026, 11, 18, 23, 30, tzinfo=timezone(timedelta(hours=-6)))
     (finding,) = detect("Please call me by 3pm.", written)
     assert finding.due_at == datetime(2026, 11, 19, 15)  # 3pm today has passed where she is
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Victor,\n\nthe roles are ready.", {"victor"}),
+    ("Hi Sam and Ines,\nplease look.", {"sam", "ines"}),
+    ("Dear Helen\n\nThank you.", {"helen"}),
+    ("Helen, we should wait for October.", {"helen"}),
+    ("Sam, Ines:\nfine by me.", {"sam", "ines"}),
+    ("Good morning team,\nall set.", set()),
+    ("The trial balance is on the share.", set()),
+    ("Approved. Karen, please tell the controllers.", set()),
+    ("Thanks,\nBen", set()),
+    ("", set()),
+])
+def test_the_names_a_message_opens_with(text: str, names: set[str]) -> None:
+    assert greeted(reply_part(text)) == names
+
+
+def test_a_sentence_that_turns_to_someone() -> None:
+    assert calls_on("Agreed. Sam, could you draft it?", {"sam"})
+    assert calls_on("Fine.\nSam , one more thing.", {"sam"})
+    assert not calls_on("I spoke to Sam, who agreed.", {"sam"})
+    assert not calls_on("Sam, could you?", set())
+    assert not calls_on(reply_part("No.\n> Sam, could you?"), {"sam"})  # quoted: not their words

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -90,6 +91,35 @@ _SIGN_OFF = re.compile(
     re.MULTILINE | re.IGNORECASE,
 )
 _SIGNATURE_LINES = 9
+
+
+_GREETING = re.compile(
+    r"^[ \t]*(?:(?i:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening))[ \t]+)?"
+    r"(?P<names>[A-Z][\w'-]*(?:(?:[ \t]*[,&][ \t]*|[ \t]+and[ \t]+|[ \t]+)[A-Z][\w'-]*){0,5})"
+    r"[ \t]*(?:[,:!\u2013-]|$)")
+_NOT_NAMES = frozenset({"and", "all", "team", "everyone", "folks", "guys", "thanks", "thank", "please",
+                        "ok", "okay", "yes", "no", "fyi", "sorry", "great", "hi", "hello", "dear"})
+
+
+def greeted(own: str) -> frozenset[str]:
+    """The names the writer's own words (``reply_part``) open with ("Victor,", "Hi Sam and
+    Ines,", "Dear Helen", "Helen, we should..."), lower case; empty when they open with no
+    greeting. Says whom the words are meant for when several people receive them."""
+    first = next((line for line in own.split("\n") if line.strip()), "")
+    match = _GREETING.match(first)
+    if match is None:
+        return frozenset()
+    words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", match["names"])}
+    return frozenset(words - _NOT_NAMES)
+
+
+def calls_on(own: str, names: Iterable[str]) -> bool:
+    """Whether a sentence of the writer's own words (``reply_part``) turns to one of these
+    names ("Sam, could you")."""
+    wanted = "|".join(re.escape(n) for n in sorted(names) if n)
+    if not wanted:
+        return False
+    return re.search(rf"(?:^|[.!?;]\s+|\n\s*)(?:{wanted})\s*,", own, re.I) is not None
 
 
 def reply_part(text: str) -> str:

@@ -65,6 +65,8 @@ class MailDraft:
     text: str
     findings: tuple[Finding, ...] | None = None
     """The asks and promises in its own words, where they were looked for (mail to or from you)."""
+    for_me: bool | None = None
+    """Whether its words are meant for you (``addressed_to_me``), where that was looked at."""
 
     @property
     def source(self) -> str:
@@ -101,7 +103,37 @@ def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Pr
         people.add(draft.sender[1])
     if people.isdisjoint(mine):
         return draft
-    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date)))
+    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date)),
+                   for_me=addressed_to_me(draft, mine))
+
+
+def addressed_to_me(draft: MailDraft, mine: frozenset[str]) -> bool:
+    """Whether the message's words are meant for you: it greets you by name ("Sam,", "Hi Sam
+    and Ines,"), or greets nobody and has you among its To recipients or turns to you in
+    a sentence ("Agreed. Sam, could you..."). Where it greets others only ("Victor, who
+    needs access?"), or only copies you, it asks nothing of you."""
+    in_to = any(a in mine for _, a in draft.to)
+    in_cc = any(a in mine for _, a in draft.cc)
+    if not (in_to or in_cc):
+        return False
+    own = speech.reply_part(draft.text)
+    me = _first_names(draft, mine)
+    names = speech.greeted(own)
+    if names:
+        return not names.isdisjoint(me)
+    return in_to or speech.calls_on(own, me)
+
+
+def _first_names(draft: MailDraft, mine: frozenset[str]) -> set[str]:
+    """How the message may call you: the first word of the name it gives your address, and
+    the first part of the address itself (sam.okafor@ -> sam)."""
+    found: set[str] = set()
+    for name, address in (*draft.to, *draft.cc):
+        if address in mine:
+            if name.split():
+                found.add(name.split()[0].strip(",").lower())
+            found.add(re.split(r"[._+-]", address.split("@")[0])[0].lower())
+    return found
 
 
 def _parse(raw: RawMessage) -> MailDraft | Problem:

@@ -568,7 +568,8 @@ THREADS: Sequence[tuple[str, Sequence[Mail]]] = (
     )),
     ("Weekly KPI pack", (
         (14, 9, "Ben Castillo", (ME,), ("Nadia Petrov",),
-         "Sam,\n\nCan you add the waste figures to the weekly pack?\n\nBen"),
+         "Sam,\n\nCan you add the waste figures to the weekly pack? And when will the forecast "
+         "model be ready?\n\nBen"),
         (14, 12, ME, ("Ben Castillo",), ("Nadia Petrov",),
          "Ben,\n\nI'll send you the updated pack by Thursday.\n\nSam"),
         (13, 10, "Nadia Petrov", ("Ben Castillo", ME), (),

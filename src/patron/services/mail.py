@@ -245,7 +245,7 @@ class _Writer:
         before = (directory.tally.people_created, directory.tally.organisations_created)
         people = directory.people((a, n) for d in drafts for n, a in _everyone(d))
         mine = {people[a] for a in self.mine if a in people}
-        found = [self._people_of(d, people, mine, engagements) for d in drafts]
+        found = [self._people_of(d, people, mine, engagements, self.mine) for d in drafts]
         bulk_insert(conn, schema.interaction, _INTERACTION,
                     [_interaction(d, f[4], self.mine) for d, f in zip(drafts, found, strict=True)])
         ids = _known_sources(conn, [d.source for d in drafts])
@@ -267,6 +267,7 @@ class _Writer:
 
     @staticmethod
     def _people_of(draft: MailDraft, people: dict[str, int], mine: set[int], engagements: Engagements,
+                   addresses: frozenset[str],
                    ) -> tuple[int | None, tuple[int, ...], tuple[int, ...], bool, int | None, bool]:
         """sender, to, cc, from me, engagement, to me: the fields of a StoredMessage after its id."""
         def ids(found: Iterable[tuple[str, str]]) -> tuple[int, ...]:
@@ -276,7 +277,7 @@ class _Writer:
         to, cc = ids(draft.to), ids(draft.cc)
         others = {*to, *cc} if sender is None else {sender, *to, *cc}
         return (sender, to, cc, sender in mine, engagements.of(sorted(others - mine)),
-                not mine.isdisjoint(to) or not mine.isdisjoint(cc))
+                draft.for_me if draft.for_me is not None else parser.addressed_to_me(draft, addresses))
 
 
 def suggest_asks(conn: Connection, message: StoredMessage) -> None:
