@@ -312,8 +312,9 @@ def on_officers(messages: list[Message], boxes: dict[str, list[tuple[Message, st
     pairs = [(boss, other) for boss in officers for other in rest]
     merged = _as_people(messages, alias)
     ours, base = scores(merged), degree(merged)
+    seen = [titles[name] for name in officers] or [0]
     print(f"Enron officers over the other mailbox owners ({len(officers)} officers, each title "
-          f"attested {min(titles.values())}-{max(titles.values())} times in the mail; {len(rest)} others; "
+          f"attested {min(seen)}-{max(seen)} times in the mail; {len(rest)} others; "
           f"{len(pairs)} pairs): influence {pairwise_accuracy(ours, pairs):.1%}, "
           f"degree {pairwise_accuracy(base, pairs):.1%}")
     right, baseline, judged = 0, 0, 0
@@ -324,8 +325,12 @@ def on_officers(messages: list[Message], boxes: dict[str, list[tuple[Message, st
         judged += len(theirs)
         right += sum(ours[a] > ours[b] for a, b in theirs)
         baseline += sum(base[a] > base[b] for a, b in theirs)
+
+    def share(count: int) -> float:
+        return count / judged if judged else 0.0
+
     print(f"  each mailbox alone ({judged:,} pairs seen, summed over the {len(boxes)} mailboxes): "
-          f"influence {right / judged:.1%}, degree {baseline / judged:.1%}")
+          f"influence {share(right):.1%}, degree {share(baseline):.1%}")
 
 
 def _as_people(messages: list[Message], alias: dict[str, str]) -> list[Message]:

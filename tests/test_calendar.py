@@ -76,6 +76,22 @@ def sources(patron: Patron) -> set[str]:
 # --- time ------------------------------------------------------------------------------------
 
 
+def test_more_events_than_one_batch_keep_their_own_people(cal: Patron, tmp_path: Path) -> None:
+    """Meetings are written in batches: each keeps its own attendees and time across them."""
+    count = 1_203  # two full batches and a remainder
+    events = [event(f"many-{n}", f"DTSTART:202610{n % 28 + 1:02d}T090000",
+                    f"ATTENDEE;CN=Guest {n}:mailto:guest{n}@client.example", summary=f"Meeting {n}")
+              for n in range(count)]
+    events.append(event("nobody", "DTSTART:20261001T100000", summary="Nobody invited"))
+    cal.ok(f"import ics {write(tmp_path, 'many', *events)}")
+    found = by_summary(cal)
+    assert len(found) == count + 1
+    for n in (0, 499, 500, 501, 1_000, count - 1):
+        assert names(found[f"Meeting {n}"]) == {f"Guest {n}"}
+        assert str(found[f"Meeting {n}"]["occurred_at"]).startswith(f"2026-10-{n % 28 + 1:02d}T09:00")
+    assert names(found["Nobody invited"]) == set()
+
+
 def test_timezone_vs_floating(cal: Patron, tmp_path: Path) -> None:
     path = write(tmp_path, "timezone_vs_floating",
                  event("ny", "DTSTART;TZID=America/New_York:20261110T100000", summary="In New York"),

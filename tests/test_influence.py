@@ -113,14 +113,16 @@ def test_answer_times_are_measured_against_the_message_answered() -> None:
 
 
 def test_a_wide_audience_outweighs_one_chatty_correspondent() -> None:
-    """Ten people writing once to 'wide' count for more than one person writing ten
-    times to 'narrow': each further message between the same two people adds less."""
-    mail = [Message(sender=f"p{i}", to=("wide",), sent_at=T0 + timedelta(hours=i)) for i in range(10)]
-    mail += [Message(sender="fan", to=("narrow",), sent_at=T0 + timedelta(hours=i)) for i in range(10)]
+    """Four people each write ten times to their own confidant and once to 'wide': each
+    further message between the same two people adds less, so the one message of four
+    people outweighs one person's ten (counted raw, each confidant would rank above)."""
+    mail = [Message(sender=f"p{i}", to=(f"confidant{i}",), sent_at=T0 + timedelta(hours=n))
+            for i in range(4) for n in range(10)]
+    mail += [Message(sender=f"p{i}", to=("wide",), sent_at=T0 + timedelta(days=1)) for i in range(4)]
     found = {f.person: f for f in influence(mail)}
-    assert found["wide"].signals.audience == 10 and found["narrow"].signals.audience == 1
-    assert found["wide"].score > found["narrow"].score
-    assert found["wide"].terms["rank"] > found["narrow"].terms["rank"]
+    assert found["wide"].signals.audience == 4 and found["confidant0"].signals.audience == 1
+    assert found["wide"].signals.rank > found["confidant0"].signals.rank
+    assert found["wide"].score > found["confidant0"].score
 
 
 def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:

@@ -15,6 +15,7 @@ from tests.conftest import Patron
 from tests.importer_contract import ImporterContract
 
 ME = "sam@okafor-consulting.com"
+OTHER_ME = "sokafor@acme.example"  # a second address of mine, from which no first name can be read
 
 
 def _message(n: int, sender: str, to: str, subject: str, body: str, reply_to: str = "") -> str:
@@ -38,7 +39,7 @@ def _mailbox(folder: Path) -> Path:
 
 def _configured(tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
-    config.write_text(f'[me]\nemails = ["{ME}"]\n')
+    config.write_text(f'[me]\nemails = ["{ME}", "{OTHER_ME}"]\n')
     return config
 
 
@@ -72,6 +73,10 @@ def _copied(n: int, to: str, cc: str, body: str) -> str:
     ("ines@meridian.com", ME, "Ines, who needs write access?", False),
     ("ines@meridian.com", f"Sam Okafor <{ME}>", "Agreed. Sam, could you send the plan?", True),
     ("ines@meridian.com", f"Okafor, Sam <{ME}>", "Sam,\n\nCould you send the plan?", True),
+    (f'"Okafor, Sam" <{OTHER_ME}>', "", "Sam,\n\nCould you send me the plan by Friday?", True),
+    (f"Sam Okafor <{OTHER_ME}>", "", "Also, could you send me the Q3 figures by Friday?", True),
+    (OTHER_ME, "", "Dear Mr Okafor,\n\nCould you send the plan?", True),   # no name given: in To
+    (f"{OTHER_ME}, Ines Lopez <ines@meridian.com>", "", "Ines,\n\nCould you send it?", False),
 ])
 def test_only_words_meant_for_me_are_suggested(patron: Patron, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch, to: str, cc: str,

@@ -231,6 +231,9 @@ def test_an_aware_time_is_read_on_the_writers_clock() -> None:
     ("Good morning team,\nall set.", set()),
     ("The trial balance is on the share.", set()),
     ("Approved. Karen, please tell the controllers.", set()),
+    ("Ines, Élodie,\n\nCould you look?", {"ines", "élodie"}),
+    ("Also, could you send it?", {"also"}),  # a word, not a name: the caller weighs it
+    ("Hello all,\nthe plan.", set()),
     ("Thanks,\nBen", set()),
     ("", set()),
 ])

@@ -93,23 +93,25 @@ _SIGN_OFF = re.compile(
 _SIGNATURE_LINES = 9
 
 
+_NAME = r"[^\W\d_][\w'-]*"  # a word of letters, in any script
 _GREETING = re.compile(
     r"^[ \t]*(?:(?i:hi|hello|hey|dear|morning|good (?:morning|afternoon|evening))[ \t]+)?"
-    r"(?P<names>[A-Z][\w'-]*(?:(?:[ \t]*[,&][ \t]*|[ \t]+and[ \t]+|[ \t]+)[A-Z][\w'-]*){0,5})"
+    rf"(?P<names>{_NAME}(?:(?:[ \t]*[,&][ \t]*|[ \t]+and[ \t]+|[ \t]+){_NAME}){{0,5}})"
     r"[ \t]*(?:[,:!\u2013-]|$)")
 _NOT_NAMES = frozenset({"and", "all", "team", "everyone", "folks", "guys", "thanks", "thank", "please",
                         "ok", "okay", "yes", "no", "fyi", "sorry", "great", "hi", "hello", "dear"})
 
 
 def greeted(own: str) -> frozenset[str]:
-    """The names the writer's own words (``reply_part``) open with ("Victor,", "Hi Sam and
-    Ines,", "Dear Helen", "Helen, we should..."), lower case; empty when they open with no
-    greeting. Says whom the words are meant for when several people receive them."""
+    """The capitalised words the writer's own words (``reply_part``) open with, up to a comma,
+    colon or dash ("Victor,", "Hi Sam and Ines,", "Dear Helen", "Élodie -"), lower case: the
+    names of whom they greet, if they greet anyone. Whether a word is a name ("Also,", "Update:")
+    is for the caller to judge against the recipients' names."""
     first = next((line for line in own.split("\n") if line.strip()), "")
     match = _GREETING.match(first)
-    if match is None:
+    if match is None or not match["names"][0].isupper():
         return frozenset()
-    words = {w.lower() for w in re.findall(r"[A-Za-z][\w'-]*", match["names"])}
+    words = {w.lower() for w in re.findall(_NAME, match["names"]) if w[0].isupper()}
     return frozenset(words - _NOT_NAMES)
 
 
@@ -319,11 +321,12 @@ _QUESTION_START = re.compile(
 _WH = ("what ", "when ", "where ", "who ", "which ", "why ", "how ")
 
 
-def detect(text: str, written_at: datetime) -> list[Finding]:
-    """Every request and commitment in the writer's own words of a message. Due dates are
-    read on the writer's calendar: an aware ``written_at`` counts by its own wall clock."""
+def detect(text: str, written_at: datetime, own: str | None = None) -> list[Finding]:
+    """Every request and commitment in the writer's own words of a message (``own``, where
+    the caller cut them already with ``reply_part``). Due dates are read on the writer's
+    calendar: an aware ``written_at`` counts by its own wall clock."""
     written_at = written_at.replace(tzinfo=None)
-    reply = reply_part(text)
+    reply = reply_part(text) if own is None else own
     if not reply:
         return []
     if len(reply) > READ_LIMIT:  # a newsletter or a long report; asks come early

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from email.header import Header, decode_header
@@ -103,36 +104,37 @@ def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Pr
         people.add(draft.sender[1])
     if people.isdisjoint(mine):
         return draft
-    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date)),
-                   for_me=addressed_to_me(draft, mine))
-
-
-def addressed_to_me(draft: MailDraft, mine: frozenset[str]) -> bool:
-    """Whether the message's words are meant for you: it greets you by name ("Sam,", "Hi Sam
-    and Ines,"), or greets nobody and has you among its To recipients or turns to you in
-    a sentence ("Agreed. Sam, could you..."). Where it greets others only ("Victor, who
-    needs access?"), or only copies you, it asks nothing of you."""
-    in_to = any(a in mine for _, a in draft.to)
-    in_cc = any(a in mine for _, a in draft.cc)
-    if not (in_to or in_cc):
-        return False
     own = speech.reply_part(draft.text)
-    me = _first_names(draft, mine)
-    names = speech.greeted(own)
-    if names:
-        return not names.isdisjoint(me)
-    return in_to or speech.calls_on(own, me)
+    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date, own)),
+                   for_me=addressed_to_me(draft, mine, own))
 
 
-def _first_names(draft: MailDraft, mine: frozenset[str]) -> set[str]:
-    """How the message may call you: the first word of the name it gives your address, and
-    the first part of the address itself (sam.okafor@ -> sam)."""
+def addressed_to_me(draft: MailDraft, mine: frozenset[str], own: str | None = None) -> bool:
+    """Whether the message's words are meant for you (``mine``: your addresses). They are not
+    when it opens by greeting other recipients and not you ("Victor, who needs access?"),
+    nor when it only copies you and never turns to you ("Agreed. Sam, could you...").
+    Otherwise having you in To is enough. ``own``: its words as ``reply_part`` cut them."""
+    mine_listed = [(n, a) for n, a in (*draft.to, *draft.cc) if a in mine]
+    if not mine_listed:
+        return False
+    own = speech.reply_part(draft.text) if own is None else own
+    me = _names(mine_listed)
+    greeted = speech.greeted(own)
+    if not greeted.isdisjoint(me):
+        return True
+    others = _names((n, a) for n, a in (*draft.to, *draft.cc) if a not in mine)
+    if not greeted.isdisjoint(others):
+        return False
+    return any(a in mine for _, a in draft.to) or speech.calls_on(own, me)
+
+
+def _names(people: Iterable[tuple[str, str]]) -> set[str]:
+    """How a message may call these people: every word of the names it gives them ("Okafor,
+    Sam" and "Sam Okafor" alike) and the parts of their addresses (sam.okafor@, sokafor@)."""
     found: set[str] = set()
-    for name, address in (*draft.to, *draft.cc):
-        if address in mine:
-            if name.split():
-                found.add(name.split()[0].strip(",").lower())
-            found.add(re.split(r"[._+-]", address.split("@")[0])[0].lower())
+    for name, address in people:
+        found.update(w.lower() for w in re.findall(r"[^\W\d_]+", name))
+        found.update(p for p in re.split(r"[._+-]", address.split("@")[0].lower()) if p)
     return found
 
 

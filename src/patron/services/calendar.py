@@ -115,7 +115,9 @@ class _Meetings:
             self.outcome.unchanged += 1
 
     def _create(self, draft: ics.EventDraft, values: dict[str, Any], people: _Participants) -> None:
-        """Queue a new meeting; they are written BATCH at a time, in one statement each."""
+        """Queue a new meeting; they are written BATCH at a time (in one statement where the
+        database returns the new ids in order, as PostgreSQL does; SQLite row by row), with
+        their participants in one statement."""
         self.pending.append(({**values, "kind": "meeting", "direction": "both", "source": draft.source,
                               "engagement_id": self._engagement(people)}, people))
         if len(self.pending) >= BATCH:

@@ -72,7 +72,7 @@ class StoredMessage:
     copied_ids: tuple[int, ...]
     from_me: bool
     engagement_id: int | None
-    to_me: bool = False  # one of your addresses among its recipients (to or cc)
+    to_me: bool = False  # its words are meant for you (importers.mail.addressed_to_me)
 
 
 @dataclass
