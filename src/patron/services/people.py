@@ -293,7 +293,9 @@ class Engagements:
                 self._served[int(org)].add(int(engagement))
 
     def of(self, people: list[int]) -> int | None:
-        """What ``engagement_of(conn, people)`` says, from what ``learn`` read."""
+        """The engagement these people point to, where they agree on one: the engagements
+        they are stakeholders of, else those serving their organisations; None when none or
+        several. Read from what ``learn`` read."""
         self.learn(people)
         if not people or not self._any:
             return None
@@ -366,15 +368,6 @@ def addresses(conn: Connection, person: int) -> list[str]:
 
 def engagement_of(conn: Connection, people: list[int]) -> int | None:
     """The engagement these people point to, where they agree on one: the engagements they are
-    stakeholders of, else those serving their organisations; None when none or several."""
-    if not people:
-        return None
-    s, e, p = schema.stakeholder, schema.engagement, schema.person
-    roles = set(conn.execute(select(s.c.engagement_id).where(s.c.person_id.in_(people))).scalars())
-    if len(roles) == 1:
-        return int(roles.pop())
-    if roles:
-        return None
-    orgs = select(p.c.organisation_id).where(p.c.id.in_(people), p.c.organisation_id.is_not(None))
-    served = set(conn.execute(select(e.c.id).where(e.c.organisation_id.in_(orgs))).scalars())
-    return int(served.pop()) if len(served) == 1 else None
+    stakeholders of, else those serving their organisations; None when none or several.
+    One group at a time; an import asks ``Engagements``, which holds the rule."""
+    return Engagements(conn).of(people)
