@@ -153,6 +153,8 @@ ENGAGEMENT = RecordKind(
               option="criterion"),
         Field("starts_on", FieldKind.DAY, "first day", option="start"),
         Field("ends_on", FieldKind.DAY, "last day (planned)", option="end", in_list=True),
+        Field("rate", FieldKind.FLOAT, "your hourly rate on it (gives logged time a value)",
+              low=0),
         NOTES,
     ),
 )
@@ -193,6 +195,8 @@ STAKEHOLDER = RecordKind(
         Field("incentives", FieldKind.TEXT, "what they are rewarded for"),
         Field("cadence_days", FieldKind.INT, "days between contacts, overriding the role's",
               option="cadence", low=0, high=3650),
+        Field("added_on", FieldKind.DAY, "day they joined the engagement (a first check-in "
+              "falls due a cadence after it)", option="since"),
         Field("opposes", FieldKind.LINKS,
               "a stakeholder whose incentives pull against this one's, as PERSON/ENGAGEMENT "
               "(repeatable)", ref="stakeholder", table="stakeholder_opposition", column="opposed_id"),

@@ -365,10 +365,11 @@ def build(conn: Connection, now: datetime) -> None:
     for engagement, title, due, done in MILESTONES:
         _add("milestone", title=title, engagement_id=engagement, due_on=_day(today, due),
              done_on=_day(today, done))
+    starts = {e["name"]: _day(today, e["start"]) for e in ENGAGEMENTS}
     for person, eng, role, power, interest, legit, urgency, stance, incentives in STAKEHOLDERS:
         _add("stakeholder", person_id=person, engagement_id=eng, role=role, power=power,
              interest=interest, legitimacy=legit, urgency=urgency, stance=stance,
-             incentives=incentives)
+             incentives=incentives, added_on=starts[eng])
     for one, other, eng in OPPOSED:
         records.edit(conn, BY_KIND["stakeholder"], _stakeholder_id(conn, f"{one}/{eng}"),
                      records.Change(add={"opposes": [f"{other}/{eng}"]}), now)

@@ -33,7 +33,7 @@ _DOMAIN = re.compile(r"(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-
 DEFAULTS: dict[str, dict[str, Any]] = {
     # Static and clock defaults, applied on add when a value is not given.
     "engagement": {"kind": "client", "status": "active", "success_criteria": []},
-    "stakeholder": {"stance": "neutral"},
+    "stakeholder": {"stance": "neutral", "added_on": "today"},
     "ask": {"status": "open", "created_at": "now"},
     "commitment": {"status": "open", "made_at": "now"},
     "interaction": {"kind": "meeting", "occurred_at": "now", "direction": "both"},

@@ -95,6 +95,7 @@ engagement = Table(
     Column("starts_on", Date),
     Column("ends_on", Date),
     Column("notes", Text),
+    Column("rate", Float),  # your hourly rate on it: the value of the time logged
 )
 
 milestone = Table(
@@ -121,6 +122,8 @@ stakeholder = Table(
     Column("incentives", Text),
     Column("cadence_days", Integer),
     Column("notes", Text),
+    # The day they joined the engagement: a first check-in falls due a cadence after it.
+    Column("added_on", Date, nullable=False),
     UniqueConstraint("person_id", "engagement_id", "role", name="uq_stakeholder_role"),
 )
 
