@@ -38,8 +38,10 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
+        """A write transaction. On SQLite it takes the write lock at once (waiting for other
+        writers up to the busy timeout), so it never fails half-way for want of it."""
         try:
-            with self.engine.begin() as conn:
+            with self.engine.connect() as conn, _writing(conn).begin():
                 yield conn
         except DBAPIError as exc:
             raise StoreError(f"{self.location}: {_reason(exc)}") from exc
@@ -133,12 +135,28 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
         cursor = dbapi_conn.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA busy_timeout = 10000")
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        # A deferred transaction that reads and then writes cannot wait for the lock: SQLite
+        # fails it at once ("database is locked") to avoid a deadlock. Writers ask up front.
+        writes = conn.get_execution_options().get(_WRITES, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+_WRITES = "patron_writes"
+
+BUSY_TIMEOUT_MS = 60_000
+"""How long a SQLite writer waits for another to finish (a long import commits in batches
+of a second or two, so a minute is a wide margin)."""
+
+SCHEMA_LOCK = 0x7061_7472_6F6E  # "patron": the PostgreSQL advisory lock held while a schema is made
+
+
+def _writing(conn: Connection) -> Connection:
+    return conn.execution_options(**{_WRITES: True})
 
 
 def _lower(value: str | None) -> str | None:
@@ -165,14 +183,18 @@ def _ensure_schema(store: Store) -> None:
 def _stored_revision(store: Store) -> str | None:
     """The schema revision recorded in the database; None for an empty database."""
     with store.engine.connect() as conn:
-        names = set(inspect(conn).get_table_names())
-        if not names:
-            return None
-        if "alembic_version" not in names:
-            raise StoreError(f"{store.location} is not a Patron database (it has other tables)")
-        value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        return _revision_in(conn, store.location)
+
+
+def _revision_in(conn: Connection, location: str) -> str | None:
+    names = set(inspect(conn).get_table_names())
+    if not names:
+        return None
+    if "alembic_version" not in names:
+        raise StoreError(f"{location} is not a Patron database (it has other tables)")
+    value = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     if value is None:
-        raise StoreError(f"{store.location} has no schema revision recorded")
+        raise StoreError(f"{location} has no schema revision recorded")
     return str(value)
 
 
@@ -197,7 +219,13 @@ def _upgrade(store: Store, target: str = "head") -> None:
             # The switch only works outside a transaction; integrity is checked before commit.
             conn.connection.dbapi_connection.execute("PRAGMA foreign_keys = OFF")  # type: ignore[union-attr]
         try:
-            with conn.begin():
+            with _writing(conn).begin():
+                # Two processes may open a new or old database at once: the first to hold the
+                # lock migrates it, the other finds it done.
+                if not sqlite:
+                    conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+                if target == "head" and _revision_in(conn, store.location) == SCHEMA_REVISION:
+                    return
                 config.attributes["connection"] = conn
                 command.upgrade(config, target)
                 if sqlite:
