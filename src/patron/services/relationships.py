@@ -1,7 +1,8 @@
 """Keeping relationships warm: who should hear from you, and quick logging.
 
-``due`` lists the people whose cadence says they are overdue or due soon,
-most important and most overdue first, each with a reason to get in touch.
+``due`` lists the people whose cadence says they are overdue or due soon, and those you
+have not contacted yet (with the day of their first check-in), most important and most
+overdue first, each with a reason to get in touch. Lateness is ``domain.cadence``'s.
 ``met``, ``promise``, ``resolve_promise`` and ``log_time`` are the one-line
 ways to record a touchpoint, a promise, its outcome and time spent.
 """
@@ -41,11 +42,13 @@ class DueContact:
     urgency: float            # weight x (1 + days overdue / cadence): the order of the list
     reason: str
     booked: Booked | None = None  # the next touchpoint, already planned
+    status: str = ""          # the state in words: "no contact yet, added 3 days ago, ..."
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None
         ) -> list[DueContact]:
-    """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days).
+    """People overdue for contact, due within ``soon_days`` (overview.due_soon_days), or not
+    contacted yet (not overdue before their first check-in, a cadence after they were added).
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
@@ -55,12 +58,12 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     last = last_contacts(conn, now)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
-    for person, name, role, engagement_id, engagement, cadence_days in _roles(conn):
+    for person, name, role, engagement_id, engagement, cadence_days, added_on in _roles(conn):
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
-        state = contact_due(last.get(person), cadence, now.date(),
-                            planned.at.date() if planned else None)
-        if state is None or not (state.wanted or state.due_within(soon)):
+        state = contact_due(last.get(person), cadence, now.date(), added_on=added_on,
+                            booked_on=planned.at.date() if planned else None)
+        if state is None or not (state.wanted or state.due_within(soon) or state.first):
             continue
         who = weights.get((person, engagement_id))
         weight = 0.0 if who is None else requester_weight(who, coefficients)
@@ -77,6 +80,7 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
                                                    -d.due.days_overdue, d.person))
     for contact in listed:
         contact.reason = _reason(conn, contact.person_id, now)
+        contact.status = contact.due.describe()
     return listed
 
 
@@ -84,7 +88,7 @@ def _roles(conn: Connection) -> list[Any]:
     st, p, e = schema.stakeholder, schema.person, schema.engagement
     return list(conn.execute(
         select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
-               st.c.cadence_days)
+               st.c.cadence_days, st.c.added_on)
         .join(p, p.c.id == st.c.person_id).join(e, e.c.id == st.c.engagement_id)
         .where(st.c.role != "self", e.c.status.in_(("active", "paused", "proposed")))
         .order_by(p.c.name, st.c.id)
