@@ -243,3 +243,14 @@ def test_the_first_check_in_counts_from_the_day_given_and_their_own_cadence(tmp_
     found = {d["person"]: d for d in json.loads(patron.ok("due --json"))}
     assert found["Ann"]["due"]["days_overdue"] == 19 - 14
     assert found["Bo"]["due"]["due_on"] == "2026-11-23"
+
+
+def test_visibility_does_not_warn_before_the_executives_first_check_in(
+        fresh: Patron, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(4):
+        fresh.ok("met Mo --engagement Atlas")
+    [atlas] = json.loads(fresh.ok("visibility --json"))
+    assert (atlas["sponsor"], atlas["manager"], atlas["warning"]) == (0, 4, False)
+    assert "barely hears" not in fresh.ok("visibility")
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    assert "the Executive barely hears from you" in fresh.ok("visibility")

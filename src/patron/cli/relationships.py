@@ -86,7 +86,7 @@ def visibility(app: App, days: int, as_json: bool) -> None:
         patron visibility --days 60
     """
     with app.store(create=False).read() as conn:
-        found = service.visibility(conn, app.now(), days)
+        found = service.visibility(conn, app.now(), days, app.settings())
     if as_json:
         echo_json(found)
         return

@@ -25,7 +25,7 @@ from patron.services import records
 from patron.services.names import resolve
 from patron.services.overview import Booked, last_contacts, next_touchpoints
 from patron.services.ranking import named_coefficients, requesters
-from patron.settings import Settings
+from patron.settings import Settings, defaults
 from patron.store import schema
 from patron.store.reader import ConnectionReader
 
@@ -180,8 +180,12 @@ def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,
                                           "note": note}, now)
 
 
-def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str, Any]]:
-    """Per engagement, your touchpoints with its Executive against its Manager lately."""
+def visibility(conn: Connection, now: datetime, days: int = 90,
+               settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Per engagement, your touchpoints with its Executive against its Manager lately.
+
+    No warning while every Executive of an engagement is before their first check-in: they
+    have only just joined, and nobody is neglected before that day (``domain.cadence``)."""
     since = now - timedelta(days=days)
     st, i, p, e = schema.stakeholder, schema.interaction, schema.interaction_participant, schema.engagement
     # In your own job the line manager directs the work: there the boss counts as the Manager.
@@ -201,11 +205,29 @@ def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str
     for ident, name, bucket, count in rows:
         entry = out.setdefault(ident, {"engagement": name, "sponsor": 0, "manager": 0})
         entry[bucket] = int(count)
-    for entry in out.values():
+    waiting = _first_check_in_pending(conn, settings or defaults(), now, set(out))
+    for ident, entry in out.items():
         total = entry["sponsor"] + entry["manager"]
         entry["executive_share"] = entry["sponsor"] / total if total else None
-        entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total)
+        entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total
+                                and ident not in waiting)
     return list(out.values())
+
+
+def _first_check_in_pending(conn: Connection, settings: Settings, now: datetime,
+                            engagements: set[int]) -> set[int]:
+    """Engagements whose every Executive has had no contact yet and is not due a first one."""
+    st = schema.stakeholder
+    last = last_contacts(conn, now)
+    late: dict[int, bool] = {}
+    for engagement, person, cadence_days, added_on in conn.execute(
+            select(st.c.engagement_id, st.c.person_id, st.c.cadence_days, st.c.added_on)
+            .where(st.c.role == "sponsor", st.c.engagement_id.in_(sorted(engagements)))):
+        due = contact_due(last.get(person), settings.cadence_days("sponsor", cadence_days),
+                          now.date(), added_on=added_on)
+        pending = due is not None and due.first and not due.wanted
+        late[engagement] = late.get(engagement, False) or not pending
+    return {e for e, any_late in late.items() if not any_late}
 
 
 # --- the timer ---------------------------------------------------------------------------------
