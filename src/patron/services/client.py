@@ -3,8 +3,8 @@
 ``client`` names the Executive (who pays), the Manager (who directs and judges
 the work) and the most influential stakeholder of an engagement, says whether
 they diverge and whom to favour, or that the two weigh too nearly the same to call
-(``client.too_close``) and what to find out to decide. ``conflicts`` finds asks that cannot all be
-satisfied and effort that does not fit the time you have. ``stakeholders``
+(``client.too_close``) and what to find out to decide. ``conflicts`` finds asks that
+cannot all be satisfied and effort that does not fit the time you have. ``stakeholders``
 places everyone on the salience classes and the power-interest grid.
 """
 
@@ -56,7 +56,6 @@ class Member:
     open_asks: list[str] = field(default_factory=list)
     contact: ContactDue | None = None
     role_defaults: bool = False  # power, interest, legitimacy, urgency are still the role's usual
-
 
 
 @dataclass
