@@ -432,15 +432,16 @@ def test_a_future_meeting_is_never_counted_as_a_contact_that_happened(store: Sto
     with store.begin() as conn:
         ledger = add(conn, ENGAGEMENT, {"name": "Ledger", "kind": "client"}, NOW)
         helen = add(conn, PERSON, {"name": "Helen"}, NOW)
-        add(conn, STAKEHOLDER, {"person_id": helen, "engagement_id": ledger, "role": "sponsor"}, NOW)
+        add(conn, STAKEHOLDER, {"person_id": helen, "engagement_id": ledger, "role": "sponsor",
+                                "added_on": NOW.date() - timedelta(days=30)}, NOW)
         add(conn, INTERACTION, {"summary": "Board prep", "occurred_at": NOW + timedelta(days=3),
                                 "participants": [helen], "engagement_id": ledger, "sentiment": 2}, NOW)
     with store.read() as conn:
         assert overview.last_contacts(conn, NOW) == {}
         assert overview.next_touchpoints(conn, NOW)[helen].summary == "Board prep"
         _, stakes = ranking.requesters(ConnectionReader(conn), settings, NOW)
-        # never contacted: one cadence late
-        assert stakes[(helen, ledger)].overdue_days == settings.cadence_days("sponsor")
+        # no contact yet: late from the first check-in, a cadence after she joined
+        assert stakes[(helen, ledger)].overdue_days == 30 - settings.cadence_days("sponsor")
         assert related.related(conn, PERSON, helen, NOW)["last contact"] is None
         facts = hire.score(conn, settings, NOW, ledger).facts
         assert list(facts.contact_health) == [0.0] and list(facts.sentiments) == []

@@ -820,6 +820,7 @@ def test_the_database_can_come_from_the_settings(tmp_path: Path) -> None:
 def portfolio(busy: Patron) -> Patron:
     busy.ok("ask add 'Late reply' --from Helen --engagement Ledger --due 2026-11-18")
     busy.ok("interaction add 'Weekly' --with Victor --at 2026-11-19 --engagement Ledger")
+    busy.ok("stakeholder edit 'Helen/Ledger' --since 2026-10-31")  # her first check-in has passed
     return busy
 
 
@@ -858,7 +859,8 @@ def test_overview_text(portfolio: Patron) -> None:
     assert "  pays:     Helen Brandt, CFO" in out
     assert "  directs:  Victor Lang, Finance manager" in out
     assert "  Helen Brandt wants: board confidence" in out
-    assert "Helen Brandt (sponsor): never contacted (every 14 days)" in out
+    assert ("Helen Brandt (sponsor): no contact yet, added 20 days ago, "
+            "6 days past the first check-in") in out
 
 
 def test_overview_of_an_empty_register(patron: Patron) -> None:

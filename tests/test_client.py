@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from patron.domain.records import BY_KIND
-from patron.services import client, records
+from patron.services import client, demo, records
 from patron.settings import defaults
-from patron.store.database import Store
+from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron
 
 
@@ -107,3 +109,76 @@ def test_the_stakeholder_commands(tmp_path: Path) -> None:
     gif = tmp_path / "x.gif"
     assert "grid picture must end in .svg or .png" in world.fails(f"stakeholders Ledger --svg {gif}", 2)
     assert "--all" in world.fails("client", 2)
+
+
+# --- too close to call ------------------------------------------------------------------------
+
+
+def _fresh(tmp_path: Path) -> Patron:
+    """A new engagement: its Executive and Manager added today, on their roles' usual values."""
+    patron = Patron(str(tmp_path / "fresh.sqlite"), CliRunner())
+    for line in ("engagement add Atlas --kind client", "person add 'Ann Exec'", "person add 'Mo Man'",
+                 "stakeholder add Ann Atlas --role sponsor",
+                 "stakeholder add Mo Atlas --role manager"):
+        patron.ok(line)
+    return patron
+
+
+def test_role_defaults_alone_are_too_close_to_call(tmp_path: Path) -> None:
+    fresh = _fresh(tmp_path)
+    out = fresh.ok("client Atlas")
+    assert "too close to call" in out and "Ann Exec 10.7, Mo Man 10.8" in out
+    assert "favour Mo Man" not in out and "favour Ann Exec" not in out
+    assert "weighs more" not in out
+    assert "to decide, find out:" in out and "who signs the renewal" in out
+    assert "Ann Exec is still at a sponsor's usual values" in out
+    assert "Mo Man is still at a manager's usual values" in out
+    assert "has not heard from you" not in out and "barely know" not in out
+    [view] = json.loads(fresh.ok("client Atlas --json"))
+    assert view["favour"] is None and view["too_close"] is True
+    assert any("who signs" in line for line in view["to_decide"])
+    assert any("10.7" in reason and "10.8" in reason for reason in view["reasons"])
+
+
+def test_a_clear_gap_gives_the_verdict(tmp_path: Path) -> None:
+    fresh = _fresh(tmp_path)
+    fresh.ok("engagement edit Atlas --add-criterion 'Close the books in three days'")
+    out = fresh.ok("client Atlas")
+    assert "'Close the books in three days'" in out  # whose incentives do the criteria serve?
+    fresh.ok("stakeholder edit 'Ann/Atlas' --urgency 4")  # now she holds all three attributes
+    out = fresh.ok("client Atlas")
+    assert "favour Ann Exec when they conflict" in out and "too close" not in out
+    assert "Ann Exec weighs more in this engagement (Ann Exec 12.0, Mo Man 10.8" in out
+    assert "Mo Man has exactly a manager's usual values" in out
+    [view] = json.loads(fresh.ok("client Atlas --json"))
+    assert view["favour"]["name"] == "Ann Exec" and view["too_close"] is False
+    assert view["to_decide"] == []
+
+
+def test_the_margin_is_a_setting(tmp_path: Path) -> None:
+    fresh = _fresh(tmp_path)
+    config = tmp_path / "c.toml"
+    config.write_text("[client]\ntoo_close = 0\n")
+    assert "favour Mo Man" in fresh.ok(f"--config {config} client Atlas")
+    config.write_text("[client]\ntoo_close = 0.2\n")
+    fresh.ok("stakeholder edit 'Ann/Atlas' --urgency 4")
+    assert "too close to call" in fresh.ok(f"--config {config} client Atlas")
+
+
+def test_an_executive_past_the_first_check_in_is_named_truthfully(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fresh = _fresh(tmp_path)
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    out = fresh.ok("client Atlas")
+    assert "Ann Exec: no contact yet, added 20 days ago, 6 days past the first check-in" in out
+
+
+def test_the_demo_story_still_favours_the_cfo(tmp_path: Path) -> None:
+    store = open_store(str(tmp_path / "d.sqlite"))
+    with store.begin() as conn:
+        demo.build(conn, NOW)
+    store.close()
+    world = Patron(str(tmp_path / "d.sqlite"), CliRunner())
+    out = world.ok("client Ledger")
+    assert "favour Helen Brandt when they conflict" in out and "too close" not in out
+    assert "Helen Brandt: last contact 26 days ago, 12 days overdue" in out

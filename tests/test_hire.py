@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,3 +84,17 @@ def test_why_client_on_the_command_line(tmp_path: Path) -> None:
     assert "would they hire you back" in world.ok("client Audit")
     assert "Would Audit hire you back?" in world.ok("why --client Audit")
     assert "name an ask" in world.fails("why", 2)
+
+
+def test_people_added_today_are_on_time_and_late_only_past_their_first_check_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = Patron(str(tmp_path / "new.sqlite"), CliRunner())
+    for line in ("engagement add Atlas", "person add Ann", "person add Mo",
+                 "stakeholder add Ann Atlas --role sponsor", "stakeholder add Mo Atlas --role manager"):
+        world.ok(line)
+    shown = json.loads(world.ok("why --client Atlas --json"))
+    assert shown["facts"]["contact_health"] == [1.0, 1.0]  # nobody owes a first check-in yet
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    shown = json.loads(world.ok("why --client Atlas --json"))
+    ann, mo = shown["facts"]["contact_health"]
+    assert math.isclose(ann, 1 - 6 / 14) and mo == 0.0  # 6 days past 14; 13 days past 7

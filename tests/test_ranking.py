@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +20,7 @@ from patron.settings import defaults
 from patron.store.database import Store, open_store
 from patron.store.reader import ConnectionReader, fast_sqlite_reader
 from patron.store.revision import SCHEMA_REVISION
-from tests.conftest import NOW
+from tests.conftest import NOW, Patron
 
 RAMP = r.Ramp()
 
@@ -271,3 +273,42 @@ def test_the_database_sum_equals_the_breakdown_on_every_backend(register: Store)
                 effort_hours=i or None, value=i % 6, status=("open", "doing", "waiting")[i % 3])
     for item in rank(register).asks:
         assert math.isclose(item.sql_score, item.score, rel_tol=1e-12, abs_tol=1e-12), item.id
+
+
+# --- the relationship term waits for the first check-in ------------------------------------------
+
+
+def test_why_has_no_relationship_term_before_the_first_check_in(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    world = Patron(str(tmp_path / "why.sqlite"), CliRunner())
+    for line in ("engagement add Atlas", "person add 'Ann Exec'", "person add 'Mo Man'",
+                 "stakeholder add Ann Atlas --role sponsor", "stakeholder add Mo Atlas --role manager",
+                 "ask add 'Draft the plan' --from Ann --engagement Atlas"):
+        world.ok(line)
+
+    def relationship() -> float:
+        shown = json.loads(world.ok("why 1 --json"))
+        return float(next(t["contribution"] for t in shown["breakdown"] if t["term"] == "relationship"))
+
+    assert relationship() == 0.0
+    text = world.ok("why 1")
+    assert "late" not in text and "Contact:" not in text and "overdue by" not in text
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    assert math.isclose(relationship(), 6 / 14 * defaults()["ranking.relationship"])
+    assert ("Contact: no contact yet, added 20 days ago, 6 days past the first check-in."
+            in world.ok("why 1"))
+    standing = json.loads(world.ok("why 1 --json"))["requester_standing"]
+    assert standing["contact_overdue_days"] == 6
+
+
+@given(st.integers(0, 60), st.integers(1, 60), st.integers(0, 120))
+def test_the_relationship_factor_is_zero_before_the_first_check_in(
+        added_ago: int, cadence: int, later: int) -> None:
+    from patron.domain.cadence import contact_due
+
+    today = NOW.date()
+    added = today - timedelta(days=added_ago)
+    due = contact_due(None, cadence, today + timedelta(days=later), added_on=added)
+    factor = r.relationship_factor(due)
+    assert 0.0 <= factor <= 1.0
+    assert (factor == 0.0) == (added_ago + later <= cadence)

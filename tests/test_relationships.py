@@ -147,3 +147,110 @@ def test_ranking_settings_that_would_divide_by_zero_are_refused(world: Patron, t
     config = tmp_path / "c.toml"
     config.write_text("[ranking]\nage_full_days = 0\n")
     assert "age_full_days must be more than 0" in world.fails(f"--config {config} next", 2)
+
+
+# --- nobody is overdue before their first check-in ------------------------------------------------
+
+_DAYS = st.integers(0, 400)
+_CADENCE = st.integers(1, 60)
+
+
+@given(_CADENCE)
+def test_someone_added_today_is_never_overdue(cadence: int) -> None:
+    today = NOW.date()
+    due = contact_due(None, cadence, today, added_on=today)
+    assert due is not None and not due.overdue and not due.wanted
+    assert due.state == "no contact yet" and due.due_on == today + timedelta(days=cadence)
+    assert "overdue" not in due.describe() and "past" not in due.describe()
+
+
+@given(_DAYS, _CADENCE, _DAYS, st.one_of(st.none(), _DAYS))
+def test_a_touchpoint_since_they_joined_never_makes_anyone_more_overdue(
+        added_ago: int, cadence: int, contact_ago: int, earlier_ago: int | None) -> None:
+    today = NOW.date()
+    added = today - timedelta(days=added_ago)
+    earlier = None if earlier_ago is None else today - timedelta(days=max(earlier_ago, contact_ago))
+    newest = today - timedelta(days=min(contact_ago, added_ago))  # on or after the day they joined
+    before = contact_due(earlier, cadence, today, added_on=added)
+    after = contact_due(max(newest, earlier) if earlier else newest, cadence, today, added_on=added)
+    assert before is not None and after is not None
+    assert after.days_overdue <= before.days_overdue
+
+
+@given(_DAYS, _CADENCE, st.one_of(st.none(), _DAYS), st.integers(1, 100))
+def test_overdue_days_grow_with_the_clock(added_ago: int, cadence: int, contact_ago: int | None,
+                                          later: int) -> None:
+    today = NOW.date()
+    added = today - timedelta(days=added_ago)
+    last = None if contact_ago is None else today - timedelta(days=contact_ago)
+    now = contact_due(last, cadence, today, added_on=added)
+    then = contact_due(last, cadence, today + timedelta(days=later), added_on=added)
+    assert now is not None and then is not None
+    assert then.days_overdue == now.days_overdue + later
+    assert (now.overdue and then.overdue) or not now.overdue  # once late, late until a contact
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Patron:
+    """A new engagement with its Executive and Manager added today, nobody contacted yet."""
+    patron = Patron(str(tmp_path / "fresh.sqlite"), CliRunner())
+    for line in ("engagement add Atlas --kind client", "person add 'Ann Exec'", "person add 'Mo Man'",
+                 "stakeholder add Ann Atlas --role sponsor",
+                 "stakeholder add Mo Atlas --role manager"):
+        patron.ok(line)
+    return patron
+
+
+def test_people_added_today_are_no_contact_yet_and_not_overdue(fresh: Patron) -> None:
+    out = fresh.ok("due")
+    assert out.count("no contact yet (added 2026-11-20)") == 2
+    assert "first check-in in 14d" in out and "first check-in in 7d" in out
+    assert "overdue" not in out and "never" not in out
+    found = {d["person"]: d for d in json.loads(fresh.ok("due --json"))}
+    assert found["Ann Exec"]["status"] == "no contact yet, added today, first check-in due in 14 days"
+    assert found["Ann Exec"]["due"]["days_overdue"] == -14
+    overview = fresh.ok("overview")
+    assert "overdue for contact: nobody" in overview and "never" not in overview
+    review = fresh.ok("review")
+    assert review.split("Relationships going cold")[1].split("\n\n")[1] == "- none"
+
+
+def test_past_the_first_check_in_they_are_overdue_by_the_right_days(
+        fresh: Patron, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    out = fresh.ok("due")
+    assert "6d past the first check-in" in out and "13d past the first check-in" in out
+    found = {d["person"]: d for d in json.loads(fresh.ok("due --json"))}
+    assert found["Ann Exec"]["status"] == ("no contact yet, added 20 days ago, "
+                                           "6 days past the first check-in")
+    assert found["Mo Man"]["due"]["days_overdue"] == 13
+    overview = fresh.ok("overview")
+    assert "Ann Exec (sponsor): no contact yet, added 20 days ago, 6 days past the first check-in" \
+        in overview
+    assert "Ann Exec (sponsor of Atlas): no contact yet, added 20 days ago, 6 days past the " \
+        "first check-in" in fresh.ok("review")
+    fresh.ok("met Ann 'Kick-off' --at 2026-12-08")
+    ann = next(d for d in json.loads(fresh.ok("due --soon 14 --json")) if d["person"] == "Ann Exec")
+    assert ann["status"] == "last contact 2 days ago, due in 12 days (every 14 days)"
+
+
+def test_the_first_check_in_counts_from_the_day_given_and_their_own_cadence(tmp_path: Path) -> None:
+    patron = Patron(str(tmp_path / "since.sqlite"), CliRunner())
+    for line in ("engagement add Atlas", "person add Ann", "person add Bo",
+                 "stakeholder add Ann Atlas --role sponsor --since 2026-11-01",
+                 "stakeholder add Bo Atlas --role customer --cadence 3"):
+        patron.ok(line)
+    found = {d["person"]: d for d in json.loads(patron.ok("due --json"))}
+    assert found["Ann"]["due"]["days_overdue"] == 19 - 14
+    assert found["Bo"]["due"]["due_on"] == "2026-11-23"
+
+
+def test_visibility_does_not_warn_before_the_executives_first_check_in(
+        fresh: Patron, monkeypatch: pytest.MonkeyPatch) -> None:
+    for _ in range(4):
+        fresh.ok("met Mo --engagement Atlas")
+    [atlas] = json.loads(fresh.ok("visibility --json"))
+    assert (atlas["sponsor"], atlas["manager"], atlas["warning"]) == (0, 4, False)
+    assert "barely hears" not in fresh.ok("visibility")
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(days=20)).isoformat())
+    assert "the Executive barely hears from you" in fresh.ok("visibility")

@@ -134,6 +134,11 @@ SETTINGS: tuple[Setting, ...] = (
             "'patron conflicts' weighs committed effort due within this many days."),
     Setting("overview.due_soon_days", int, 3,
             "A stakeholder whose next contact falls within this many days is 'due soon'."),
+    Setting("client.too_close", float, 0.05,
+            "'patron client' calls the Executive against the Manager too close to call when "
+            "their weights differ by at most this share of the larger (0.05 = 5%). The role "
+            "defaults alone set them about 1% apart; one attribute held or lost moves a weight "
+            "by about 12%, so at 5% only something you recorded decides."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}

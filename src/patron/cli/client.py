@@ -24,7 +24,9 @@ from patron.store import schema
 def client(app: App, engagement: str | None, every: bool, as_json: bool) -> None:
     """Who the client really is: who pays (the Executive), who directs and judges
     the work (the Manager), who holds the most influence, whether they diverge,
-    and whom to favour when they conflict.
+    and whom to favour when they conflict. When the two weigh within
+    client.too_close of each other it says so, with what to find out to decide;
+    --json then gives "favour": null and "too_close": true.
 
     Examples:
 
@@ -70,7 +72,14 @@ def _show(view: service.ClientView) -> None:
             click.echo(f"    - {line}")
     else:
         click.echo("  they diverge:              nothing recorded")
-    if view.favour is not None:
+    if view.too_close:
+        click.echo("  whom to favour when they conflict: too close to call")
+        for reason in view.reasons:
+            click.echo(f"    - {reason}")
+        click.echo("  to decide, find out:")
+        for line in view.to_decide:
+            click.echo(f"    - {line}")
+    elif view.favour is not None:
         click.echo(f"  favour {view.favour.name} when they conflict, because:")
         for reason in view.reasons:
             click.echo(f"    - {reason}")

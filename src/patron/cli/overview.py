@@ -169,10 +169,4 @@ def _due(days_late: int | None, due_at: object) -> str:
 
 
 def _late(contact: Contact) -> str:
-    due = contact.due
-    if due.last_contact is None:
-        return f"never contacted (every {due.cadence_days} days)"
-    return (
-        f"last contact {due.last_contact.isoformat()}, every {due.cadence_days} days: "
-        f"{due.days_overdue} days overdue"
-    )
+    return contact.due.describe()

@@ -185,8 +185,8 @@ def _standing_text(name: str | None, stake: ranking.Stake | None,
                 "'patron stakeholder add' to weigh their asks.")
     a = stake.attributes
     late = ""
-    if stake.overdue_days is not None and stake.overdue_days > 0:
-        late = f" You are {stake.overdue_days} days late in contacting them."
+    if stake.contact is not None and stake.contact.wanted:
+        late = f" Contact: {stake.contact.describe()}."
     return (f"  {name} is {' and '.join(stake.roles)} here: a {stake.salience_class} stakeholder "
             f"(power {a.power}, legitimacy {a.legitimacy}, urgency {a.urgency}) to "
             f"{stake.quadrant} on the power-interest grid (power {a.power}, interest {a.interest})."

@@ -24,8 +24,12 @@ from patron.store import schema
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def due(app: App, soon: int | None, as_json: bool) -> None:
-    """Who should hear from you: overdue or due soon by their cadence, the ones
-    who matter most and are most overdue first, each with a reason to call.
+    """Who should hear from you: overdue or due soon by their cadence, and the
+    people you have not contacted yet, the ones who matter most and are most
+    overdue first, each with a reason to call.
+
+    Nobody is overdue before their first check-in: a cadence after they joined
+    the engagement ('stakeholder add --since').
 
     Someone with a meeting already booked (a touchpoint still to come, say from
     an imported calendar) shows it under "next", is not overdue, and is listed
@@ -43,19 +47,28 @@ def due(app: App, soon: int | None, as_json: bool) -> None:
         echo_json([asdict(d) for d in found])
         return
     table(f"{len(found)} to get in touch with", ["person", "roles", "last contact", "next",
-                                                  "every", "late", "reason"],
-          [[d.person, "; ".join(d.roles), text(d.due.last_contact) or "never",
+                                                  "every", "when", "reason"],
+          [[d.person, "; ".join(d.roles), _last(d),
             text(d.booked.at) if d.booked else "", f"{d.due.cadence_days}d", _late(d),
             d.reason] for d in found],
-          empty="Nobody is overdue. Good.")
+          empty="Nobody to get in touch with: everyone is within their cadence.")
+
+
+def _last(contact: service.DueContact) -> str:
+    due = contact.due
+    if due.last_contact is not None:
+        return text(due.last_contact)
+    return f"no contact yet (added {text(due.added_on)})" if due.added_on else "no contact yet"
 
 
 def _late(contact: service.DueContact) -> str:
     if contact.booked is not None:
         return f"booked: {contact.booked.summary}"
-    days = contact.due.days_overdue
+    days, first = contact.due.days_overdue, contact.due.first
     if days > 0:
-        return f"{days}d overdue"
+        return f"{days}d past the first check-in" if first else f"{days}d overdue"
+    if first:
+        return "first check-in today" if days == 0 else f"first check-in in {-days}d"
     return "due today" if days == 0 else f"due in {-days}d"
 
 
@@ -73,7 +86,7 @@ def visibility(app: App, days: int, as_json: bool) -> None:
         patron visibility --days 60
     """
     with app.store(create=False).read() as conn:
-        found = service.visibility(conn, app.now(), days)
+        found = service.visibility(conn, app.now(), days, app.settings())
     if as_json:
         echo_json(found)
         return

@@ -38,7 +38,8 @@ class ClientFacts:
     broken: int
     open_asks: int
     overdue_asks: int
-    contact_health: Sequence[float]   # per key stakeholder, 1 on time .. 0 a cadence late
+    contact_health: Sequence[float]   # per key stakeholder, 1 on time (or before the first
+                                      # check-in) .. 0 a cadence late (domain.cadence.lateness)
     sentiments: Sequence[int]         # recent touchpoints
     milestones_due: int
     milestones_reached: int

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from patron.domain.cadence import ContactDue, lateness
 from patron.domain.salience import QUADRANTS
 from patron.domain.vocabulary import Role
 
@@ -33,7 +34,8 @@ TERMS: tuple[tuple[str, str], ...] = (
     ("waiting", "it waits on someone else"),
     ("blocked", "it waits for another open ask"),
     ("goals", "it serves one of your own goals (1), or your own development (0.5)"),
-    ("relationship", "the requester is a key stakeholder overdue for contact"),
+    ("relationship", "the requester is a key stakeholder overdue for contact "
+                     "(not before their first check-in)"),
 )
 TERM_NAMES: tuple[str, ...] = tuple(name for name, _ in TERMS)
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -144,10 +146,7 @@ def total(factors_: tuple[float, ...], coefficients: tuple[float, ...]) -> float
     return sum(f * c for f, c in zip(factors_, coefficients, strict=True))
 
 
-def relationship_factor(days_overdue: int, cadence_days: int, never: bool) -> float:
-    """How much contact you owe: 0 when on time, 1 when a whole cadence late (or never met)."""
-    if never:
-        return 1.0
-    if cadence_days <= 0 or days_overdue <= 0:
-        return 0.0
-    return min(1.0, days_overdue / cadence_days)
+def relationship_factor(due: ContactDue | None) -> float:
+    """How much contact you owe a key stakeholder: 0 when on time or before their first
+    check-in (someone just added owes nothing), 1 when a whole cadence late."""
+    return lateness(due)

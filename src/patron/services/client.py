@@ -2,8 +2,9 @@
 
 ``client`` names the Executive (who pays), the Manager (who directs and judges
 the work) and the most influential stakeholder of an engagement, says whether
-they diverge and whom to favour. ``conflicts`` finds asks that cannot all be
-satisfied and effort that does not fit the time you have. ``stakeholders``
+they diverge and whom to favour, or that the two weigh too nearly the same to call
+(``client.too_close``) and what to find out to decide. ``conflicts`` finds asks that
+cannot all be satisfied and effort that does not fit the time you have. ``stakeholders``
 places everyone on the salience classes and the power-interest grid.
 """
 
@@ -16,10 +17,18 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from patron.domain.cadence import ContactDue
 from patron.domain.capacity import hours_until, working_days
 from patron.domain.ranking import requester_weight
-from patron.domain.salience import Attributes, attributes_held, quadrant, salience_class
+from patron.domain.salience import (
+    ROLE_DEFAULTS,
+    Attributes,
+    attributes_held,
+    quadrant,
+    salience_class,
+)
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
+from patron.domain.vocabulary import Role
 from patron.services.hire import HireScore, score
 from patron.services.ranking import Stake, named_coefficients, requesters
 from patron.settings import Settings
@@ -43,8 +52,10 @@ class Member:
     attributes_held: int
     quadrant: str
     weight: float          # the "who asked" part of an ask score: role, salience, quadrant
-    contact_overdue_days: int | None = None
+    contact_overdue_days: int | None = None  # negative: days left; None: no cadence kept
     open_asks: list[str] = field(default_factory=list)
+    contact: ContactDue | None = None
+    role_defaults: bool = False  # power, interest, legitimacy, urgency are still the role's usual
 
 
 @dataclass
@@ -60,6 +71,8 @@ class ClientView:
     reasons: list[str]
     find_out: list[str]
     hire: HireScore | None = None
+    too_close: bool = False  # the Executive and the Manager weigh within client.too_close
+    to_decide: list[str] = field(default_factory=list)  # what to find out when too close
 
 
 @dataclass
@@ -91,7 +104,8 @@ def members(conn: Connection, settings: Settings, now: datetime, engagement_id: 
             row["id"], row["person_id"], row["name"], row["title"], row["role"], attrs, row["stance"],
             row["incentives"], salience_class(attrs, high), attributes_held(attrs, high),
             quadrant(attrs, high), requester_weight(who, coefficients),
-            stake.overdue_days, asks.get(row["person_id"], []),
+            stake.overdue_days, asks.get(row["person_id"], []), stake.contact,
+            attrs == ROLE_DEFAULTS[Role(row["role"])],
         ))
     return out
 
@@ -110,7 +124,8 @@ def _open_asks_by_person(conn: Connection, engagement_id: int) -> dict[int, list
 
 def client(conn: Connection, settings: Settings, now: datetime, engagement_id: int) -> ClientView:
     e = schema.engagement
-    name, kind = conn.execute(select(e.c.name, e.c.kind).where(e.c.id == engagement_id)).one()
+    name, kind, criteria = conn.execute(select(e.c.name, e.c.kind, e.c.success_criteria)
+                                        .where(e.c.id == engagement_id)).one()
     people = [m for m in members(conn, settings, now, engagement_id) if m.role != "self"]
     executive = [m for m in people if m.role == "sponsor"]
     manager = [m for m in people if m.role == "manager"] or \
@@ -118,10 +133,14 @@ def client(conn: Connection, settings: Settings, now: datetime, engagement_id: i
     influential = max(people, key=lambda m: (m.attributes_held, m.attributes.power, m.weight,
                                              -m.stakeholder_id), default=None)
     diverge = _divergence(conn, executive, manager, engagement_id)
-    favour, reasons = _favour(executive, manager, influential, diverge)
-    return ClientView(engagement_id, name, kind, executive, manager, influential, diverge, favour,
-                      reasons, _missing(people, executive, manager, kind),
+    call = _favour(executive, manager, influential, diverge, float(settings["client.too_close"]))
+    view = ClientView(engagement_id, name, kind, executive, manager, influential, diverge,
+                      call.favour, call.reasons, _missing(people, executive, manager, kind),
                       score(conn, settings, now, engagement_id) if kind != "self" else None)
+    if call.too_close:
+        view.too_close = True
+        view.to_decide = _to_decide(call.pair, name, list(criteria or []))
+    return view
 
 
 def _divergence(conn: Connection, executive: list[Member], manager: list[Member],
@@ -146,31 +165,73 @@ def _divergence(conn: Connection, executive: list[Member], manager: list[Member]
     return found
 
 
+@dataclass
+class _Call:
+    favour: Member | None
+    reasons: list[str]
+    too_close: bool = False
+    pair: tuple[Member, ...] = ()
+
+
 def _favour(executive: list[Member], manager: list[Member], influential: Member | None,
-            diverge: list[str]) -> tuple[Member | None, list[str]]:
-    """Whom to favour when they conflict, with the reasons."""
+            diverge: list[str], margin: float) -> _Call:
+    """Whom to favour when they conflict, with the reasons; or too close to call when the
+    Executive and the Manager weigh within ``margin`` (a share of the larger weight)."""
     if not executive and not manager:
-        return influential, ["no sponsor or manager recorded; the most influential person decides"
-                             if influential else "nobody recorded yet"]
+        return _Call(influential, ["no sponsor or manager recorded; the most influential person "
+                                   "decides" if influential else "nobody recorded yet"])
     if not executive:
-        return manager[0], [f"{manager[0].name} directs the work and nobody is recorded as paying"]
+        return _Call(manager[0], [f"{manager[0].name} directs the work and nobody is recorded as "
+                                  "paying"])
     if not manager:
-        return executive[0], [f"{executive[0].name} pays and nobody else is recorded as directing"]
+        return _Call(executive[0], [f"{executive[0].name} pays and nobody else is recorded as "
+                                    "directing"])
     exe, man = max(executive, key=lambda m: m.weight), max(manager, key=lambda m: m.weight)
-    reasons = []
-    pick = exe if exe.weight >= man.weight else man
-    reasons.append(f"{pick.name} weighs more in this engagement ({exe.name} {exe.weight:.1f}, "
-                   f"{man.name} {man.weight:.1f}: role, salience and grid quadrant)")
+    if exe.person_id == man.person_id:
+        return _Call(exe, [f"{exe.name} both pays and directs the work"])
+    weights = f"{exe.name} {exe.weight:.1f}, {man.name} {man.weight:.1f}"
+    close = abs(exe.weight - man.weight) <= margin * max(exe.weight, man.weight)
+    pick = None if close else exe if exe.weight > man.weight else man
+    if pick is None:
+        reasons = [f"they weigh within {margin:.0%} of each other ({weights}: role, salience and "
+                   "grid quadrant; client.too_close)"]
+    else:
+        reasons = [f"{pick.name} weighs more in this engagement ({weights}: role, salience and "
+                   "grid quadrant)"]
+        reasons += [f"{m.name} has exactly a {m.role}'s usual values, as given to anyone added "
+                    "without them: check they are theirs" for m in (exe, man) if m.role_defaults]
     reasons.append(f"{exe.name} pays and will speak of you to other executives: the next "
                    "engagement depends on them")
-    reasons.append(f"{man.name} judges the work day to day: do not let the detail slip while you "
-                   "favour the Executive")
-    if exe.contact_overdue_days and exe.contact_overdue_days > 0:
-        reasons.append(f"{exe.name} has not heard from you for {exe.contact_overdue_days} days past "
-                       "the cadence: they cannot favour someone they barely know")
+    reasons.append(f"{man.name} judges the work day to day: do not let the detail slip"
+                   + (" while you favour the Executive" if pick is exe else ""))
+    if exe.contact is not None and exe.contact.overdue:
+        reasons.append(f"{exe.name}: {exe.contact.describe()}; they cannot favour someone they "
+                       "barely know")
     if not diverge:
         reasons.insert(0, "they do not diverge on anything recorded: serve both")
-    return pick, reasons
+    return _Call(pick, reasons, pick is None, (exe, man))
+
+
+def _to_decide(pair: tuple[Member, ...], engagement: str, criteria: list[str]) -> list[str]:
+    """What would settle a call that is too close: facts only the client can give."""
+    exe, man = pair
+    out = [f"who signs the renewal or the next piece of work: {exe.name}, or {man.name} "
+           "on their own say-so?"]
+    if criteria:
+        out.append("whose incentives the success criteria serve: "
+                   + "; ".join(f"'{c}'" for c in criteria))
+    else:
+        out.append(f"what success looks like and whose incentives it serves (record it with "
+                   f"'patron engagement edit \"{engagement}\" --add-criterion TEXT')")
+    for m in pair:  # what each is rewarded for is asked under find_out
+        if m.role_defaults:
+            a = m.attributes
+            out.append(f"{m.name} is still at a {m.role}'s usual values (power {a.power}, "
+                       f"interest {a.interest}, legitimacy {a.legitimacy}, urgency {a.urgency}), "
+                       f"as given to anyone added without them: record what you know with "
+                       f"'patron stakeholder edit "
+                       f"\"{m.name}/{engagement}\" --power N --interest N'")
+    return out
 
 
 def _missing(people: list[Member], executive: list[Member], manager: list[Member],

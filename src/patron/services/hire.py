@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, func, select
 
 from patron.domain import hire as h
-from patron.domain.cadence import contact_due
+from patron.domain.cadence import contact_due, lateness
 from patron.domain.vocabulary import KEY_ROLES
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import InvalidInput
@@ -80,14 +80,14 @@ def _facts(conn: Connection, settings: Settings, now: datetime, engagement_id: i
         .where(m.c.engagement_id == engagement_id, m.c.due_on <= now.date())).one()
     last = last_contacts(conn, now)
     health = []
-    for person, role, cadence_days in conn.execute(
-            select(st.c.person_id, st.c.role, st.c.cadence_days)
-            .where(st.c.engagement_id == engagement_id, st.c.role.in_(sorted(KEY_ROLES)))):
+    for person, role, cadence_days, added_on in conn.execute(
+            select(st.c.person_id, st.c.role, st.c.cadence_days, st.c.added_on)
+            .where(st.c.engagement_id == engagement_id, st.c.role.in_(sorted(KEY_ROLES)),
+                   st.c.added_on <= now.date())):  # seen from a past day, not yet there
         cadence = settings.cadence_days(role, cadence_days)
-        state = contact_due(last.get(person), cadence, now.date())
+        state = contact_due(last.get(person), cadence, now.date(), added_on=added_on)
         if state is not None:
-            late = 1.0 if state.last_contact is None else max(0, state.days_overdue) / cadence
-            health.append(1.0 - min(1.0, late))
+            health.append(1.0 - lateness(state))
     facts = h.ClientFacts(ratings, int(outcomes.get("kept", 0)), int(outcomes.get("broken", 0)),
                           int(open_asks), int(overdue), health, sentiments, int(due_count),
                           int(reached))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Connection, func, select
 
-from patron.domain.cadence import ContactDue, contact_due
+from patron.domain.cadence import ContactDue, contact_due, no_cadence
 from patron.domain.salience import Attributes
 from patron.domain.vocabulary import OPEN_ASK_STATUSES, Role
 from patron.services import ranking
@@ -73,6 +73,7 @@ class _Stake:
     attrs: Attributes
     cadence_days: int | None
     incentives: str | None
+    added_on: date | None
 
 
 def build(
@@ -108,6 +109,7 @@ def _stakes(conn: Connection) -> list[_Stake]:
             Attributes(r["power"], r["interest"], r["legitimacy"], r["urgency"]),
             r["cadence_days"],
             r["incentives"],
+            r["added_on"],
         )
         for r in rows
     ]
@@ -213,15 +215,15 @@ def _engagements(
             continue
         if s.role == Role.SELF:
             view.pays.append(
-                Contact(people[s.person_id][0], "you", s.role, ContactDue(0, None, None, 0))
+                Contact(people[s.person_id][0], "you", s.role, no_cadence(added_on=s.added_on))
             )
             continue
         cadence = settings.cadence_days(s.role, s.cadence_days)
         planned = booked.get(s.person_id)
-        due = contact_due(last.get(s.person_id), cadence, now.date(),
-                          planned.at.date() if planned else None)
+        due = contact_due(last.get(s.person_id), cadence, now.date(), added_on=s.added_on,
+                          booked_on=planned.at.date() if planned else None)
         name, title = people[s.person_id]
-        contact = Contact(name, title, s.role, due or ContactDue(0, last.get(s.person_id), None, 0))
+        contact = Contact(name, title, s.role, due or no_cadence(last.get(s.person_id), s.added_on))
         if s.role == Role.SPONSOR:
             view.pays.append(contact)
         if s.role == Role.MANAGER:

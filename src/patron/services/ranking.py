@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from patron.domain import ranking as r
-from patron.domain.cadence import contact_due
+from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.salience import QUADRANTS, Attributes, salience_class
 from patron.domain.vocabulary import KEY_ROLES, OPEN_ASK_STATUSES
 from patron.errors import InvalidInput, NotFound
@@ -41,7 +41,8 @@ class Stake:
     salience_class: str
     quadrant: str
     attributes: Attributes
-    overdue_days: int | None
+    overdue_days: int | None   # days past the next contact (negative: days left); None: no cadence
+    contact: ContactDue | None = None
 
 
 @dataclass
@@ -227,8 +228,8 @@ def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: b
     """
     high = int(settings["stakeholders.high"])
     rows = reader.rows(
-        "SELECT person_id, engagement_id, role, power, interest, legitimacy, urgency, cadence_days "
-        "FROM stakeholder"
+        "SELECT person_id, engagement_id, role, power, interest, legitimacy, urgency, cadence_days, "
+        "added_on FROM stakeholder"
     )
     last = _last_contacts(reader, now, {row[0] for row in rows if _key(row[2], row[3], high)})
     grouped: dict[tuple[int, int], list[tuple[Any, ...]]] = {}
@@ -240,19 +241,19 @@ def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: b
     stakes: dict[tuple[int, int], Stake] = {}
     for key, roles in grouped.items():
         if len(roles) == 1:
-            role, power, interest, legitimacy, urgency, _ = roles[0]
+            role, power, interest, legitimacy, urgency, _, _ = roles[0]
         else:  # a boss who is also a customer: the strongest of each counts
             role = max((x[0] for x in roles), key=role_weights.__getitem__)
             power, interest, legitimacy, urgency = (max(x[i] for x in roles) for i in range(1, 5))
-        relationship, overdue = 0.0, None
+        relationship, due = 0.0, None
         if any(_key(x[0], x[1], high) for x in roles):
             cadence = min((c for x in roles
                            if (c := settings.cadence_days(x[0], x[5])) > 0), default=0)
             seen = last.get(key[0])
-            due = contact_due(seen.date() if seen else None, cadence, today)
-            if due is not None:
-                overdue = due.days_overdue
-                relationship = r.relationship_factor(due.days_overdue, cadence, seen is None)
+            # a stakeholder in two roles joined when the first of them began
+            since = min((d for x in roles if (d := _day(x[6])) is not None), default=None)
+            due = contact_due(seen.date() if seen else None, cadence, today, added_on=since)
+            relationship = r.relationship_factor(due)
         held = (power >= high) + (legitimacy >= high) + (urgency >= high)
         cell = QUADRANTS[(power >= high, interest >= high)]
         weights[key] = r.Requester(role_weights[role], held / 3.0, r.QUADRANT_FACTORS[cell],
@@ -260,8 +261,15 @@ def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: b
         if with_stakes:
             attrs = Attributes(power, interest, legitimacy, urgency)
             stakes[key] = Stake(tuple(x[0] for x in roles), salience_class(attrs, high), cell,
-                                attrs, overdue)
+                                attrs, None if due is None else due.days_overdue, due)
     return weights, stakes
+
+
+def _day(value: Any) -> date | None:
+    """A stored date, whether the driver returns text (sqlite3) or a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
 
 
 def _key(role: str, power: int, high: int) -> bool:

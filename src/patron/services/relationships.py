@@ -1,7 +1,8 @@
 """Keeping relationships warm: who should hear from you, and quick logging.
 
-``due`` lists the people whose cadence says they are overdue or due soon,
-most important and most overdue first, each with a reason to get in touch.
+``due`` lists the people whose cadence says they are overdue or due soon, and those you
+have not contacted yet (with the day of their first check-in), most important and most
+overdue first, each with a reason to get in touch. Lateness is ``domain.cadence``'s.
 ``met``, ``promise``, ``resolve_promise`` and ``log_time`` are the one-line
 ways to record a touchpoint, a promise, its outcome and time spent.
 """
@@ -24,7 +25,7 @@ from patron.services import records
 from patron.services.names import resolve
 from patron.services.overview import Booked, last_contacts, next_touchpoints
 from patron.services.ranking import named_coefficients, requesters
-from patron.settings import Settings
+from patron.settings import Settings, defaults
 from patron.store import schema
 from patron.store.reader import ConnectionReader
 
@@ -41,11 +42,13 @@ class DueContact:
     urgency: float            # weight x (1 + days overdue / cadence): the order of the list
     reason: str
     booked: Booked | None = None  # the next touchpoint, already planned
+    status: str = ""          # the state in words: "no contact yet, added 3 days ago, ..."
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None
         ) -> list[DueContact]:
-    """People overdue for contact, or due within ``soon_days`` (overview.due_soon_days).
+    """People overdue for contact, due within ``soon_days`` (overview.due_soon_days), or not
+    contacted yet (not overdue before their first check-in, a cadence after they were added).
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
@@ -55,12 +58,12 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     last = last_contacts(conn, now)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
-    for person, name, role, engagement_id, engagement, cadence_days in _roles(conn):
+    for person, name, role, engagement_id, engagement, cadence_days, added_on in _roles(conn):
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
-        state = contact_due(last.get(person), cadence, now.date(),
-                            planned.at.date() if planned else None)
-        if state is None or not (state.wanted or state.due_within(soon)):
+        state = contact_due(last.get(person), cadence, now.date(), added_on=added_on,
+                            booked_on=planned.at.date() if planned else None)
+        if state is None or not (state.wanted or state.due_within(soon) or state.first):
             continue
         who = weights.get((person, engagement_id))
         weight = 0.0 if who is None else requester_weight(who, coefficients)
@@ -77,6 +80,7 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
                                                    -d.due.days_overdue, d.person))
     for contact in listed:
         contact.reason = _reason(conn, contact.person_id, now)
+        contact.status = contact.due.describe()
     return listed
 
 
@@ -84,7 +88,7 @@ def _roles(conn: Connection) -> list[Any]:
     st, p, e = schema.stakeholder, schema.person, schema.engagement
     return list(conn.execute(
         select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
-               st.c.cadence_days)
+               st.c.cadence_days, st.c.added_on)
         .join(p, p.c.id == st.c.person_id).join(e, e.c.id == st.c.engagement_id)
         .where(st.c.role != "self", e.c.status.in_(("active", "paused", "proposed")))
         .order_by(p.c.name, st.c.id)
@@ -176,8 +180,12 @@ def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,
                                           "note": note}, now)
 
 
-def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str, Any]]:
-    """Per engagement, your touchpoints with its Executive against its Manager lately."""
+def visibility(conn: Connection, now: datetime, days: int = 90,
+               settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Per engagement, your touchpoints with its Executive against its Manager lately.
+
+    No warning while every Executive of an engagement is before their first check-in: they
+    have only just joined, and nobody is neglected before that day (``domain.cadence``)."""
     since = now - timedelta(days=days)
     st, i, p, e = schema.stakeholder, schema.interaction, schema.interaction_participant, schema.engagement
     # In your own job the line manager directs the work: there the boss counts as the Manager.
@@ -197,11 +205,29 @@ def visibility(conn: Connection, now: datetime, days: int = 90) -> list[dict[str
     for ident, name, bucket, count in rows:
         entry = out.setdefault(ident, {"engagement": name, "sponsor": 0, "manager": 0})
         entry[bucket] = int(count)
-    for entry in out.values():
+    waiting = _first_check_in_pending(conn, settings or defaults(), now, set(out))
+    for ident, entry in out.items():
         total = entry["sponsor"] + entry["manager"]
         entry["executive_share"] = entry["sponsor"] / total if total else None
-        entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total)
+        entry["warning"] = bool(total >= 4 and entry["sponsor"] * 5 < total
+                                and ident not in waiting)
     return list(out.values())
+
+
+def _first_check_in_pending(conn: Connection, settings: Settings, now: datetime,
+                            engagements: set[int]) -> set[int]:
+    """Engagements whose every Executive has had no contact yet and is not due a first one."""
+    st = schema.stakeholder
+    last = last_contacts(conn, now)
+    late: dict[int, bool] = {}
+    for engagement, person, cadence_days, added_on in conn.execute(
+            select(st.c.engagement_id, st.c.person_id, st.c.cadence_days, st.c.added_on)
+            .where(st.c.role == "sponsor", st.c.engagement_id.in_(sorted(engagements)))):
+        due = contact_due(last.get(person), settings.cadence_days("sponsor", cadence_days),
+                          now.date(), added_on=added_on)
+        pending = due is not None and due.first and not due.wanted
+        late[engagement] = late.get(engagement, False) or not pending
+    return {e for e, any_late in late.items() if not any_late}
 
 
 # --- the timer ---------------------------------------------------------------------------------

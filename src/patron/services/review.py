@@ -58,7 +58,7 @@ def build(conn: Connection, settings: Settings, now: datetime, period: str) -> R
     return Review(
         period, first, last, clients, _time(conn, first, end), _target(settings),
         _goals(conn, first, end),
-        [f"{d.person} ({'; '.join(d.roles)}): {d.due.days_overdue} days overdue"
+        [f"{d.person} ({'; '.join(d.roles)}): {d.due.describe()}"
          for d in relationships.due(conn, settings, now, 0) if d.due.overdue],
         [(q, a) for q, a, _ in relationships.reflections(conn, first, last)],
         [(q, a) for q, a, _ in relationships.reflections(conn, before_first, before_last)],
