@@ -58,7 +58,8 @@ def generate(path: Path, asks: int, seed: int = 1) -> list[dict[str, object]]:
             stakeholders.append({
                 "person_id": person, "engagement_id": e["id"], "role": ROLES[n % len(ROLES)],
                 "power": rng.randint(0, 5), "interest": rng.randint(0, 5),
-                "legitimacy": rng.randint(0, 5), "urgency": rng.randint(0, 5), "stance": "neutral"})
+                "legitimacy": rng.randint(0, 5), "urgency": rng.randint(0, 5), "stance": "neutral",
+                "added_on": (NOW - timedelta(days=365)).date()})
     interactions, participants = [], []
     for i in range(1, 20_001):
         interactions.append({"id": i, "summary": "call", "kind": "call", "direction": "both",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import mailbox
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -234,7 +234,7 @@ def engagement(conn: Connection, name: str) -> int:
 def stakeholder(conn: Connection, person_id: int, engagement_id: int, power: int = 2) -> None:
     conn.execute(insert(schema.stakeholder).values(
         person_id=person_id, engagement_id=engagement_id, role="customer", power=power, interest=3,
-        legitimacy=3, urgency=2, stance="neutral"))
+        legitimacy=3, urgency=2, stance="neutral", added_on=date(2026, 1, 5)))
 
 
 SMALL = generate(21, employees=40, outsiders=20, messages=1500)
