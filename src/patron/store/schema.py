@@ -8,6 +8,8 @@ interactions, feedback) keep their history and lose only the link.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Column,
@@ -21,8 +23,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
 )
+from sqlalchemy.engine import Dialect
 
 from patron.store.revision import SCHEMA_REVISION
 
@@ -36,6 +40,31 @@ NAMING = {
 }
 
 metadata = MetaData(naming_convention=NAMING)
+
+
+def _storable(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) and "\x00" in value else value
+
+
+class Words(TypeDecorator[str]):
+    """A bounded string, stored alike on every backend: PostgreSQL refuses the NUL
+    character, so it is dropped on the way in everywhere (a backup then moves freely)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return _storable(value)
+
+
+class Prose(TypeDecorator[str]):
+    """Free text, stored alike on every backend (see ``Words``)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return _storable(value)
 
 
 def _id() -> Column[int]:
@@ -56,56 +85,56 @@ def _refers_to(name: str, table: str) -> Column[int]:
 organisation = Table(
     "organisation", metadata,
     _id(),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("notes", Text),
+    Column("name", Words(200), nullable=False, unique=True),
+    Column("notes", Prose),
 )
 
 organisation_domain = Table(
     "organisation_domain", metadata,
-    Column("domain", String(253), primary_key=True),
+    Column("domain", Words(253), primary_key=True),
     _owned_by("organisation"),
 )
 
 person = Table(
     "person", metadata,
     _id(),
-    Column("name", String(200), nullable=False, index=True),
+    Column("name", Words(200), nullable=False, index=True),
     _refers_to("organisation_id", "organisation"),
-    Column("title", String(200)),
-    Column("notes", Text),
+    Column("title", Words(200)),
+    Column("notes", Prose),
     Column("phones", JSON),
 )
 
 person_email = Table(
     "person_email", metadata,
-    Column("address", String(320), primary_key=True),
+    Column("address", Words(320), primary_key=True),
     _owned_by("person"),
 )
 
 engagement = Table(
     "engagement", metadata,
     _id(),
-    Column("name", String(200), nullable=False, unique=True),
-    Column("kind", String(20), nullable=False),
+    Column("name", Words(200), nullable=False, unique=True),
+    Column("kind", Words(20), nullable=False),
     _refers_to("organisation_id", "organisation"),
-    Column("status", String(20), nullable=False),
+    Column("status", Words(20), nullable=False),
     Column("value", Float),
-    Column("goal", Text),
+    Column("goal", Prose),
     Column("success_criteria", JSON, nullable=False),
     Column("starts_on", Date),
     Column("ends_on", Date),
-    Column("notes", Text),
+    Column("notes", Prose),
     Column("rate", Float),  # your hourly rate on it: the value of the time logged
 )
 
 milestone = Table(
     "milestone", metadata,
     _id(),
-    Column("title", String(300), nullable=False),
+    Column("title", Words(300), nullable=False),
     _owned_by("engagement"),
     Column("due_on", Date),
     Column("done_on", Date),
-    Column("notes", Text),
+    Column("notes", Prose),
 )
 
 stakeholder = Table(
@@ -113,15 +142,15 @@ stakeholder = Table(
     _id(),
     _owned_by("person"),
     _owned_by("engagement"),
-    Column("role", String(20), nullable=False),
+    Column("role", Words(20), nullable=False),
     Column("power", Integer, nullable=False),
     Column("interest", Integer, nullable=False),
     Column("legitimacy", Integer, nullable=False),
     Column("urgency", Integer, nullable=False),
-    Column("stance", String(20), nullable=False),
-    Column("incentives", Text),
+    Column("stance", Words(20), nullable=False),
+    Column("incentives", Prose),
     Column("cadence_days", Integer),
-    Column("notes", Text),
+    Column("notes", Prose),
     # The day they joined the engagement: a first check-in falls due a cadence after it.
     Column("added_on", Date, nullable=False),
     UniqueConstraint("person_id", "engagement_id", "role", name="uq_stakeholder_role"),
@@ -130,19 +159,19 @@ stakeholder = Table(
 ask = Table(
     "ask", metadata,
     _id(),
-    Column("title", String(500), nullable=False),
+    Column("title", Words(500), nullable=False),
     _refers_to("requester_id", "person"),
     _refers_to("engagement_id", "engagement"),
-    Column("status", String(20), nullable=False),
+    Column("status", Words(20), nullable=False),
     Column("due_at", DateTime),
     Column("effort_hours", Float),
     Column("value", Integer),
     Column("created_at", DateTime, nullable=False),
     Column("done_at", DateTime),
-    Column("source", Text),
-    Column("notes", Text),
+    Column("source", Prose),
+    Column("notes", Prose),
     _refers_to("goal_id", "goal"),
-    Column("deliverable", String(200)),
+    Column("deliverable", Words(200)),
     Column("tags", JSON),
     Column("annotations", JSON),
     Index("ix_ask_status_due", "status", "due_at"),
@@ -176,31 +205,31 @@ stakeholder_opposition = Table(
 commitment = Table(
     "commitment", metadata,
     _id(),
-    Column("title", String(500), nullable=False),
+    Column("title", Words(500), nullable=False),
     _refers_to("promisee_id", "person"),
     _refers_to("engagement_id", "engagement"),
     _refers_to("ask_id", "ask"),
-    Column("status", String(20), nullable=False),
+    Column("status", Words(20), nullable=False),
     Column("made_at", DateTime, nullable=False, index=True),
     Column("due_at", DateTime),
     Column("resolved_at", DateTime),
-    Column("notes", Text),
+    Column("notes", Prose),
 )
 
 interaction = Table(
     "interaction", metadata,
     _id(),
-    Column("summary", Text, nullable=False),
-    Column("kind", String(20), nullable=False),
+    Column("summary", Prose, nullable=False),
+    Column("kind", Words(20), nullable=False),
     Column("occurred_at", DateTime, nullable=False, index=True),
     _refers_to("engagement_id", "engagement"),
-    Column("direction", String(10), nullable=False),
+    Column("direction", Words(10), nullable=False),
     Column("sentiment", Integer),
-    Column("source", Text),
-    Column("notes", Text),
+    Column("source", Prose),
+    Column("notes", Prose),
     # Mail: the thread's first Message-ID, and the Message-ID this one answers.
-    Column("thread", String(500), index=True),
-    Column("reply_to", String(500), index=True),
+    Column("thread", Words(500), index=True),
+    Column("reply_to", Words(500), index=True),
     Index("ix_interaction_source", "source"),
 )
 
@@ -211,23 +240,23 @@ interaction_participant = Table(
     Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
            index=True),
     # How they took part, where the source says: from, to, cc, organiser, attendee.
-    Column("role", String(10)),
+    Column("role", Words(10)),
 )
 
 suggestion = Table(
     "suggestion", metadata,
     _id(),
     # request-action, request-information (an ask for you) or commitment (your promise).
-    Column("kind", String(30), nullable=False),
-    Column("title", String(500), nullable=False),
-    Column("sentence", Text, nullable=False),
+    Column("kind", Words(30), nullable=False),
+    Column("title", Words(500), nullable=False),
+    Column("sentence", Prose, nullable=False),
     _refers_to("person_id", "person"),  # who asked, or to whom you promised
     _refers_to("engagement_id", "engagement"),
     _owned_by("interaction", nullable=True),
     Column("due_at", DateTime),
     Column("found_at", DateTime, nullable=False),  # when the message was written
-    Column("status", String(20), nullable=False),  # pending, accepted, rejected
-    Column("source", String(600), nullable=False, unique=True),
+    Column("status", Words(20), nullable=False),  # pending, accepted, rejected
+    Column("source", Words(600), nullable=False, unique=True),
     _refers_to("ask_id", "ask"),
     _refers_to("commitment_id", "commitment"),
 )
@@ -236,7 +265,7 @@ import_state = Table(
     "import_state", metadata,
     # Where an importer stopped, per source ("imap:user@host/INBOX"), so the next run
     # fetches only what is new.
-    Column("source", String(600), primary_key=True),
+    Column("source", Words(600), primary_key=True),
     Column("state", JSON, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
@@ -247,7 +276,7 @@ feedback = Table(
     _refers_to("person_id", "person"),
     _refers_to("engagement_id", "engagement"),
     Column("rating", Integer),
-    Column("text", Text),
+    Column("text", Prose),
     Column("received_on", Date, nullable=False),
 )
 
@@ -257,19 +286,19 @@ time_entry = Table(
     _refers_to("engagement_id", "engagement"),
     Column("minutes", Integer, nullable=False),
     Column("started_at", DateTime, nullable=False),
-    Column("boss_kind", String(20), nullable=False),
-    Column("note", Text),
+    Column("boss_kind", Words(20), nullable=False),
+    Column("note", Prose),
 )
 
 goal = Table(
     "goal", metadata,
     _id(),
-    Column("title", String(500), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("status", String(20), nullable=False),
+    Column("title", Words(500), nullable=False),
+    Column("kind", Words(20), nullable=False),
+    Column("status", Words(20), nullable=False),
     Column("target_on", Date),
     Column("created_on", Date, nullable=False),
-    Column("notes", Text),
+    Column("notes", Prose),
 )
 
 goal_note = Table(
@@ -278,7 +307,7 @@ goal_note = Table(
     _id(),
     _owned_by("goal"),
     Column("noted_on", Date, nullable=False),
-    Column("text", Text, nullable=False),
+    Column("text", Prose, nullable=False),
 )
 
 timer = Table(
@@ -286,9 +315,9 @@ timer = Table(
     "timer", metadata,
     _id(),
     _owned_by("engagement"),
-    Column("boss_kind", String(20)),
+    Column("boss_kind", Words(20)),
     Column("started_at", DateTime, nullable=False),
-    Column("note", Text),
+    Column("note", Prose),
 )
 
 reflection = Table(
@@ -297,22 +326,22 @@ reflection = Table(
     _id(),
     Column("period_start", Date, nullable=False, index=True),
     Column("period_end", Date, nullable=False),
-    Column("question", Text, nullable=False),
-    Column("answer", Text, nullable=False),
+    Column("question", Prose, nullable=False),
+    Column("answer", Prose, nullable=False),
     Column("written_at", DateTime, nullable=False),
 )
 
 prospect = Table(
     "prospect", metadata,
     _id(),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", Words(200), nullable=False, unique=True),
     _refers_to("organisation_id", "organisation"),
     _refers_to("contact_id", "person"),
-    Column("status", String(20), nullable=False),
-    Column("goal", Text),
+    Column("status", Words(20), nullable=False),
+    Column("goal", Prose),
     Column("fee", Float),
     Column("created_on", Date, nullable=False),
-    Column("notes", Text),
+    Column("notes", Prose),
 )
 
 TABLES_IN_ORDER: tuple[Table, ...] = tuple(metadata.sorted_tables)
