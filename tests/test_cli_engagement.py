@@ -156,6 +156,8 @@ def test_why_e_explains_the_engagements_hire_me_back(two: Patron) -> None:
     by_e = two.ok("why -e Ledger")
     assert by_e.startswith("Would Ledger hire you back?")
     assert two.ok("why --client Ledger") == by_e == two.ok("why --engagement Ledger")
+    two.ok('ask add "Figures" --from Helen -e Ledger')
+    assert "not both" in two.fails("why Figures -e Ledger", code=2)
 
 
 def test_next_narrows_to_one_engagement(two: Patron) -> None:

@@ -16,8 +16,10 @@ from patron.cli.output import echo_json, text
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def done(app: App, names: tuple[str, ...], at: str | None, as_json: bool) -> None:
-    """Mark asks done: each by its id or a unique part of its title. A name that
-    matches several asks lists them and nothing is changed.
+    """Mark asks done.
+
+    Each ask is named by its id or a unique part of its title; a name that
+    matches several asks lists them, and then no ask is changed.
 
     Examples:
 

@@ -119,6 +119,8 @@ def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
     from patron.services.names import resolve
 
     if client is not None:
+        if ask is not None:
+            raise click.UsageError("give an ask or -e ENGAGEMENT, not both")
         _why_client(app, client, as_json)
         return
     if ask is None:
