@@ -144,7 +144,9 @@ def test_accept_with_changes_and_a_commitment(cli: Patron) -> None:
     ask = json.loads(cli.ok("ask show 1 --json"))
     assert ask["title"] == "Send the Q3 figures" and ask["due_at"] == "2026-11-23T00:00:00"
     assert "Grace" in cli.ok("ask list")
-    assert cli.ok("inbox accept 3") == "Accepted #3 as commitment #1\n"
+    # both were found in one message (interaction 1): the promise answers its open ask
+    assert cli.ok("inbox accept 3") == (
+        "Accepted #3 as commitment #1, about ask #1 'Send the Q3 figures'\n")
     promise = json.loads(cli.ok("commitment show 1 --json"))
     assert promise["title"] == "Send the reconciliation plan"
     assert promise["made_at"] == WRITTEN.isoformat() and promise["due_at"] == "2026-11-23T00:00:00"

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from patron.cli.app import App, pass_app
+from patron.cli.engagement import either, engagement_option, required
 from patron.cli.output import echo_json, people, table
 from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
@@ -18,10 +19,12 @@ from patron.store import schema
 
 @click.command()
 @click.argument("engagement", required=False)
+@engagement_option(name="engagement_option", help="The engagement (instead of the argument).")
 @click.option("--all", "every", is_flag=True, help="Every active engagement.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def client(app: App, engagement: str | None, every: bool, as_json: bool) -> None:
+def client(app: App, engagement: str | None, engagement_option: str | None, every: bool,
+           as_json: bool) -> None:
     """Who the client really is: who pays (the Executive), who directs and judges
     the work (the Manager), who holds the most influence, whether they diverge,
     and whom to favour when they conflict. When the two weigh within
@@ -34,6 +37,7 @@ def client(app: App, engagement: str | None, every: bool, as_json: bool) -> None
 
         patron client --all
     """
+    engagement = either(engagement, engagement_option)
     if not engagement and not every:
         raise InvalidInput("name an engagement, or give --all")
     with app.store(create=False).read() as conn:
@@ -92,7 +96,7 @@ def _show(view: service.ClientView) -> None:
 
 
 @click.command()
-@click.option("--engagement", "-e", metavar="ENGAGEMENT", help="Only this engagement.")
+@engagement_option(help="Only this engagement.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def conflicts(app: App, engagement: str | None, as_json: bool) -> None:
@@ -121,12 +125,14 @@ def conflicts(app: App, engagement: str | None, as_json: bool) -> None:
 
 
 @click.command()
-@click.argument("engagement")
+@click.argument("engagement", required=False)
+@engagement_option(name="engagement_option", help="The engagement (instead of the argument).")
 @click.option("--svg", type=click.Path(dir_okay=False, path_type=Path), help="Write the grid as SVG.")
 @click.option("--png", type=click.Path(dir_okay=False, path_type=Path), help="Write the grid as PNG.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def stakeholders(app: App, engagement: str, svg: Path | None, png: Path | None, as_json: bool) -> None:
+def stakeholders(app: App, engagement: str | None, engagement_option: str | None, svg: Path | None,
+                 png: Path | None, as_json: bool) -> None:
     """An engagement's stakeholders with their salience class and quadrant, and the
     power-interest grid drawn in the terminal (--svg/--png need 'patron[charts]').
 
@@ -135,7 +141,10 @@ def stakeholders(app: App, engagement: str, svg: Path | None, png: Path | None, 
         patron stakeholders Ledger
 
         patron stakeholders Ledger --svg ledger-grid.svg
+
+        patron stakeholders -e Ledger --json
     """
+    engagement = required(engagement, engagement_option)
     settings = app.settings()
     with app.store(create=False).read() as conn:
         ident = resolve(conn, ENGAGEMENT, engagement)

@@ -10,7 +10,10 @@ from typing import Any
 import click
 
 from patron.cli.app import App, pass_app
+from patron.cli.engagement import engagement_option
 from patron.cli.output import echo_json, table
+from patron.domain.records import COMMITMENT, ENGAGEMENT
+from patron.services.names import resolve
 
 
 @click.command()
@@ -47,7 +50,7 @@ def detect(app: App, at: str | None, as_json: bool) -> None:
 _EDIT_OPTIONS = (
     click.option("--title", metavar="TEXT", help="A better title."),
     click.option("--due", metavar="WHEN", help="When it is due."),
-    click.option("--engagement", "-e", metavar="ENGAGEMENT", help="The engagement it belongs to."),
+    engagement_option(help="The engagement it belongs to."),
     click.option("--from", "person", metavar="PERSON",
                  help="Who asked (a request) or whom you promised (a commitment)."),
 )
@@ -61,18 +64,23 @@ def _edit_options(command: Any) -> Any:
 
 @click.group(invoke_without_command=True)
 @click.option("--all", "everything", is_flag=True, help="Also show accepted and rejected ones.")
+@engagement_option(help="Only those filed under this engagement.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @click.pass_context
-def inbox(ctx: click.Context, everything: bool, as_json: bool) -> None:
+def inbox(ctx: click.Context, everything: bool, engagement: str | None, as_json: bool) -> None:
     """Asks and promises found in your mail, waiting for you: accept one to make it an
     ask (or a commitment) that 'patron next' ranks, edit it first, or reject it. Nothing
-    found in mail counts until you accept it.
+    found in mail counts until you accept it. An accepted promise is tied to the ask it
+    answers when there is one clear candidate: the one open ask from the same message or
+    thread, else the one open ask of the person promised.
 
     Examples:
 
         patron inbox
 
         patron inbox accept 3 4 --engagement Ledger
+
+        patron inbox -e Ledger
 
         patron inbox reject 5
     """
@@ -82,7 +90,8 @@ def inbox(ctx: click.Context, everything: bool, as_json: bool) -> None:
 
     app: App = ctx.ensure_object(App)
     with app.store(create=False).read() as conn:
-        found = service.listing(conn, everything)
+        engagement_id = resolve(conn, ENGAGEMENT, engagement) if engagement else None
+        found = service.listing(conn, everything, engagement_id)
     if as_json:
         echo_json([asdict(s) for s in found])
         return
@@ -111,15 +120,22 @@ def accept(app: App, ids: tuple[int, ...], title: str | None, due: str | None,
         patron inbox accept 4 --title "Send the Q3 figures" --due friday --from Helen
     """
     from patron.services import inbox as service
+    from patron.services import records
 
     with app.store().begin() as conn:
         made = [(ident, service.accept(conn, ident, app.now(), title=title, due_at=due,
                                        engagement_id=engagement, person_id=person))
                 for ident in ids]
         kinds = {s.id: s.kind for s in service.listing(conn, everything=True) if s.id in ids}
+        about = {record: records.get(conn, COMMITMENT, record) for ident, record in made
+                 if kinds.get(ident) == "commitment"}
     for ident, record in made:
-        noun = "commitment" if kinds.get(ident) == "commitment" else "ask"
-        click.echo(f"Accepted #{ident} as {noun} #{record}")
+        if record not in about:
+            click.echo(f"Accepted #{ident} as ask #{record}")
+            continue
+        ask = about[record]["ask_id"]
+        tied = f", about ask #{ask} '{about[record]['ask']}'" if ask else ""
+        click.echo(f"Accepted #{ident} as commitment #{record}{tied}")
 
 
 @inbox.command()

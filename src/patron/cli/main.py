@@ -18,6 +18,7 @@ COMMANDS = {
     # command (``patron next``) does not pay for the others' imports.
     "next": "patron.cli.ranking:next_asks",
     "why": "patron.cli.ranking:why",
+    "done": "patron.cli.asks:done",
     "client": "patron.cli.client:client",
     "conflicts": "patron.cli.client:conflicts",
     "stakeholders": "patron.cli.client:stakeholders",

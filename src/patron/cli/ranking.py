@@ -7,6 +7,7 @@ from contextlib import ExitStack
 import click
 
 from patron.cli.app import App, pass_app
+from patron.cli.engagement import engagement_option
 from patron.cli.output import echo_json, table, text
 from patron.domain.ranking import TERMS
 from patron.services import ranking
@@ -24,7 +25,7 @@ def _reader(app: App, stack: ExitStack) -> Reader:
 
 
 @click.command("next")
-@click.option("--engagement", "-e", metavar="ENGAGEMENT", help="Only this engagement's asks.")
+@engagement_option(help="Only this engagement's asks (and promises).")
 @click.option("--limit", "-n", type=click.IntRange(min=1), help="How many to show (ranking.limit).")
 @click.option("--all", "show_all", is_flag=True, help="Show every open ask.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON, with every term of every score.")
@@ -38,7 +39,8 @@ def next_asks(app: App, engagement: str | None, limit: int | None, show_all: boo
     engagement's and the ask's value, the due date, age, effort, promises you
     made, asks it blocks, whether it waits, your own goals, and a key
     stakeholder you are neglecting. 'patron why ASK' shows one score term by
-    term.
+    term. A promise about an ask ('patron promise --ask') lifts that ask; promises
+    about no ask that fall due within the due horizon are listed apart, unscored.
 
     Examples:
 
@@ -60,6 +62,8 @@ def next_asks(app: App, engagement: str | None, limit: int | None, show_all: boo
         else:
             reader = _reader(app, stack)
         result = ranking.rank(reader, settings, app.now(), engagement_id=engagement_id, limit=count)
+        promises = [] if as_json else ranking.loose_promises(reader, settings, app.now(),
+                                                              engagement_id=engagement_id)
     if as_json:
         echo_json([_as_dict(item, result.coefficients) for item in result.asks])
         return
@@ -70,6 +74,13 @@ def next_asks(app: App, engagement: str | None, limit: int | None, show_all: boo
           text(item.due_at), _mostly(item, result.coefficients)] for item in result.asks],
         empty="No open asks. Add one with 'patron ask add'.",
     )
+    if promises:
+        table(
+            f"Also due: {len(promises)} promise{'s' if len(promises) != 1 else ''} about no ask "
+            "(not scored)",
+            ["id", "promise", "to", "engagement", "due"],
+            [[p.id, p.title, p.promisee, p.engagement, text(p.due_at)] for p in promises],
+        )
 
 
 def _as_dict(item: ranking.Ranked, coefficients: tuple[float, ...]) -> dict[str, object]:
@@ -88,29 +99,32 @@ def _mostly(item: ranking.Ranked, coefficients: tuple[float, ...]) -> str:
 
 @click.command()
 @click.argument("ask", required=False)
-@click.option("--client", "client", metavar="ENGAGEMENT",
-              help="Explain the engagement's hire-me-back score instead.")
+@click.option("-e", "--engagement", "--client", "client", metavar="ENGAGEMENT",
+              help="Explain the engagement's hire-me-back score instead (--client is the "
+                   "older spelling).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
     """Explain one ask's score term by term: factor x coefficient = contribution;
-    or, with --client, whether that client would hire you back.
+    or, with -e ENGAGEMENT, whether that client would hire you back.
 
     Examples:
 
         patron why 12
 
-        patron why --client Ledger
+        patron why -e Ledger
     """
     from patron.domain.records import ASK
     from patron.errors import InvalidInput
     from patron.services.names import resolve
 
     if client is not None:
+        if ask is not None:
+            raise click.UsageError("give an ask or -e ENGAGEMENT, not both")
         _why_client(app, client, as_json)
         return
     if ask is None:
-        raise InvalidInput("name an ask (its id or title), or give --client ENGAGEMENT")
+        raise InvalidInput("name an ask (its id or title), or give -e ENGAGEMENT")
     settings = app.settings()
     with app.store(create=False).read() as conn:
         ident = resolve(conn, ASK, ask)

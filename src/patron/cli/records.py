@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
+from patron.cli.engagement import FLAGS, required
 from patron.cli.output import echo_json, pairs, table
 from patron.domain.records import Field, FieldKind, RecordKind
 from patron.errors import InvalidInput
@@ -50,6 +51,10 @@ def kind_group(kind: RecordKind) -> click.Group:
 
         group.add_command(goal_done)
         group.add_command(goal_note)
+    if kind.name == "ask":
+        from patron.cli.asks import done
+
+        group.add_command(done)
     if kind.name == "person":
         from patron.cli.people import person_merge
 
@@ -76,10 +81,21 @@ def _metavar(f: Field) -> str:
     }.get(f.kind, "TEXT")
 
 
+def _is_engagement(f: Field) -> bool:
+    return f.kind is FieldKind.REF and f.ref == "engagement"
+
+
+def _flags(f: Field, prefix: str = "") -> list[str]:
+    """An option's spellings: an engagement is ``-e/--engagement`` on every command."""
+    name = f"{prefix}{f.cli_name}"
+    return [*(FLAGS[:1] if _is_engagement(f) and not prefix else []), f"--{name}"]
+
+
 def _option(f: Field, prefix: str = "", verb: str = "") -> click.Option:
     name = f"{prefix}{f.cli_name}"
     return click.Option(
-        [f"--{name}", f"{prefix.replace('-', '_')}{f.name}" if prefix else name.replace("-", "_")],
+        [*_flags(f, prefix), f"{prefix.replace('-', '_')}{f.name}" if prefix
+         else name.replace("-", "_")],
         multiple=f.is_many,
         type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
         metavar=None if f.choices else _metavar(f),
@@ -91,8 +107,13 @@ def _param_name(f: Field) -> str:
     return f.cli_name.replace("-", "_")
 
 
+ENGAGEMENT_OPTION = "engagement_option"
+
+
 def add_command(kind: RecordKind) -> click.Command:
     def callback(app: App, as_json: bool, **given: Any) -> None:
+        if ENGAGEMENT_OPTION in given:  # the engagement as an argument or as -e
+            given["engagement"] = required(given["engagement"], given.pop(ENGAGEMENT_OPTION))
         values = _values(kind, given)
         with app.store().begin() as conn:
             ident = records.add(conn, kind, values, app.now())
@@ -102,11 +123,15 @@ def add_command(kind: RecordKind) -> click.Command:
         else:
             click.echo(f"Added {kind.name.replace('_', ' ')} #{ident}: {_label(kind, record)}")
 
-    params: list[click.Parameter] = [
-        click.Argument([_param_name(f)], metavar=f.cli_name.upper())
-        for f in kind.fields
-        if f.positional
-    ]
+    params: list[click.Parameter] = []
+    for f in (f for f in kind.fields if f.positional):
+        if _is_engagement(f):
+            params.append(click.Argument([_param_name(f)], metavar=f"[{f.cli_name.upper()}]",
+                                         required=False))
+            params.append(click.Option([*FLAGS, ENGAGEMENT_OPTION], metavar="ENGAGEMENT",
+                                       help=f"{f.help} (instead of the argument)"))
+        else:
+            params.append(click.Argument([_param_name(f)], metavar=f.cli_name.upper()))
     params += [_option(f) for f in kind.fields if not f.positional]
     return _command("add", kind, callback, params, f"Add {records.noun(kind)}.", [kind.example])
 
@@ -133,7 +158,7 @@ def list_command(kind: RecordKind) -> click.Command:
 
     params: list[click.Parameter] = [
         click.Option(
-            [f"--{f.cli_name}", _param_name(f)],
+            [*_flags(f), _param_name(f)],
             type=click.Choice(f.choices, case_sensitive=False) if f.choices else None,
             help=f"only those with this {f.cli_name}",
         )

@@ -7,23 +7,27 @@ from dataclasses import asdict
 from pathlib import Path
 
 import click
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
-from patron.cli.app import App, pass_app
+from patron.cli.app import App, pass_app, stdin_is_terminal
+from patron.cli.engagement import engagement_option, required
 from patron.cli.output import echo_json, table, text
 from patron.domain.periods import MENTOR_QUESTIONS, PERIODS, bounds
+from patron.domain.records import ENGAGEMENT
 from patron.domain.vocabulary import BossKind, InteractionKind
 from patron.errors import InvalidInput
 from patron.services import relationships as service
+from patron.services.names import resolve
 from patron.store import schema
 
 
 @click.command()
 @click.option("--soon", type=click.IntRange(min=0), metavar="DAYS",
               help="Also list who is due within DAYS (overview.due_soon_days).")
+@engagement_option(help="Only this engagement's stakeholders.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def due(app: App, soon: int | None, as_json: bool) -> None:
+def due(app: App, soon: int | None, engagement: str | None, as_json: bool) -> None:
     """Who should hear from you: overdue or due soon by their cadence, and the
     people you have not contacted yet, the ones who matter most and are most
     overdue first, each with a reason to call.
@@ -40,9 +44,12 @@ def due(app: App, soon: int | None, as_json: bool) -> None:
         patron due
 
         patron due --soon 7 --json
+
+        patron due -e Ledger
     """
     with app.store(create=False).read() as conn:
-        found = service.due(conn, app.settings(), app.now(), soon)
+        found = service.due(conn, app.settings(), app.now(), soon,
+                            engagement_id=_engagement_id(conn, engagement))
     if as_json:
         echo_json([asdict(d) for d in found])
         return
@@ -61,6 +68,10 @@ def _last(contact: service.DueContact) -> str:
     return f"no contact yet (added {text(due.added_on)})" if due.added_on else "no contact yet"
 
 
+def _engagement_id(conn: Connection, engagement: str | None) -> int | None:
+    return resolve(conn, ENGAGEMENT, engagement) if engagement else None
+
+
 def _late(contact: service.DueContact) -> str:
     if contact.booked is not None:
         return f"booked: {contact.booked.summary}"
@@ -75,18 +86,22 @@ def _late(contact: service.DueContact) -> str:
 @click.command()
 @click.option("--days", type=click.IntRange(min=1), default=90, show_default=True,
               help="How far back to look.")
+@engagement_option(help="Only this engagement.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def visibility(app: App, days: int, as_json: bool) -> None:
+def visibility(app: App, days: int, engagement: str | None, as_json: bool) -> None:
     """How much of your contact goes to each engagement's Executive (sponsor)
     against its Manager, with a warning where the Executive barely hears from you.
 
     Examples:
 
         patron visibility --days 60
+
+        patron visibility -e Ledger
     """
     with app.store(create=False).read() as conn:
-        found = service.visibility(conn, app.now(), days, app.settings())
+        found = service.visibility(conn, app.now(), days, app.settings(),
+                                   _engagement_id(conn, engagement))
     if as_json:
         echo_json(found)
         return
@@ -101,8 +116,7 @@ def visibility(app: App, days: int, as_json: bool) -> None:
 @click.command()
 @click.argument("person")
 @click.argument("notes", required=False, default="")
-@click.option("--engagement", "-e", metavar="ENGAGEMENT",
-              help="Default: the person's one active engagement, if they have one.")
+@engagement_option(help="Default: the person's one active engagement, if they have one.")
 @click.option("--kind", type=click.Choice([k.value for k in InteractionKind]), default="meeting",
               show_default=True)
 @click.option("--sentiment", type=click.IntRange(-2, 2), help="How it went, -2 to 2.")
@@ -128,8 +142,10 @@ def met(app: App, person: str, notes: str, engagement: str | None, kind: str,
 @click.argument("title")
 @click.option("--to", "to", metavar="PERSON", help="Whom you promised.")
 @click.option("--due", metavar="WHEN", help="When it is due.")
-@click.option("--engagement", "-e", metavar="ENGAGEMENT")
-@click.option("--ask", metavar="ASK", help="The ask it answers.")
+@engagement_option(help="The engagement (default: the ask's, else the person's one active one).")
+@click.option("--ask", metavar="ASK",
+              help="The ask it answers ('patron next' then ranks the ask with your promise); "
+                   "--to and --engagement default to the ask's.")
 @pass_app
 def promise(app: App, title: str, to: str | None, due: str | None, engagement: str | None,
             ask: str | None) -> None:
@@ -138,6 +154,8 @@ def promise(app: App, title: str, to: str | None, due: str | None, engagement: s
     Examples:
 
         patron promise "Send the reconciliation plan" --to Victor --due monday
+
+        patron promise "Send the Q3 figures" --ask "Q3 figures" --due friday
     """
     with app.store().begin() as conn:
         ident = service.promise(conn, title, app.now(), to=to, due=due, engagement=engagement,
@@ -145,35 +163,71 @@ def promise(app: App, title: str, to: str | None, due: str | None, engagement: s
     click.echo(f"Promised #{ident}: {title}")
 
 
-def _outcome(name: str, outcome: str, verb: str) -> click.Command:
-    @click.command(name)
-    @click.argument("promise_name", metavar="PROMISE")
-    @click.option("--at", metavar="WHEN", help="When (default: now).")
-    @pass_app
-    def command(app: App, promise_name: str, at: str | None) -> None:
-        with app.store().begin() as conn:
-            ident = service.resolve_promise(conn, promise_name, outcome, app.now(), at)
-        click.echo(f"Promise #{ident} {outcome}")
+@click.command()
+@click.argument("promise_name", metavar="PROMISE")
+@click.option("--at", metavar="WHEN", help="When (default: now).")
+@click.option("--close-ask/--keep-ask-open", "close_ask", default=None,
+              help="Also mark the ask the promise was about done, or leave it open (default: "
+                   "ask on a terminal, else leave it open).")
+@pass_app
+def kept(app: App, promise_name: str, at: str | None, close_ask: bool | None) -> None:
+    """Mark a promise kept: you kept it. When it was about an open ask, offer to
+    mark that ask done too.
 
-    command.help = (f"Mark a promise {outcome}: you {verb} it.\n\nExamples:\n\n"
-                    f"    patron {name} 12\n\n    patron {name} \"Send the plan\"")
-    return command
+    Examples:
+
+        patron kept 12
+
+        patron kept "Send the plan" --close-ask
+    """
+    with app.store().begin() as conn:
+        ident = service.resolve_promise(conn, promise_name, "kept", app.now(), at)
+        about = service.open_ask_of(conn, ident)
+    click.echo(f"Promise #{ident} kept")
+    if about is None:
+        return
+    ask_id, title = about
+    if close_ask is None and stdin_is_terminal():
+        close_ask = click.confirm(f"Mark the ask '{title}' done too?", default=True)
+    if not close_ask:
+        click.echo(f"Ask #{ask_id} '{title}' stays open: 'patron done {ask_id}' closes it.")
+        return
+    from patron.services.asks import finish_one
+
+    with app.store().begin() as conn:
+        finish_one(conn, ask_id, app.now(), at)
+    click.echo(f"Ask #{ask_id} done: {title}")
 
 
-kept = _outcome("kept", "kept", "kept")
-broke = _outcome("broke", "broken", "broke")
+@click.command()
+@click.argument("promise_name", metavar="PROMISE")
+@click.option("--at", metavar="WHEN", help="When (default: now).")
+@pass_app
+def broke(app: App, promise_name: str, at: str | None) -> None:
+    """Mark a promise broken: you broke it. The ask it was about stays as it is.
+
+    Examples:
+
+        patron broke 12
+
+        patron broke "Send the plan"
+    """
+    with app.store().begin() as conn:
+        ident = service.resolve_promise(conn, promise_name, "broken", app.now(), at)
+    click.echo(f"Promise #{ident} broken")
 
 
 @click.command("time")
 @click.argument("duration")
-@click.argument("engagement")
+@click.argument("engagement", required=False)
+@engagement_option(name="engagement_option", help="The engagement (instead of the argument).")
 @click.option("--boss", type=click.Choice([b.value for b in BossKind]),
               help="Whose time it was (default: from the engagement's kind).")
 @click.option("--at", metavar="WHEN", help="When it started (default: it ends now).")
 @click.option("--note", metavar="TEXT", help="What you did.")
 @pass_app
-def time_spent(app: App, duration: str, engagement: str, boss: str | None, at: str | None,
-               note: str | None) -> None:
+def time_spent(app: App, duration: str, engagement: str | None, engagement_option: str | None,
+               boss: str | None, at: str | None, note: str | None) -> None:
     """Log time spent on an engagement.
 
     Examples:
@@ -181,7 +235,10 @@ def time_spent(app: App, duration: str, engagement: str, boss: str | None, at: s
         patron time 1h30 Ledger --note "reconciliation"
 
         patron time 45m "Own development" --at "today 8:00"
+
+        patron time 2h -e Ledger
     """
+    engagement = required(engagement, engagement_option)
     with app.store().begin() as conn:
         ident = service.log_time(conn, duration, engagement, app.now(), boss=boss, at=at, note=note)
     click.echo(f"Logged time entry #{ident}")
@@ -191,7 +248,7 @@ def time_spent(app: App, duration: str, engagement: str, boss: str | None, at: s
 @click.argument("person")
 @click.argument("text_", metavar="TEXT", required=False)
 @click.option("--rating", type=click.IntRange(0, 10), help="Would they hire you again, 0-10.")
-@click.option("--engagement", "-e", metavar="ENGAGEMENT")
+@engagement_option(help="The engagement (default: the person's one active one).")
 @click.option("--on", metavar="DAY", help="The day they said it (default: today).")
 @pass_app
 def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
@@ -215,18 +272,21 @@ def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
 
 
 @click.command()
-@click.argument("engagement")
+@click.argument("engagement", required=False)
+@engagement_option(name="engagement_option", help="The engagement (instead of the argument).")
 @click.option("--boss", type=click.Choice([b.value for b in BossKind]),
               help="Whose time it is (default: from the engagement's kind).")
 @click.option("--note", metavar="TEXT", help="What you are doing.")
 @pass_app
-def start(app: App, engagement: str, boss: str | None, note: str | None) -> None:
+def start(app: App, engagement: str | None, engagement_option: str | None, boss: str | None,
+          note: str | None) -> None:
     """Start a timer on an engagement; 'patron stop' logs the time.
 
     Examples:
 
         patron start Ledger --note "mapping review"
     """
+    engagement = required(engagement, engagement_option)
     with app.store().begin() as conn:
         service.start_timer(conn, engagement, app.now(), boss=boss, note=note)
     click.echo(f"Timer started at {app.now():%H:%M}")

@@ -3,10 +3,10 @@
 A message stored from a mailbox is read for requests made of you and promises you
 made (``domain.speech``); each becomes a pending *suggestion*, never an ask or a
 commitment by itself. Accepting one creates the ask (or the commitment) and links
-it; rejecting it keeps it, so the same sentence is never suggested twice. Each
-suggestion's ``source`` is the message's source and the finding's number
-(``imap:...#2``), unique in the register: running the same mail through again
-suggests nothing new.
+it (a promise also to the ask it answers, see ``answered``); rejecting it keeps it, so
+the same sentence is never suggested twice. Each suggestion's ``source`` is the
+message's source and the finding's number (``imap:...#2``), unique in the register:
+running the same mail through again suggests nothing new.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from sqlalchemy import Connection, select, update
 
 from patron.domain import speech
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, PERSON
+from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput, NotFound
 from patron.services import records
 from patron.services.names import labels_for
@@ -90,12 +91,16 @@ def _local(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def listing(conn: Connection, everything: bool = False) -> list[Suggestion]:
-    """Pending suggestions (all of them with ``everything``), oldest message first."""
+def listing(conn: Connection, everything: bool = False,
+            engagement_id: int | None = None) -> list[Suggestion]:
+    """Pending suggestions (all of them with ``everything``), oldest message first; with
+    ``engagement_id``, only those filed under that engagement."""
     s = schema.suggestion
     query = select(s).order_by(s.c.found_at, s.c.id)
     if not everything:
         query = query.where(s.c.status == PENDING)
+    if engagement_id is not None:
+        query = query.where(s.c.engagement_id == engagement_id)
     rows = list(conn.execute(query).mappings())
     people = labels_for(conn, PERSON, [r["person_id"] for r in rows if r["person_id"]])
     engagements = labels_for(conn, ENGAGEMENT, [r["engagement_id"] for r in rows if r["engagement_id"]])
@@ -121,7 +126,7 @@ def accept(conn: Connection, ident: int, now: datetime, title: str | None = None
         made = records.add(conn, COMMITMENT, {
             "title": values["title"], "promisee_id": values["person_id"],
             "engagement_id": values["engagement_id"], "due_at": values["due_at"],
-            "made_at": row["found_at"]}, now)
+            "made_at": row["found_at"], "ask_id": answered(conn, row, values["person_id"])}, now)
         link = {"commitment_id": made}
     else:
         made = records.add(conn, ASK, {
@@ -132,6 +137,43 @@ def accept(conn: Connection, ident: int, now: datetime, title: str | None = None
     s = schema.suggestion
     conn.execute(update(s).where(s.c.id == ident).values(status=ACCEPTED, **values, **link))
     return made
+
+
+def answered(conn: Connection, row: Any, person_id: int | None) -> int | None:
+    """The open ask a promise found in mail is about, when there is one clear candidate:
+    the one open ask from the promise's own message or thread (narrowed to the person
+    promised when there are several), else the one open ask of the person promised."""
+    a = schema.ask
+    still_open = a.c.status.in_(OPEN)
+    threaded = _asks_in_thread(conn, row["interaction_id"])
+    if threaded:
+        found = list(conn.execute(select(a.c.id, a.c.requester_id)
+                                  .where(a.c.id.in_(threaded), still_open)))
+        if len(found) > 1 and person_id is not None:
+            found = [f for f in found if f.requester_id == person_id]
+        if found:
+            return int(found[0].id) if len(found) == 1 else None
+    if person_id is None:
+        return None
+    theirs = list(conn.execute(select(a.c.id).where(a.c.requester_id == person_id, still_open)
+                               .limit(2)).scalars())
+    return int(theirs[0]) if len(theirs) == 1 else None
+
+
+def _asks_in_thread(conn: Connection, interaction_id: int | None) -> list[int]:
+    """Asks made from the messages of an interaction's mail thread (itself included):
+    accepted from their suggestions, or with a message of the thread as their source."""
+    if interaction_id is None:
+        return []
+    i, s, a = schema.interaction, schema.suggestion, schema.ask
+    thread = conn.execute(select(i.c.thread).where(i.c.id == interaction_id)).scalar()
+    messages = (select(i.c.id).where(i.c.thread == thread) if thread
+                else select(i.c.id).where(i.c.id == interaction_id))
+    sources = select(i.c.source).where(i.c.id.in_(messages), i.c.source.is_not(None))
+    linked = conn.execute(select(s.c.ask_id).where(s.c.interaction_id.in_(messages),
+                                                   s.c.ask_id.is_not(None))).scalars()
+    named = conn.execute(select(a.c.id).where(a.c.source.in_(sources))).scalars()
+    return sorted({int(x) for x in (*linked, *named)})
 
 
 def edit(conn: Connection, ident: int, now: datetime, title: str | None = None,

@@ -323,3 +323,30 @@ def explain(reader: Reader, settings: Settings, now: datetime, ask_id: int) -> t
         if item.id == ask_id:
             return item, whole
     raise InvalidInput(f"ask #{ask_id} is {status[0][0]}: only open asks are ranked")
+
+
+@dataclass(frozen=True)
+class LoosePromise:
+    """An open promise tied to no ask: ``next`` lists it apart, outside the score."""
+
+    id: int
+    title: str
+    promisee: str | None
+    engagement: str | None
+    due_at: datetime | None
+
+
+def loose_promises(reader: Reader, settings: Settings, now: datetime, *,
+                   engagement_id: int | None = None) -> list[LoosePromise]:
+    """Open promises about no ask that fall due within the due horizon
+    (ranking.due_horizon_days) or are overdue, soonest first."""
+    until = now + timedelta(days=float(settings["ranking.due_horizon_days"]))
+    where = f" AND c.engagement_id = {int(engagement_id)}" if engagement_id is not None else ""
+    rows = reader.rows(
+        "SELECT c.id, c.title, p.name, e.name, c.due_at FROM commitment c "
+        "LEFT JOIN person p ON p.id = c.promisee_id "
+        "LEFT JOIN engagement e ON e.id = c.engagement_id "
+        "WHERE c.status = 'open' AND c.ask_id IS NULL AND c.due_at IS NOT NULL "
+        f"AND c.due_at <= {literal_moment(until)}{where} ORDER BY c.due_at, c.id")
+    return [LoosePromise(int(ident), str(title), promisee, engagement, moment(due))
+            for ident, title, promisee, engagement, due in rows]

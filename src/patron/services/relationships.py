@@ -18,7 +18,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.periods import MENTOR_QUESTIONS, bounds
 from patron.domain.ranking import requester_weight
-from patron.domain.records import BY_KIND, COMMITMENT, GOAL, INTERACTION, PERSON, TIME_ENTRY
+from patron.domain.records import ASK, BY_KIND, COMMITMENT, GOAL, INTERACTION, PERSON, TIME_ENTRY
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput
 from patron.services import records
@@ -45,10 +45,11 @@ class DueContact:
     status: str = ""          # the state in words: "no contact yet, added 3 days ago, ..."
 
 
-def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None
-        ) -> list[DueContact]:
+def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None,
+        engagement_id: int | None = None) -> list[DueContact]:
     """People overdue for contact, due within ``soon_days`` (overview.due_soon_days), or not
-    contacted yet (not overdue before their first check-in, a cadence after they were added).
+    contacted yet (not overdue before their first check-in, a cadence after they were added);
+    with ``engagement_id``, only that engagement's stakeholders in their roles there.
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
@@ -58,7 +59,8 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     last = last_contacts(conn, now)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
-    for person, name, role, engagement_id, engagement, cadence_days, added_on in _roles(conn):
+    roles = _roles(conn, engagement_id)
+    for person, name, role, engagement_id, engagement, cadence_days, added_on in roles:
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
         state = contact_due(last.get(person), cadence, now.date(), added_on=added_on,
@@ -84,15 +86,18 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     return listed
 
 
-def _roles(conn: Connection) -> list[Any]:
+def _roles(conn: Connection, engagement_id: int | None = None) -> list[Any]:
     st, p, e = schema.stakeholder, schema.person, schema.engagement
-    return list(conn.execute(
+    query = (
         select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
                st.c.cadence_days, st.c.added_on)
         .join(p, p.c.id == st.c.person_id).join(e, e.c.id == st.c.engagement_id)
         .where(st.c.role != "self", e.c.status.in_(("active", "paused", "proposed")))
         .order_by(p.c.name, st.c.id)
-    ))
+    )
+    if engagement_id is not None:
+        query = query.where(st.c.engagement_id == engagement_id)
+    return list(conn.execute(query))
 
 
 def _reason(conn: Connection, person: int, now: datetime) -> str:
@@ -148,13 +153,20 @@ def met(conn: Connection, person: str, notes: str, now: datetime, *, engagement:
 
 def promise(conn: Connection, title: str, now: datetime, *, to: str | None = None,
             due: str | None = None, engagement: str | None = None, ask: str | None = None) -> int:
-    values: dict[str, Any] = {"title": title, "due_at": due, "ask_id": ask}
-    if to:
-        person_id = resolve(conn, PERSON, to)
-        values["promisee_id"] = person_id
-        values["engagement_id"] = engagement or engagement_of(conn, person_id)
-    elif engagement:
+    """Record a promise; about an ask, it is made to the ask's requester in the ask's
+    engagement unless ``to`` or ``engagement`` say otherwise."""
+    values: dict[str, Any] = {"title": title, "due_at": due}
+    about = records.get(conn, ASK, resolve(conn, ASK, ask)) if ask else None
+    person_id = resolve(conn, PERSON, to) if to else (about or {}).get("requester_id")
+    values["promisee_id"] = person_id
+    if about is not None:
+        values["ask_id"] = about["id"]
+    if engagement:
         values["engagement_id"] = engagement
+    elif about is not None and about["engagement_id"] is not None:
+        values["engagement_id"] = about["engagement_id"]
+    elif person_id is not None:
+        values["engagement_id"] = engagement_of(conn, person_id)
     return records.add(conn, COMMITMENT, values, now)
 
 
@@ -170,6 +182,14 @@ def resolve_promise(conn: Connection, text: str, outcome: str, now: datetime,
     return ident
 
 
+def open_ask_of(conn: Connection, commitment_id: int) -> tuple[int, str] | None:
+    """The ask a promise is about, while that ask is still open: (id, title)."""
+    a, c = schema.ask, schema.commitment
+    row = conn.execute(select(a.c.id, a.c.title).join(c, c.c.ask_id == a.c.id)
+                       .where(c.c.id == commitment_id, a.c.status.in_(OPEN))).first()
+    return None if row is None else (int(row.id), str(row.title))
+
+
 def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,
              boss: str | None = None, at: str | None = None, note: str | None = None) -> int:
     """Time spent; it ends now unless ``at`` says when it started."""
@@ -181,8 +201,10 @@ def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,
 
 
 def visibility(conn: Connection, now: datetime, days: int = 90,
-               settings: Settings | None = None) -> list[dict[str, Any]]:
-    """Per engagement, your touchpoints with its Executive against its Manager lately.
+               settings: Settings | None = None, engagement_id: int | None = None
+               ) -> list[dict[str, Any]]:
+    """Per engagement (or for ``engagement_id`` only), your touchpoints with its Executive
+    against its Manager lately.
 
     No warning while every Executive of an engagement is before their first check-in: they
     have only just joined, and nobody is neglected before that day (``domain.cadence``)."""
@@ -198,7 +220,8 @@ def visibility(conn: Connection, now: datetime, days: int = 90,
         # a touchpoint counts for its own engagement (or, unfiled, for every one the person is in)
         .where(or_(i.c.engagement_id == e.c.id, i.c.engagement_id.is_(None)))
         .where(role.in_(("sponsor", "manager")), i.c.occurred_at >= since,
-               i.c.occurred_at <= now, e.c.status == "active")
+               i.c.occurred_at <= now, e.c.status == "active",
+               *([e.c.id == engagement_id] if engagement_id is not None else []))
         .group_by(e.c.id, e.c.name, role).order_by(e.c.name)
     ).all()
     out: dict[int, dict[str, Any]] = {}
