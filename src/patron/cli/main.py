@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from patron import __version__
+from patron import __version__, dates
 from patron.cli.app import App
 from patron.errors import PatronError
 
@@ -157,6 +157,10 @@ def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, de
     """
     app = App(db=db, config=config, demo=demo, debug=debug)
     ctx.obj = app
+    # Numeric dates (12/10/2026) are read in the user's order; the settings are loaded
+    # only if a command meets one.
+    dates.use_order(lambda: str(app.settings()["dates.order"]))
+    ctx.call_on_close(lambda: dates.use_order(None))
     ctx.call_on_close(app.close)
 
 
