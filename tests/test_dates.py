@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -470,7 +471,7 @@ def test_moments_people_write(text: str, expected: datetime) -> None:
 def test_a_bad_order_setting_is_named() -> None:
     use_order(lambda: "dym")
     try:
-        with pytest.raises(InvalidInput, match="dates.order"):
+        with pytest.raises(InvalidInput, match=r"dates\.order"):
             parse_day("1/2/2026", DEC_1)
     finally:
         use_order(None)
@@ -502,7 +503,5 @@ def test_any_text_reads_as_a_date_or_raises_the_documented_error(text: str) -> N
                      fullmatch=True))
 def test_date_like_text_reads_or_raises_the_documented_error(text: str) -> None:
     for parse in (lambda: parse_day(text, DEC_1), lambda: parse_moment(text, NOW)):
-        try:
+        with contextlib.suppress(InvalidInput):
             parse()
-        except InvalidInput:
-            pass

@@ -32,7 +32,7 @@ def test_the_monthly_review_of_the_demo(portfolio: Store) -> None:
     assert sum(result.time_target.values()) == pytest.approx(1.0)
     assert any(line.startswith("Helen Brandt") for line in result.neglected)
     md = report.markdown(result)
-    assert md.startswith("# Review of the month 2026-11-01 to 2026-11-30")
+    assert md.startswith("# Review of November 2026 (2026-11-01 to 2026-11-30)")
     assert "| customer |" in md and "## Relationships going cold" in md
     plain = report.text(result)
     assert "#" not in plain.splitlines()[0] and "Would they hire you back?" in plain
@@ -47,12 +47,12 @@ def test_a_reflection_is_found_again_next_period(tmp_path: Path, monkeypatch: py
     world.ok("engagement add Job --kind employer")
     world.ok("reflect 4 'I let Helen go cold'")
     assert "*I let Helen go cold*" in world.ok("review --format md")
-    monkeypatch.setenv("PATRON_NOW", "2026-12-03T09:00")
+    monkeypatch.setenv("PATRON_NOW", "2026-12-04T09:00")  # past the first days: December's
     december = world.ok("review")
     assert "Last period you wrote" in december and "I let Helen go cold" in december
     out = tmp_path / "review.md"
     world.ok(f"review --period quarter --format md -o {out}")
-    assert out.read_text().startswith("# Review of the quarter 2026-10-01 to 2026-12-31")
+    assert out.read_text().startswith("# Review of Q4 2026 (2026-10-01 to 2026-12-31)")
     assert "no database" in Patron(str(tmp_path / "none.sqlite"), CliRunner()).fails("review", 6)
 
 

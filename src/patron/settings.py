@@ -140,6 +140,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(month first: 10 December) or ymd (2026/12/10); auto = the order your locale "
             "(LC_TIME) writes dates in. Used by the command line, CSV imports and mail.",
             choices=("auto", "dmy", "mdy", "ymd")),
+    Setting("review.period", str, "month",
+            "The period 'patron review', 'reflect' and 'hours' cover when none is named.",
+            choices=("week", "month", "quarter")),
     Setting("review.just_ended_days", int, 3,
             "In the first this-many days of a month or quarter, 'patron review' and 'reflect' "
             "cover the one just ended (it has the figures); 0 = always the current one."),
