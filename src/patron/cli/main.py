@@ -31,6 +31,7 @@ COMMANDS = {
     "time": "patron.cli.relationships:time_spent",
     "start": "patron.cli.relationships:start",
     "stop": "patron.cli.relationships:stop",
+    "hours": "patron.cli.hours:hours",
     "reflect": "patron.cli.relationships:reflect",
     "review": "patron.cli.relationships:review",
     "screen": "patron.cli.screen:screen",
