@@ -92,7 +92,7 @@ _DURATION = re.compile(
     r"(?:(?P<m>\d+) ?(?:m|min|mins|minute|minutes)?)?",
     re.ASCII,
 )
-_CLOCK_DURATION = re.compile(r"(\d+):(\d{2})", re.ASCII)
+_CLOCK_DURATION = re.compile(r"(\d+):(\d{2})(?::(\d{2}))?", re.ASCII)
 _END_OF_DAY_WORDS = re.compile(r"eod|cob|eob|(?:the )?end of (?:the )?(?:business )?day"
                                r"|close of business|end of business")
 
@@ -250,15 +250,15 @@ def parse_day(text: str, today: date) -> date:
 
 
 def parse_duration(text: str) -> int:
-    """Minutes, from '1h30', '1h 30m', '90m', '90', '1.5h', '2h', '45min', '1:30'."""
+    """Minutes, from '1h30', '1h 30m', '90m', '90', '1.5h', '2h', '45min', '1:30', '01:30:00'."""
     s = _normal(text)
     shown = text.strip()
     clock = _CLOCK_DURATION.fullmatch(s)
     match = _DURATION.fullmatch(s)
     if clock:
-        if int(clock[2]) > 59:
-            raise InvalidInput(f"{shown!r} has more than 59 minutes after the colon")
-        total = Decimal(clock[1]) * 60 + int(clock[2])
+        if int(clock[2]) > 59 or int(clock[3] or 0) > 59:
+            raise InvalidInput(f"{shown!r} has more than 59 minutes (or seconds) after a colon")
+        total = Decimal(clock[1]) * 60 + int(clock[2]) + Decimal(int(clock[3] or 0)) / 60
     elif s and match:
         total = Decimal(match["h"] or 0) * 60 + Decimal(match["m"] or 0)
     elif s.startswith("-"):
