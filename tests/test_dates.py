@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import json
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from patron.dates import ORDERS, parse_day, parse_duration, parse_moment, use_order
 from patron.errors import InvalidInput
+from tests.conftest import Patron
 
 NOW = datetime(2026, 11, 20, 10, 0)  # a Friday
 TODAY = NOW.date()
@@ -505,3 +510,49 @@ def test_date_like_text_reads_or_raises_the_documented_error(text: str) -> None:
     for parse in (lambda: parse_day(text, DEC_1), lambda: parse_moment(text, NOW)):
         with contextlib.suppress(InvalidInput):
             parse()
+
+
+# --- through the command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def ordered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Patron]:
+    """A register on 1 December whose settings read numeric dates in the order given."""
+    monkeypatch.setenv("PATRON_NOW", "2026-12-01T10:00")
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("PATRON_CONFIG", str(config))
+
+    def world(order: str) -> Patron:
+        config.write_text(f'[dates]\norder = "{order}"\n')
+        return Patron(str(tmp_path / "d.sqlite"), CliRunner())
+
+    return world
+
+
+@pytest.mark.parametrize(
+    ("order", "due", "expected"),
+    [
+        ("dmy", "Dec 10", "2026-12-10T00:00:00"),
+        ("dmy", "10 Dec", "2026-12-10T00:00:00"),
+        ("dmy", "December 10th", "2026-12-10T00:00:00"),
+        ("dmy", "next week", "2026-12-07T00:00:00"),
+        ("dmy", "eod", "2026-12-01T17:00:00"),
+        ("dmy", "end of month", "2026-12-31T00:00:00"),
+        ("dmy", "12/10/2026", "2026-10-12T00:00:00"),
+        ("mdy", "12/10/2026", "2026-12-10T00:00:00"),
+        ("ymd", "2026/12/10", "2026-12-10T00:00:00"),
+    ],
+)
+def test_ask_due_dates_people_write(ordered: Callable[[str], Patron], order: str, due: str,
+                                    expected: str) -> None:
+    world = ordered(order)
+    world.ok(f"ask add X --due '{due}'")
+    assert json.loads(world.ok("ask list --json"))[0]["due_at"] == expected
+
+
+@pytest.mark.parametrize("due", ["13/13/2026", "soonish"])
+def test_unreadable_due_dates_are_refused_with_the_forms(ordered: Callable[[str], Patron],
+                                                         due: str) -> None:
+    said = ordered("dmy").fails(f"ask add X --due '{due}'", 2)
+    assert repr(due) in said and said.count("\n") == 1
+    assert "'Dec 10'" in said and "10/12/2026 (day first, dates.order)" in said
