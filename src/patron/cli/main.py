@@ -154,7 +154,7 @@ def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, de
 
     Everything lives in one local database (SQLite by default, PostgreSQL given
     a URL). Names can be a unique prefix, an e-mail address or an id; dates can
-    be ISO or everyday words ("friday", "in 3 days", "2026-12-01 15:00").
+    be ISO or everyday words ("friday", "in 3 days", "Dec 10", "2026-12-01 15:00").
     """
     app = App(db=db, config=config, demo=demo, debug=debug)
     ctx.obj = app
