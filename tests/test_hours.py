@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -15,9 +14,10 @@ from tests.conftest import Patron
 
 
 @pytest.fixture
-def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Patron:
+def world(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Patron:
+    """Time over two months, on SQLite and PostgreSQL, on the morning of 1 December."""
     monkeypatch.setenv("PATRON_NOW", "2026-12-01T09:00")
-    world = Patron(str(tmp_path / "h.sqlite"), CliRunner())
+    world = Patron(db_url, CliRunner())
     world.ok("engagement add Ledger --kind client --rate 120")
     world.ok("engagement add Clinic --kind client")
     world.ok("engagement add Job --kind employer")
