@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from patron.dates import ORDERS, parse_day, parse_duration, parse_moment, use_order
+from patron.dates import locale_order as REAL_LOCALE_ORDER
 from patron.errors import InvalidInput
 from tests.conftest import Patron
 
@@ -556,3 +557,18 @@ def test_unreadable_due_dates_are_refused_with_the_forms(ordered: Callable[[str]
     said = ordered("dmy").fails(f"ask add X --due '{due}'", 2)
     assert repr(due) in said and said.count("\n") == 1
     assert "'Dec 10'" in said and "10/12/2026 (day first, dates.order)" in said
+
+
+def test_auto_follows_the_locale_order() -> None:
+    from patron import dates
+
+    assert dates.locale_order() == "mdy"  # conftest: as the C locale writes dates
+    use_order(lambda: "auto")
+    try:
+        assert parse_day("12/10/2026", DEC_1) == date(2026, 12, 10)
+    finally:
+        use_order(None)
+
+
+def test_the_real_locale_order_is_one_of_the_orders() -> None:
+    assert REAL_LOCALE_ORDER() in ORDERS  # taken before conftest replaces it

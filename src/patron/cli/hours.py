@@ -10,7 +10,7 @@ import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json, table
-from patron.cli.relationships import _period, period_options
+from patron.cli.relationships import chosen_period, period_options
 from patron.services.hours import Hours, Line
 
 
@@ -37,7 +37,7 @@ def hours(app: App, period: str | None, start: str | None, end: str | None,
     """
     from patron.services.hours import hours as count
 
-    chosen = _period(app, period, start, end)
+    chosen = chosen_period(app, period, start, end)
     with app.store(create=False).read() as conn:
         found = count(conn, chosen, engagement)
     if as_json:

@@ -259,7 +259,7 @@ def period_options(command: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
-def _period(app: App, period: str | None, start: str | None, end: str | None) -> Period:
+def chosen_period(app: App, period: str | None, start: str | None, end: str | None) -> Period:
     from patron.services.review import choose
 
     return choose(app.settings(), app.now().date(), period, start, end)
@@ -286,7 +286,7 @@ def reflect(app: App, number: int | None, answer: str | None, period: str | None
 
         patron reflect --period last-quarter --json
     """
-    chosen = _period(app, period, start, end)
+    chosen = chosen_period(app, period, start, end)
     if number is not None:
         if answer is None:
             raise InvalidInput(f"give your answer to question {number} after its number")
@@ -375,7 +375,7 @@ def review(app: App, period: str | None, start: str | None, end: str | None,
     from patron.services.backup import write_atomically
 
     grids = {}
-    chosen = _period(app, period, start, end)
+    chosen = chosen_period(app, period, start, end)
     with app.store(create=False).read() as conn:
         result = service_review.build(conn, app.settings(), app.now(), chosen, engagement)
         if fmt == "html" and not as_json:

@@ -14,8 +14,9 @@ or rejects it before it counts (``patron inbox``). The rules:
   will / let me check ...") that is not a question nor a state ("I'll be out");
 * a due date only where the sentence states one ("by Friday", "tomorrow",
   "EOD", "by 12/5", "December 5", "next week", "end of the month"), read
-  relative to when the message was written, the way ``patron.dates`` reads
-  everyday days (a weekday is the next one strictly after today).
+  relative to when the message was written by ``patron.dates``, the parser the
+  command line uses: a weekday is the next one strictly after that day, a month's
+  day without a year the nearest one, '12/5' in the ``dates.order`` setting's order.
 
 It runs on every stored message, so everything is precompiled and a message
 with no trigger word costs two regex scans.
