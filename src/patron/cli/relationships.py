@@ -169,6 +169,8 @@ def time_spent(app: App, duration: str, engagement: str, boss: str | None, at: s
         patron time 1h30 Ledger --note "reconciliation"
 
         patron time 45m "Own development" --at "today 8:00"
+
+        patron time 1h30 Ledger --at "yesterday 14:00"
     """
     with app.store().begin() as conn:
         ident = service.log_time(conn, duration, engagement, app.now(), boss=boss, at=at, note=note)
