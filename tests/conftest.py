@@ -32,6 +32,9 @@ def _private_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATRON_NOW", NOW.isoformat())
     for name in ("PATRON_DB", "PATRON_CONFIG"):
         monkeypatch.delenv(name, raising=False)
+    # dates.order 'auto' follows the locale; tests read numeric dates month first (as the C
+    # locale does) on every machine.
+    monkeypatch.setattr("patron.dates.locale_order", lambda: "mdy")
 
 
 def _postgres_or_skip() -> str:

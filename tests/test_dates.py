@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import contextlib
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from patron.dates import parse_day, parse_duration, parse_moment
+from patron.dates import ORDERS, parse_day, parse_duration, parse_moment, use_order
+from patron.dates import locale_order as REAL_LOCALE_ORDER
 from patron.errors import InvalidInput
+from tests.conftest import Patron
 
 NOW = datetime(2026, 11, 20, 10, 0)  # a Friday
 TODAY = NOW.date()
@@ -108,7 +115,8 @@ def test_moment_month_offset_clamps_to_month_end() -> None:
         "friday 3",
         "3 fortnights",
         "2026-12-01 15",
-        "12/01/2026",
+        "soonish",
+        "13/13/2026",
         "2026-12-01T15:00Z",
         "thursday friday",
     ],
@@ -149,10 +157,9 @@ def test_moment_impossible_values(text: str, what: str) -> None:
 def test_unreadable_message_suggests_forms() -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_moment("blursday", NOW)
-    assert str(caught.value) == (
-        "cannot read 'blursday' as a date; "
-        "try 2026-12-01, 'friday', 'in 3 days' or 'tomorrow 15:00'"
-    )
+    message = str(caught.value)
+    assert message.startswith("cannot read 'blursday' as a date; try 2026-12-10, 'Dec 10', '10 Dec'")
+    assert "dates.order" in message and "'next week'" in message and "\n" not in message
     assert caught.value.exit_code == 2
 
 
@@ -214,9 +221,9 @@ def test_day_impossible_dates(text: str) -> None:
         parse_day(text, TODAY)
 
 
-@pytest.mark.parametrize("text", ["blursday", "", "next", "last", "in 3", "1 jan"])
+@pytest.mark.parametrize("text", ["blursday", "", "next", "last", "in 3", "soonish", "1 janvier"])
 def test_day_garbage(text: str) -> None:
-    with pytest.raises(InvalidInput, match="try 2026-12-01, 'friday', 'in 3 days'"):
+    with pytest.raises(InvalidInput, match="try 2026-12-10, 'Dec 10', '10 Dec'"):
         parse_day(text, TODAY)
 
 
@@ -389,3 +396,179 @@ def test_any_text_gives_a_value_or_invalid_input(text: str) -> None:
 def test_only_ascii_digits(text: str) -> None:
     with pytest.raises(InvalidInput):
         parse_day(text, TODAY)
+
+
+# --- the forms mail and people write (one parser for the CLI, sheets and mail) ----------------
+
+DEC_1 = date(2026, 12, 1)  # a Tuesday, the first day of a month
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dec 10", date(2026, 12, 10)),
+        ("10 Dec", date(2026, 12, 10)),
+        ("December 10th", date(2026, 12, 10)),
+        ("10th of December", date(2026, 12, 10)),
+        ("dec. 10, 2027", date(2027, 12, 10)),
+        ("Nov 25", date(2026, 11, 25)),  # the nearest occurrence: six days ago
+        ("Jan 15", date(2027, 1, 15)),
+        ("next week", date(2026, 12, 7)),
+        ("end of week", date(2026, 12, 4)),
+        ("end of the month", date(2026, 12, 31)),
+        ("end of month", date(2026, 12, 31)),
+        ("next month", date(2027, 1, 1)),
+        ("eod", DEC_1),
+        ("end of day", DEC_1),
+        ("2026/12/10", date(2026, 12, 10)),
+        ("this friday", date(2026, 12, 4)),
+    ],
+)
+def test_words_people_write(text: str, expected: date) -> None:
+    assert parse_day(text, DEC_1) == expected
+
+
+@pytest.mark.parametrize(
+    ("order", "text", "expected"),
+    [
+        ("dmy", "12/10/2026", date(2026, 10, 12)),
+        ("mdy", "12/10/2026", date(2026, 12, 10)),
+        ("ymd", "2026/12/10", date(2026, 12, 10)),
+        ("dmy", "12.10.2026", date(2026, 10, 12)),
+        ("dmy", "12/10/26", date(2026, 10, 12)),
+        ("dmy", "25/12", date(2026, 12, 25)),
+        ("mdy", "12/25", date(2026, 12, 25)),
+    ],
+)
+def test_numeric_dates_follow_the_order_setting(order: str, text: str, expected: date) -> None:
+    use_order(lambda: order)
+    try:
+        assert parse_day(text, DEC_1) == expected
+    finally:
+        use_order(None)
+
+
+@pytest.mark.parametrize("text", ["13/13/2026", "31/02/2026", "0/5/2026"])
+def test_impossible_numeric_dates_list_the_forms(text: str) -> None:
+    use_order(lambda: "dmy")
+    try:
+        with pytest.raises(InvalidInput, match="not a real date; try 2026-12-10") as caught:
+            parse_day(text, DEC_1)
+        assert "10/12/2026 (day first, dates.order)" in str(caught.value)
+    finally:
+        use_order(None)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("eod", datetime(2026, 12, 1, 17, 0)),
+        ("yesterday 14:00", datetime(2026, 11, 30, 14, 0)),
+        ("friday 9am", datetime(2026, 12, 4, 9, 0)),
+        ("2pm", datetime(2026, 12, 1, 14, 0)),
+        ("Dec 10 15:30", datetime(2026, 12, 10, 15, 30)),
+        ("in 3 days", datetime(2026, 12, 4, 10, 0)),
+    ],
+)
+def test_moments_people_write(text: str, expected: datetime) -> None:
+    assert parse_moment(text, datetime(2026, 12, 1, 10, 0)) == expected
+
+
+def test_a_bad_order_setting_is_named() -> None:
+    use_order(lambda: "dym")
+    try:
+        with pytest.raises(InvalidInput, match=r"dates\.order"):
+            parse_day("1/2/2026", DEC_1)
+    finally:
+        use_order(None)
+
+
+@given(st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)),
+       st.sampled_from(["auto", *ORDERS]))
+def test_an_iso_date_reads_back_as_itself(day: date, order: str) -> None:
+    use_order(lambda: order)
+    try:
+        assert parse_day(day.isoformat(), DEC_1) == day
+        assert parse_moment(day.isoformat() + " 14:00", NOW) == datetime.combine(day, time(14))
+    finally:
+        use_order(None)
+
+
+@given(st.text(max_size=40))
+def test_any_text_reads_as_a_date_or_raises_the_documented_error(text: str) -> None:
+    for parse in (lambda: parse_day(text, DEC_1), lambda: parse_moment(text, NOW)):
+        try:
+            parse()
+        except InvalidInput as exc:
+            assert "\n" not in str(exc)
+
+
+@given(st.from_regex(r"(in )?[0-9]{1,12} ?(days?|weeks?|months?|years?|h|min)( ago)?|"
+                     r"[0-9]{1,3}[/.-][0-9]{1,3}([/.-][0-9]{1,5})?|"
+                     r"(jan|dec|feb) [0-9]{1,3}(, [0-9]{4})?|[0-9]{1,2} (may|sept)( [0-9]{4})?",
+                     fullmatch=True))
+def test_date_like_text_reads_or_raises_the_documented_error(text: str) -> None:
+    for parse in (lambda: parse_day(text, DEC_1), lambda: parse_moment(text, NOW)):
+        with contextlib.suppress(InvalidInput):
+            parse()
+
+
+# --- through the command line ------------------------------------------------------------------
+
+
+@pytest.fixture
+def ordered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Patron]:
+    """A register on 1 December whose settings read numeric dates in the order given."""
+    monkeypatch.setenv("PATRON_NOW", "2026-12-01T10:00")
+    config = tmp_path / "config.toml"
+    monkeypatch.setenv("PATRON_CONFIG", str(config))
+
+    def world(order: str) -> Patron:
+        config.write_text(f'[dates]\norder = "{order}"\n')
+        return Patron(str(tmp_path / "d.sqlite"), CliRunner())
+
+    return world
+
+
+@pytest.mark.parametrize(
+    ("order", "due", "expected"),
+    [
+        ("dmy", "Dec 10", "2026-12-10T00:00:00"),
+        ("dmy", "10 Dec", "2026-12-10T00:00:00"),
+        ("dmy", "December 10th", "2026-12-10T00:00:00"),
+        ("dmy", "next week", "2026-12-07T00:00:00"),
+        ("dmy", "eod", "2026-12-01T17:00:00"),
+        ("dmy", "end of month", "2026-12-31T00:00:00"),
+        ("dmy", "12/10/2026", "2026-10-12T00:00:00"),
+        ("mdy", "12/10/2026", "2026-12-10T00:00:00"),
+        ("ymd", "2026/12/10", "2026-12-10T00:00:00"),
+    ],
+)
+def test_ask_due_dates_people_write(ordered: Callable[[str], Patron], order: str, due: str,
+                                    expected: str) -> None:
+    world = ordered(order)
+    world.ok(f"ask add X --due '{due}'")
+    assert json.loads(world.ok("ask list --json"))[0]["due_at"] == expected
+
+
+@pytest.mark.parametrize("due", ["13/13/2026", "soonish"])
+def test_unreadable_due_dates_are_refused_with_the_forms(ordered: Callable[[str], Patron],
+                                                         due: str) -> None:
+    said = ordered("dmy").fails(f"ask add X --due '{due}'", 2)
+    assert repr(due) in said and said.count("\n") == 1
+    assert "'Dec 10'" in said and "10/12/2026 (day first, dates.order)" in said
+
+
+def test_auto_follows_the_locale_order() -> None:
+    from patron import dates
+
+    assert dates.locale_order() == "mdy"  # conftest: as the C locale writes dates
+    use_order(lambda: "auto")
+    try:
+        assert parse_day("12/10/2026", DEC_1) == date(2026, 12, 10)
+    finally:
+        use_order(None)
+
+
+def test_the_real_locale_order_is_one_of_the_orders() -> None:
+    assert REAL_LOCALE_ORDER() in ORDERS  # taken before conftest replaces it

@@ -69,6 +69,27 @@ class TestCsvPeople(ImporterContract):
         return path, "line 3"
 
 
+class TestCsvTime(ImporterContract):
+    command = "import csv --table time"
+    records = 3
+
+    def write_good(self, folder: Path) -> Path:
+        path = folder / "harvest.csv"
+        path.write_text("Date,Client,Project,Notes,Hours\n"
+                        "2026-11-03,Meridian,Ledger,Mapping review,1.5\n"
+                        "2026-11-03,Meridian,Ledger,Calls,0.5\n"
+                        "2026-11-04,Meridian,Clinic,Planning,2\n")
+        return path
+
+    def write_bad(self, folder: Path) -> tuple[Path, str]:
+        path = folder / "harvest.csv"
+        path.write_text("Date,Project,Notes,Hours\n"
+                        "2026-11-03,Ledger,Mapping review,1.5\n"
+                        "2026-11-04,Ledger,Calls,lots\n"
+                        "2026-11-05,Ledger,Planning,2\n")
+        return path, "line 3"
+
+
 _EVENT = """BEGIN:VEVENT
 UID:{uid}
 DTSTAMP:20261101T090000Z

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -32,7 +33,7 @@ def test_the_monthly_review_of_the_demo(portfolio: Store) -> None:
     assert sum(result.time_target.values()) == pytest.approx(1.0)
     assert any(line.startswith("Helen Brandt") for line in result.neglected)
     md = report.markdown(result)
-    assert md.startswith("# Review of the month 2026-11-01 to 2026-11-30")
+    assert md.startswith("# Review of November 2026 (2026-11-01 to 2026-11-30)")
     assert "| customer |" in md and "## Relationships going cold" in md
     plain = report.text(result)
     assert "#" not in plain.splitlines()[0] and "Would they hire you back?" in plain
@@ -47,12 +48,12 @@ def test_a_reflection_is_found_again_next_period(tmp_path: Path, monkeypatch: py
     world.ok("engagement add Job --kind employer")
     world.ok("reflect 4 'I let Helen go cold'")
     assert "*I let Helen go cold*" in world.ok("review --format md")
-    monkeypatch.setenv("PATRON_NOW", "2026-12-03T09:00")
+    monkeypatch.setenv("PATRON_NOW", "2026-12-04T09:00")  # past the first days: December's
     december = world.ok("review")
     assert "Last period you wrote" in december and "I let Helen go cold" in december
     out = tmp_path / "review.md"
     world.ok(f"review --period quarter --format md -o {out}")
-    assert out.read_text().startswith("# Review of the quarter 2026-10-01 to 2026-12-31")
+    assert out.read_text().startswith("# Review of Q4 2026 (2026-10-01 to 2026-12-31)")
     assert "no database" in Patron(str(tmp_path / "none.sqlite"), CliRunner()).fails("review", 6)
 
 
@@ -97,3 +98,89 @@ def test_the_html_review_renders_in_a_real_browser(tmp_path: Path) -> None:
          "--dump-dom", out.as_uri()], check=True, capture_output=True, text=True, timeout=120).stdout
     assert "Would they hire you back?" in dumped and "alert(1)" in dumped
     assert "<script>alert" not in dumped  # the name stayed text; nothing ran
+
+
+# --- the first days of a period ----------------------------------------------------------------
+
+
+@pytest.fixture
+def months(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Patron:
+    """Months of time and a reflection-free register, on the morning of 1 December."""
+    monkeypatch.setenv("PATRON_NOW", "2026-12-01T09:00")
+    world = Patron(str(tmp_path / "m.sqlite"), CliRunner())
+    world.ok("engagement add Ledger --kind client --rate 120")
+    world.ok("engagement add Job --kind employer")
+    for day, duration, engagement in (("2026-09-14", "3h", "Ledger"), ("2026-10-06", "2h", "Job"),
+                                      ("2026-11-03", "4h", "Ledger"), ("2026-11-20", "2h", "Ledger"),
+                                      ("2026-11-24", "1h30", "Job")):
+        world.ok(f"time {duration} {engagement} --at '{day} 10:00'")
+    return world
+
+
+def test_on_the_first_of_the_month_the_review_covers_the_month_just_ended(months: Patron) -> None:
+    out = months.ok("review")
+    assert out.startswith("Review of November 2026 (2026-11-01 to 2026-11-30)")
+    assert "Covering November 2026, the month just ended; --period month for this one." in out
+    assert "customer  6h00" in out and "employer  1h30" in out
+    assert "No time logged" not in out and "2026-12-31" not in out
+
+
+def test_the_current_month_can_still_be_asked_for(months: Patron) -> None:
+    out = months.ok("review --period month")
+    assert out.startswith("Review of December 2026") and "Covering" not in out
+    assert "No time logged in December 2026" in out and "customer  0h00" not in out
+
+
+def test_named_periods_and_days(months: Patron) -> None:
+    quarter = months.ok("review --period last-quarter")
+    assert quarter.startswith("Review of Q3 2026 (2026-07-01 to 2026-09-30)")
+    assert "customer  3h00" in quarter
+    half = months.ok("review --from 2026-11-01 --to 'Nov 15'")
+    assert half.startswith("Review of 2026-11-01 to 2026-11-15")
+    assert "customer  4h00" in half and "employer  0h00" in half
+
+
+def test_a_bad_day_is_one_line_with_the_forms_that_work(months: Patron) -> None:
+    said = months.fails("review --from soonish", 2)
+    assert said.count("\n") == 1 and "Traceback" not in said
+    assert "--from" in said and "'soonish'" in said and "'Dec 10'" in said and "'next week'" in said
+    assert "--period or --from" in months.fails("review --period month --from 2026-11-01", 2)
+    assert "before" in months.fails("review --from 2026-11-10 --to 2026-11-01", 2)
+
+
+def test_the_review_as_data_and_for_one_engagement(months: Patron) -> None:
+    data = json.loads(months.ok("review --json"))
+    assert (data["first"], data["last"], data["name"]) == ("2026-11-01", "2026-11-30", "November 2026")
+    assert "just ended" in data["note"]
+    assert data["time_minutes"] == {"employer": 90, "customer": 360, "self": 0}
+    assert {c["engagement"] for c in data["clients"]} == {"Ledger", "Job"}
+    one = json.loads(months.ok("review -e Ledger --json"))
+    assert [c["engagement"] for c in one["clients"]] == ["Ledger"] and one["engagement"] == "Ledger"
+    assert one["time_minutes"] == {"employer": 0, "customer": 360, "self": 0}
+    text = months.ok("review --engagement Ledger")
+    assert text.startswith("Review of Ledger, November 2026") and "Job" not in text
+
+
+def test_reflect_on_the_first_files_under_the_month_just_ended(months: Patron,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    out = months.ok("reflect 4 'I let Helen go cold'")
+    assert "Covering November 2026" in out and "Reflection for November 2026" in out
+    data = json.loads(months.ok("reflect --json"))
+    assert (data["first"], data["last"]) == ("2026-11-01", "2026-11-30")
+    assert data["questions"][3]["answers"][0]["answer"] == "I let Helen go cold"
+    assert "*I let Helen go cold*" in months.ok("review --format md")
+    monkeypatch.setenv("PATRON_NOW", "2026-12-10T09:00")
+    assert "I let Helen go cold" not in months.ok("reflect")
+    assert "*I let Helen go cold*" in months.ok("review --period last-month --format md")
+    assert "Last period you wrote" in months.ok("review")
+
+
+def test_how_many_first_days_look_back_is_a_setting(months: Patron, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[review]\njust_ended_days = 0\n")
+    monkeypatch.setenv("PATRON_CONFIG", str(config))
+    assert months.ok("review").startswith("Review of December 2026")
+    config.write_text("[review]\nperiod = \"week\"\n")
+    monkeypatch.setenv("PATRON_NOW", "2026-11-30T09:00")  # a Monday
+    assert months.ok("review").startswith("Review of the week of 2026-11-23")

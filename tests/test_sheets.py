@@ -352,3 +352,44 @@ def test_export_import_export_is_the_identity(register: dict[str, list[dict[str,
         assert exported(copy) == first
         original.close()
         copy.close()
+
+
+# --- time entries ------------------------------------------------------------------------------
+
+
+def time_entries(world: Patron) -> list[dict[str, Any]]:
+    return json.loads(world.ok("time-entry list --json"))
+
+
+def test_a_toggl_time_sheet_with_day_start_and_duration(world: Patron, tmp_path: Path) -> None:
+    world.ok("engagement add Ledger --kind client")
+    path = write(tmp_path, "toggl", "Client,Project,Description,Start date,Start time,Duration\n"
+                                    "Meridian,Ledger,Mapping,2026-11-10,09:00:00,01:30:00\n"
+                                    "Meridian,Ledger,Calls,2026-11-10,14:00:00,00:20:00\n")
+    result = world("import", "csv", "--table", "time", str(path))
+    assert "Start date -> date" in result.stderr and "Duration -> duration" in result.stderr
+    assert "2 created" in result.stdout
+    found = [(t["started_at"], t["minutes"], t["note"], t["boss_kind"]) for t in time_entries(world)]
+    assert found == [("2026-11-10T09:00:00", 90, "Mapping", "customer"),
+                     ("2026-11-10T14:00:00", 20, "Calls", "customer")]
+    assert "0 created, 0 updated, 2 unchanged" in world.ok(f"import csv --table time {path}")
+    path.write_text(path.read_text().replace("00:20:00", "00:30:00"))
+    assert "0 created, 1 updated, 1 unchanged" in world.ok(f"import csv --table time {path}")
+
+
+def test_hours_and_minutes_columns_in_the_users_date_order(world: Patron, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[dates]\norder = "dmy"\n')
+    monkeypatch.setenv("PATRON_CONFIG", str(config))
+    path = write(tmp_path, "hand", "Day;Job;Hours;Minutes;Boss;What\n"
+                                   "03/11/2026;Ledger;1;15;self;Reading\n"
+                                   "04/11/2026;Ledger;2,5;;;Workshop\n"
+                                   "31/11/2026;Ledger;1;;;Nowhere\n"
+                                   "05/11/2026;;1;;;No engagement\n")
+    result = world("import", "csv", "--table", "time", str(path))
+    assert "2 created" in result.stdout and "2 skipped" in result.stdout
+    assert "line 4, column 'Day'" in result.stderr and "not a real date" in result.stderr
+    assert "line 5" in result.stderr and "no engagement" in result.stderr
+    found = [(t["started_at"], t["minutes"], t["boss_kind"]) for t in time_entries(world)]
+    assert found == [("2026-11-03T00:00:00", 75, "self"), ("2026-11-04T00:00:00", 150, "customer")]

@@ -30,6 +30,7 @@ class Setting:
     description: str
     signed: bool = False  # may be negative (a coefficient that pushes down)
     positive: bool = False  # must be more than 0 (a length the factors divide by)
+    choices: tuple[str, ...] = ()  # text that must be one of these
 
     @property
     def section(self) -> str:
@@ -139,6 +140,19 @@ SETTINGS: tuple[Setting, ...] = (
             "their weights differ by at most this share of the larger (0.05 = 5%). The role "
             "defaults alone set them about 1% apart; one attribute held or lost moves a weight "
             "by about 12%, so at 5% only something you recorded decides."),
+    Setting("dates.order", str, "auto",
+            "How a numeric date such as 12/10/2026 is read: dmy (day first: 12 October), mdy "
+            "(month first: 10 December) or ymd (2026/12/10); auto = the order your locale "
+            "(LC_TIME) writes dates in. Used by the command line, CSV imports and mail.",
+            choices=("auto", "dmy", "mdy", "ymd")),
+    Setting("review.period", str, "month",
+            "The period 'patron review', 'reflect' and 'hours' cover when none is named.",
+            choices=("week", "month", "quarter")),
+    Setting("review.just_ended_days", int, 3,
+            "In the first this-many days of a month or quarter, 'patron review' and 'reflect' "
+            "cover the one just ended (it has the figures); 0 = always the current one."),
+    Setting("review.just_ended_week_days", int, 1,
+            "The same for a week: 1 = on Mondays the weekly review covers the week just ended."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -219,6 +233,9 @@ def _checked(path: Path, name: str, value: Any) -> Any:
         raise InvalidInput(f"{path}: {name} must be text, not {value!r}")
     if setting.type is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise InvalidInput(f"{path}: {name} must be a list of text, not {value!r}")
+    if setting.choices and value not in setting.choices:
+        raise InvalidInput(f"{path}: {name} must be one of {', '.join(setting.choices)}, "
+                           f"not {value!r}")
     if setting.type in (int, float) and value < 0 and not setting.signed:
         raise InvalidInput(f"{path}: {name} must not be negative")
     if setting.positive and value <= 0:

@@ -245,19 +245,21 @@ def _password(variable: str, user: str, host: str) -> str:
                        "--password-env), or run on a terminal to be asked")
 @import_group.command("csv")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--table", type=click.Choice(["people", "asks", "interactions"]), required=True,
+@click.option("--table", type=click.Choice(["people", "asks", "interactions", "time"]), required=True,
               help="What each row is.")
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Read this column as this field (repeatable); COLUMN= ignores the column.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
 @pass_app
 def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool) -> None:
-    """Read a spreadsheet (CSV) of people, asks or interactions (docs/spreadsheets.md).
+    """Read a spreadsheet (CSV) of people, asks, interactions or time entries
+    (docs/spreadsheets.md).
 
     Columns are matched to fields by their header (Google, Outlook, Thunderbird and
     Yahoo contact exports included); the mapping used is shown on standard error.
-    People are matched by address, then by exact name; importing a file again
-    changes nothing.
+    People are matched by address, then by exact name; time entries by engagement
+    and start (columns such as Date, Start, Duration or Hours, Project, Note);
+    importing a file again changes nothing.
 
     Examples:
 
@@ -266,6 +268,8 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
         patron import csv --table asks tasks.csv --map Subject=title --map Owner=requester
 
         patron import csv --table interactions calls.csv --dry-run
+
+        patron import csv --table time harvest-november.csv
     """
     from patron.importers import csv_table
     from patron.services.sheets import import_sheet

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from patron import __version__
+from patron import __version__, dates
 from patron.cli.app import App
 from patron.errors import PatronError
 
@@ -32,6 +32,7 @@ COMMANDS = {
     "time": "patron.cli.relationships:time_spent",
     "start": "patron.cli.relationships:start",
     "stop": "patron.cli.relationships:stop",
+    "hours": "patron.cli.hours:hours",
     "reflect": "patron.cli.relationships:reflect",
     "review": "patron.cli.relationships:review",
     "screen": "patron.cli.screen:screen",
@@ -154,10 +155,14 @@ def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, de
 
     Everything lives in one local database (SQLite by default, PostgreSQL given
     a URL). Names can be a unique prefix, an e-mail address or an id; dates can
-    be ISO or everyday words ("friday", "in 3 days", "2026-12-01 15:00").
+    be ISO or everyday words ("friday", "in 3 days", "Dec 10", "2026-12-01 15:00").
     """
     app = App(db=db, config=config, demo=demo, debug=debug)
     ctx.obj = app
+    # Numeric dates (12/10/2026) are read in the user's order; the settings are loaded
+    # only if a command meets one.
+    dates.use_order(lambda: str(app.settings()["dates.order"]))
+    ctx.call_on_close(lambda: dates.use_order(None))
     ctx.call_on_close(app.close)
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.engagement import engagement_option, required
-from patron.cli.output import echo_json, table, text
-from patron.domain.periods import MENTOR_QUESTIONS, PERIODS, bounds
+from patron.cli.output import echo_json, table, text, to_json
+from patron.domain.periods import CHOICES, MENTOR_QUESTIONS, Period
 from patron.domain.records import ENGAGEMENT
 from patron.domain.vocabulary import BossKind, InteractionKind
 from patron.errors import InvalidInput
@@ -237,6 +238,8 @@ def time_spent(app: App, duration: str, engagement: str | None, engagement_optio
         patron time 45m "Own development" --at "today 8:00"
 
         patron time 2h -e Ledger
+
+        patron time 1h30 Ledger --at "yesterday 14:00"
     """
     engagement = required(engagement, engagement_option)
     with app.store().begin() as conn:
@@ -277,19 +280,23 @@ def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
 @click.option("--boss", type=click.Choice([b.value for b in BossKind]),
               help="Whose time it is (default: from the engagement's kind).")
 @click.option("--note", metavar="TEXT", help="What you are doing.")
+@click.option("--at", metavar="WHEN", help="When you started (default: now), e.g. '9:15'.")
 @pass_app
 def start(app: App, engagement: str | None, engagement_option: str | None, boss: str | None,
-          note: str | None) -> None:
+          note: str | None, at: str | None) -> None:
     """Start a timer on an engagement; 'patron stop' logs the time.
 
     Examples:
 
         patron start Ledger --note "mapping review"
+
+        patron start Ledger --at 9:15
     """
     engagement = required(engagement, engagement_option)
     with app.store().begin() as conn:
-        service.start_timer(conn, engagement, app.now(), boss=boss, note=note)
-    click.echo(f"Timer started at {app.now():%H:%M}")
+        started = service.start_timer(conn, engagement, app.now(), boss=boss, note=note, at=at)
+    shown = f"{started:%H:%M}" if started.date() == app.now().date() else f"{started:%Y-%m-%d %H:%M}"
+    click.echo(f"Timer started at {shown}")
 
 
 @click.command()
@@ -313,30 +320,66 @@ def stop(app: App, note: str | None, discard: bool) -> None:
     click.echo(f"Logged time entry #{ident}: {minutes // 60}h{minutes % 60:02d}")
 
 
+def period_options(command: Callable[..., None]) -> Callable[..., None]:
+    """--period, --from and --to: the days a review, a reflection or a sum of hours covers."""
+    for option in reversed((
+        click.option("--period", type=click.Choice(CHOICES), metavar="PERIOD",
+                     help="week, month, quarter (the current one) or last-week, last-month, "
+                          "last-quarter. Default: review.period, or in its first days "
+                          "(review.just_ended_days) the one just ended."),
+        click.option("--from", "start", metavar="DAY", help="First day covered (any date form)."),
+        click.option("--to", "end", metavar="DAY", help="Last day covered (default: today)."),
+    )):
+        command = option(command)
+    return command
+
+
+def chosen_period(app: App, period: str | None, start: str | None, end: str | None) -> Period:
+    from patron.services.review import choose
+
+    return choose(app.settings(), app.now().date(), period, start, end)
+
+
 @click.command()
 @click.argument("number", type=click.IntRange(min=1), required=False)
 @click.argument("answer", required=False)
-@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True)
+@period_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
-def reflect(app: App, number: int | None, answer: str | None, period: str) -> None:
-    """The questions a good mentor would ask about this period, and your answers;
+def reflect(app: App, number: int | None, answer: str | None, period: str | None,
+            start: str | None, end: str | None, as_json: bool) -> None:
+    """The questions a good mentor would ask about the period reviewed, and your answers;
     give a question's number and your answer to write one. Reviews show them again.
+    Answers are filed under the period 'patron review' covers with the same options (in
+    the first days of a month, the month just ended).
 
     Examples:
 
         patron reflect
 
         patron reflect 4 "I let Helen go cold while the reconciliation dragged on"
+
+        patron reflect --period last-quarter --json
     """
+    chosen = chosen_period(app, period, start, end)
     if number is not None:
         if answer is None:
             raise InvalidInput(f"give your answer to question {number} after its number")
         with app.store().begin() as conn:
-            service.reflect(conn, period, number, answer, app.now())
-    first, last = bounds(period, app.now().date())
+            service.reflect(conn, chosen, number, answer, app.now())
     with app.store(create=False).read() as conn:
-        written = service.reflections(conn, first, last)
-    click.echo(f"Reflection for the {period} {first} to {last}:")
+        written = service.reflections(conn, chosen.first, chosen.last)
+    if as_json:
+        echo_json({"period": chosen.kind, "name": chosen.name, "first": chosen.first,
+                   "last": chosen.last, "questions": [
+                       {"number": n, "question": question,
+                        "answers": [{"answer": a, "written_at": when}
+                                    for asked, a, when in written if asked == question]}
+                       for n, question in enumerate(MENTOR_QUESTIONS, start=1)]})
+        return
+    if chosen.note:
+        click.echo(f"Covering {chosen.note}.")
+    click.echo(f"Reflection for {chosen.name} ({chosen.first} to {chosen.last}):")
     for n, question in enumerate(MENTOR_QUESTIONS, start=1):
         click.echo(f"  {n}. {question}")
         for asked, text_, when in written:
@@ -376,41 +419,51 @@ def goal_note(app: App, goal: str, text_: str) -> None:
 
 
 @click.command()
-@click.option("--period", type=click.Choice(PERIODS), default="month", show_default=True)
+@period_options
+@click.option("--engagement", "-e", metavar="ENGAGEMENT", help="Review this engagement only.")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text",
               show_default=True, help="html: one self-contained page with charts.")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole review as JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+              help="Write to this file instead of the terminal.")
 @pass_app
-def review(app: App, period: str, fmt: str, output: Path | None) -> None:
+def review(app: App, period: str | None, start: str | None, end: str | None,
+           engagement: str | None, fmt: str, as_json: bool, output: Path | None) -> None:
     """The periodic review: would each client hire you back and how that moved,
     promises, feedback (and from whom none was asked), asks done, your three
     bosses' share of your time against your target, your goals, the relationships
     going cold, and the period's reflection.
 
+    By default the current month; in its first days (review.just_ended_days) the
+    month just ended, which it says.
+
     Examples:
 
         patron review
 
-        patron review --period quarter --format md -o review.md
+        patron review --period last-quarter --format md -o review.md
 
-        patron review --format html -o review.html
+        patron review --from 2026-11-01 --to "Nov 15" -e Ledger --json
     """
     from patron.reports import review as report
     from patron.services import review as service_review
     from patron.services.backup import write_atomically
 
     grids = {}
+    chosen = chosen_period(app, period, start, end)
     with app.store(create=False).read() as conn:
-        result = service_review.build(conn, app.settings(), app.now(), period)
-        if fmt == "html":
+        result = service_review.build(conn, app.settings(), app.now(), chosen, engagement)
+        if fmt == "html" and not as_json:
             from patron.services.client import members
 
             e = schema.engagement
             for ident, name in conn.execute(select(e.c.id, e.c.name).where(e.c.status == "active")
                                             .order_by(e.c.name)):
-                grids[name] = members(conn, app.settings(), app.now(), ident)
-    if fmt == "html":
+                if result.engagement in (None, name):
+                    grids[name] = members(conn, app.settings(), app.now(), ident)
+    if as_json:
+        content = to_json(asdict(result)) + "\n"
+    elif fmt == "html":
         from patron.reports.html import page
 
         content = page(result, grids, int(app.settings()["stakeholders.high"]))

@@ -14,8 +14,9 @@ or rejects it before it counts (``patron inbox``). The rules:
   will / let me check ...") that is not a question nor a state ("I'll be out");
 * a due date only where the sentence states one ("by Friday", "tomorrow",
   "EOD", "by 12/5", "December 5", "next week", "end of the month"), read
-  relative to when the message was written, the way ``patron.dates`` reads
-  everyday days (a weekday is the next one strictly after today).
+  relative to when the message was written by ``patron.dates``, the parser the
+  command line uses: a weekday is the next one strictly after that day, a month's
+  day without a year the nearest one, '12/5' in the ``dates.order`` setting's order.
 
 It runs on every stored message, so everything is precompiled and a message
 with no trigger word costs two regex scans.
@@ -23,13 +24,13 @@ with no trigger word costs two regex scans.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from patron import dates
+from patron.errors import InvalidInput
 
 REQUEST_ACTION = "request-action"
 REQUEST_INFORMATION = "request-information"
@@ -466,9 +467,7 @@ def _title(kind: str, sentence: str, low: str) -> str:
 
 # --- due dates --------------------------------------------------------------
 
-_MONTHS = {name: n for n, full in enumerate(calendar.month_name) if n
-           for name in (full.lower(), full.lower()[:3])} | {"sept": 9}
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_MONTH = "|".join(sorted(dates.MONTHS, key=len, reverse=True))
 _WEEKDAY = r"monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 _SHORT_WEEKDAY = r"mon|tues?|wed|thu|thur|thurs|fri|sat|sun"
 _DUE = re.compile(
@@ -498,7 +497,6 @@ _DUE = re.compile(
 )
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
             "seven": 7, "ten": 10}
-_END_OF_DAY = time(17, 0)
 
 
 def due_in(low: str, written_at: datetime) -> datetime | None:
@@ -542,18 +540,20 @@ _DUE_PHRASES = ("as soon as", "right away")
 
 
 def _due_match(m: re.Match[str], today: date) -> tuple[int, date | time] | None:
-    """(specificity, day) or (0, time of day) for one matched phrase; None if impossible."""
+    """(specificity, day) or (0, time of day) for one matched phrase; None if impossible.
+    The days are those ``patron.dates`` gives the same words on the command line."""
     g = m.groupdict()
     try:
         if g["iso"]:
             return 3, dates.parse_day(g["iso"], today)
         if g["md"] or g["md2"]:
-            month, day = int(g["md"] or g["md2"]), int(g["dd"] or g["dd2"])
-            return 3, _calendar_day(today, month, day, g["yd"] or g["yd2"])
+            first, second = int(g["md"] or g["md2"]), int(g["dd"] or g["dd2"])
+            return 3, dates.numeric_day(today, first, second, g["yd"] or g["yd2"])
         if g["mon"] or g["mon2"]:
-            month = _MONTHS[(g["mon"] or g["mon2"])]
-            return 3, _calendar_day(today, month, int(g["day"] or g["day2"]), g["year"] or g["year2"])
-    except ValueError:
+            month = dates.MONTHS[(g["mon"] or g["mon2"])]
+            return 3, dates.calendar_day(today, month, int(g["day"] or g["day2"]),
+                                         g["year"] or g["year2"])
+    except (ValueError, InvalidInput):
         return None
     if g["weekday"] or g["short"]:
         return 2, dates.parse_day(g["weekday"] or g["short"], today)
@@ -562,17 +562,10 @@ def _due_match(m: re.Match[str], today: date) -> tuple[int, date | time] | None:
     if g["today"]:
         return 1, today
     if g["eod"]:
-        return 0, _END_OF_DAY
-    if g["endnextweek"]:
-        return 2, today + timedelta(days=11 - today.weekday())
-    if g["nextweek"]:
-        return 2, today + timedelta(days=7 - today.weekday())
-    if g["eow"]:
-        return 2, today + timedelta(days=(4 - today.weekday()) % 7)
-    if g["eom"]:
-        return 2, date(today.year, today.month, calendar.monthrange(today.year, today.month)[1])
-    if g["nextmonth"]:
-        return 2, (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+        return 0, dates.END_OF_DAY
+    for group in ("endnextweek", "nextweek", "eow", "eom", "nextmonth"):
+        if g[group]:
+            return 2, dates.parse_day(g[group], today)
     if g["count"]:
         return 2, dates.parse_day(f"in {_NUMBERS.get(g['count'], g['count'])} {g['unit']}", today)
     if g["asap"]:
@@ -580,14 +573,6 @@ def _due_match(m: re.Match[str], today: date) -> tuple[int, date | time] | None:
     if g["noon"]:
         return 0, time(12, 0)
     return _clock(g)
-
-
-def _calendar_day(today: date, month: int, day: int, year: str | None) -> date:
-    if year is not None:
-        full = int(year) + (2000 if len(year) == 2 else 0)
-        return date(full, month, day)
-    found = date(today.year, month, day)
-    return found if found >= today else date(today.year + 1, month, day)
 
 
 def _clock(g: dict[str, str | None]) -> tuple[int, time] | None:

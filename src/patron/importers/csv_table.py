@@ -1,4 +1,4 @@
-"""Spreadsheets (CSV) of people, asks or interactions: decoding, the delimiter, the header.
+"""Spreadsheets (CSV) of people, asks, interactions or time entries: decoding, the delimiter, the header.
 
 A file is read as UTF-8 (a byte-order mark is fine; UTF-16 with its mark too); a file
 that is not UTF-8 is read as Windows-1252, the encoding spreadsheet programs and
@@ -67,9 +67,22 @@ _INTERACTIONS: dict[str, str] = {
     "notes": r"notes?|comments?",
     "source": r"source|sourcekey",
 }
+# Time sheets as Harvest, Toggl, Clockify and hand-made ones write them: a day and a start
+# (apart or together), a length (a duration, or hours and/or minutes), the engagement, a note.
+_TIME: dict[str, str] = {
+    "start": r"start|started|startedat|starttime|startdatetime|from|begin|at|when|datetime",
+    "date": r"date|day|startdate|workdate|spentdate|spenton|on",
+    "duration": r"duration|durationhhmmss|durationh|time|timespent|spent|length|elapsed",
+    "hours": r"hours?|hrs|h|durationdecimal|hoursdecimal|decimalhours|durationhdecimal",
+    "minutes": r"minutes|mins?|m",
+    "engagement": r"engagement|project|client|account|customer|job",
+    "boss": r"boss|bosskind",
+    "note": r"notes?|description|comments?|task|what|summary|activity",
+}
 FIELDS: dict[str, dict[str, re.Pattern[str]]] = {
     table: {name: re.compile(pattern) for name, pattern in patterns.items()}
-    for table, patterns in (("people", _PEOPLE), ("asks", _ASKS), ("interactions", _INTERACTIONS))
+    for table, patterns in (("people", _PEOPLE), ("asks", _ASKS), ("interactions", _INTERACTIONS),
+                            ("time", _TIME))
 }
 """The fields of each table a column can fill, in the order ``export csv`` writes them."""
 
@@ -77,7 +90,7 @@ LISTS = frozenset({"emails", "phones", "tags", "annotations", "participants"})
 """Fields holding several values: every column mapped to them adds to the list."""
 
 REQUIRED = {"people": ("name", "first", "last", "emails"), "asks": ("title",),
-            "interactions": ("summary",)}
+            "interactions": ("summary",), "time": ("duration", "hours", "minutes")}
 """A table's rows are read only when one of these fields has a column."""
 
 ALIASES = {"organization": "organisation", "org": "organisation", "company": "organisation",
@@ -85,7 +98,8 @@ ALIASES = {"organization": "organisation", "org": "organisation", "company": "or
            "participant": "participants", "due_at": "due", "created_at": "asked",
            "done_at": "done", "effort_hours": "effort", "occurred_at": "at",
            "requester_id": "requester", "from": "requester", "engagement_id": "engagement",
-           "annotation": "annotations", "ignore": ""}
+           "annotation": "annotations", "started_at": "start",
+           "boss_kind": "boss", "ignore": ""}
 """Names ``--map`` also takes for a field (record field names and option names)."""
 
 
@@ -171,7 +185,7 @@ def delimiter(text: str) -> str:
 def read(text: str, table: str, source: str, overrides: Sequence[str] = ()) -> Sheet:
     """The rows of a CSV text, each cell filed under the field its column maps to."""
     if table not in FIELDS:
-        raise InvalidInput(f"no table {table!r}; choose people, asks or interactions")
+        raise InvalidInput(f"no table {table!r}; choose {', '.join(FIELDS)}")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter(text))
     try:
         header = next(reader)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from html import escape
 
 from patron.domain.periods import MENTOR_QUESTIONS
+from patron.reports.review import covering, no_time
+from patron.reports.review import title as heading
 from patron.services.client import Member
 from patron.services.review import Review
 
@@ -27,8 +29,8 @@ def page(review: Review, grids: dict[str, list[Member]], high: int) -> str:
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<title>Review {review.first} to {review.last}</title><style>{STYLE}</style>"
              "</head><body>",
-             f"<h1>Review of the {escape(review.period)}</h1>"
-             f"<p class='muted'>{review.first} to {review.last}</p>",
+             f"<h1>{escape(heading(review))}</h1>"
+             + (f"<p class='muted'>{escape(covering(review))}</p>" if review.note else ""),
              "<h2>Would they hire you back?</h2>", _scores_chart(review)]
     for c in review.clients:
         css = c.verdict.replace(" ", "-")
@@ -43,7 +45,9 @@ def page(review: Review, grids: dict[str, list[Member]], high: int) -> str:
                 parts.append(f"<div>{title}:<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items)
                              + "</ul></div>")
         parts.append("</div>")
-    parts += ["<h2>Your three bosses</h2>", _time_chart(review)]
+    parts += ["<h2>Your three bosses</h2>",
+              _time_chart(review) if sum(review.time_minutes.values())
+              else f"<p>{escape(no_time(review).replace('`', ''))}</p>"]
     parts += ["<h2>Who matters where</h2><div class='grids'>"]
     parts += [_grid(name, members, high) for name, members in grids.items() if members]
     parts += ["</div><h2>Your own goals</h2><ul>"]

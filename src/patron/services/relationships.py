@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, case, func, or_, select
 
 from patron.domain.cadence import ContactDue, contact_due
-from patron.domain.periods import MENTOR_QUESTIONS, bounds
+from patron.domain.periods import MENTOR_QUESTIONS, Period
 from patron.domain.ranking import requester_weight
 from patron.domain.records import ASK, BY_KIND, COMMITMENT, GOAL, INTERACTION, PERSON, TIME_ENTRY
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
@@ -257,8 +257,9 @@ def _first_check_in_pending(conn: Connection, settings: Settings, now: datetime,
 
 
 def start_timer(conn: Connection, engagement: str, now: datetime, *, boss: str | None = None,
-                note: str | None = None) -> int:
-    """Start timing work on an engagement; one timer runs at a time."""
+                note: str | None = None, at: str | None = None) -> datetime:
+    """Start timing work on an engagement (now, or ``at`` when you began and forgot); one
+    timer runs at a time. Returns when it started."""
     t = schema.timer
     running = conn.execute(select(t.c.id, t.c.started_at, t.c.engagement_id)).first()
     if running is not None:
@@ -268,8 +269,13 @@ def start_timer(conn: Connection, engagement: str, now: datetime, *, boss: str |
     engagement_id = resolve(conn, BY_KIND["engagement"], engagement)
     if boss is not None:
         records.coerce(conn, TIME_ENTRY, TIME_ENTRY.field("boss_kind"), boss, now)
-    return records.insert_row(conn, t, {"engagement_id": engagement_id, "boss_kind": boss,
-                                        "started_at": now, "note": note})
+    started = records.coerce(conn, TIME_ENTRY, TIME_ENTRY.field("started_at"), at, now) or now
+    if started > now:
+        raise InvalidInput(f"--at {at!r} is later than now; a timer starts now or before")
+    records.insert_row(conn, t, {"engagement_id": engagement_id, "boss_kind": boss,
+                                 "started_at": started, "note": note})
+    started_at: datetime = started
+    return started_at
 
 
 def stop_timer(conn: Connection, now: datetime, note: str | None = None) -> tuple[int, int]:
@@ -313,16 +319,16 @@ def finish_goal(conn: Connection, goal: str, now: datetime) -> int:
     return goal_id
 
 
-def reflect(conn: Connection, period: str, number: int, answer: str, now: datetime) -> int:
-    """Answer question ``number`` (from 1) of the current period's self-reflection."""
+def reflect(conn: Connection, period: Period, number: int, answer: str, now: datetime) -> int:
+    """Answer question ``number`` (from 1) of a period's self-reflection (the period reviewed:
+    see ``services.review.choose``)."""
     if not 1 <= number <= len(MENTOR_QUESTIONS):
         raise InvalidInput(f"there are {len(MENTOR_QUESTIONS)} questions; {number} is not one")
     if not answer.strip():
         raise InvalidInput("an answer needs some text")
-    first, last = bounds(period, now.date())
     t = schema.reflection
     return records.insert_row(conn, t, {
-        "period_start": first, "period_end": last, "question": MENTOR_QUESTIONS[number - 1],
+        "period_start": period.first, "period_end": period.last, "question": MENTOR_QUESTIONS[number - 1],
         "answer": answer.strip(), "written_at": now})
 
 

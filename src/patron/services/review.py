@@ -10,9 +10,14 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from patron.domain.periods import bounds, previous
+from patron import dates
+from patron.domain import periods
+from patron.domain.periods import Period
+from patron.domain.records import BY_KIND
 from patron.domain.vocabulary import BossKind
+from patron.errors import InvalidInput
 from patron.services import hire, relationships
+from patron.services.names import resolve
 from patron.settings import Settings
 from patron.store import schema
 
@@ -32,9 +37,12 @@ class ClientReview:
 
 @dataclass
 class Review:
-    period: str
+    period: str          # week, month, quarter or days
     first: date
     last: date
+    name: str            # "November 2026"
+    note: str            # why this period: "November 2026, the month just ended; ..." or ""
+    engagement: str | None  # the one engagement reviewed, None for all
     clients: list[ClientReview]
     time_minutes: dict[str, int]
     time_target: dict[str, float]
@@ -44,24 +52,67 @@ class Review:
     last_reflections: list[tuple[str, str]] = field(default_factory=list)
 
 
-def build(conn: Connection, settings: Settings, now: datetime, period: str) -> Review:
-    first, last = bounds(period, now.date())
-    before_first, before_last = previous(period, now.date())
+def choose(settings: Settings, today: date, period: str | None = None,
+           start: str | None = None, end: str | None = None) -> Period:
+    """The period a review (or a sum of hours, or a reflection) covers.
+
+    ``--from``/``--to`` (any day the date parser reads; ``--to`` defaults to today), else a
+    named period (``month``, ``last-quarter`` ...), else ``review.period``: the current one,
+    or in its first days (``review.just_ended_days``) the one just ended."""
+    if start is not None or end is not None:
+        if period is not None:
+            raise InvalidInput("give --period or --from/--to, not both")
+        if start is None:
+            raise InvalidInput("--to needs --from (the first day to cover)")
+        first = _day("--from", start, today)
+        return periods.days(first, _day("--to", end, today) if end is not None else today)
+    if period is not None:
+        return periods.named(period, today)
+    kind = str(settings["review.period"])
+    look_back = settings["review.just_ended_week_days" if kind == "week" else "review.just_ended_days"]
+    return periods.default(kind, today, int(look_back))
+
+
+def _day(option: str, text: str, today: date) -> date:
+    try:
+        return dates.parse_day(text, today)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{option}: {exc}") from None
+
+
+def build(conn: Connection, settings: Settings, now: datetime, period: str | Period,
+          engagement: str | None = None) -> Review:
+    """The review of a period (a name such as 'month' is the current one), of every client
+    and employer engagement, or of one engagement (of any kind) when ``engagement`` names it."""
+    chosen = periods.current(period, now.date()) if isinstance(period, str) else period
+    first, last = chosen.first, chosen.last
+    before = chosen.before()
     end = min(now, datetime.combine(last, time.max).replace(microsecond=0))
     e = schema.engagement
+    query = select(e.c.id, e.c.name).order_by(e.c.kind, e.c.name)
+    only: int | None = None
+    if engagement is not None:
+        only = resolve(conn, BY_KIND["engagement"], engagement)
+        query = query.where(e.c.id == only)
+    else:
+        query = query.where(e.c.kind.in_(("client", "employer")), e.c.status.in_(("active", "paused")))
     clients = []
-    for ident, name in conn.execute(select(e.c.id, e.c.name).where(
-            e.c.kind.in_(("client", "employer")), e.c.status.in_(("active", "paused")))
-            .order_by(e.c.kind, e.c.name)):
+    names = []
+    for ident, name in conn.execute(query):
+        names.append(name)
         clients.append(_client(conn, settings, ident, name, first, end,
-                               datetime.combine(before_last, time(23, 59, 59))))
+                               datetime.combine(before.last, time(23, 59, 59))))
+    whole = only is None
     return Review(
-        period, first, last, clients, _time(conn, first, end), _target(settings),
-        _goals(conn, first, end),
+        chosen.kind, first, last, chosen.name, chosen.note, names[0] if only else None,
+        clients, _time(conn, first, end, only), _target(settings),
+        _goals(conn, first, end) if whole else [],
         [f"{d.person} ({'; '.join(d.roles)}): {d.due.describe()}"
-         for d in relationships.due(conn, settings, now, 0) if d.due.overdue],
-        [(q, a) for q, a, _ in relationships.reflections(conn, first, last)],
-        [(q, a) for q, a, _ in relationships.reflections(conn, before_first, before_last)],
+         for d in relationships.due(conn, settings, now, 0)
+         if d.due.overdue and (whole or any(r.endswith(f" of {names[0]}") for r in d.roles))],
+        [(q, a) for q, a, _ in relationships.reflections(conn, first, last)] if whole else [],
+        [(q, a) for q, a, _ in relationships.reflections(conn, before.first, before.last)]
+        if whole else [],
     )
 
 
@@ -91,11 +142,13 @@ def _client(conn: Connection, settings: Settings, ident: int, name: str, first: 
         [n for n in key if n not in asked], list(done))
 
 
-def _time(conn: Connection, first: date, end: datetime) -> dict[str, int]:
+def _time(conn: Connection, first: date, end: datetime, engagement: int | None) -> dict[str, int]:
     t = schema.time_entry
-    rows = dict(conn.execute(select(t.c.boss_kind, func.sum(t.c.minutes)).where(
+    query = select(t.c.boss_kind, func.sum(t.c.minutes)).where(
         t.c.started_at >= datetime.combine(first, time()), t.c.started_at <= end)
-        .group_by(t.c.boss_kind)).all())
+    if engagement is not None:
+        query = query.where(t.c.engagement_id == engagement)
+    rows = dict(conn.execute(query.group_by(t.c.boss_kind)).all())
     return {b.value: int(rows.get(b.value) or 0) for b in BossKind}
 
 

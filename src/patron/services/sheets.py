@@ -1,4 +1,5 @@
-"""Spreadsheets in and out: people, asks and interactions as CSV (docs/spreadsheets.md).
+"""Spreadsheets in and out: people, asks, interactions and time entries as CSV
+(docs/spreadsheets.md).
 
 A row is the same record as before when:
 
@@ -10,6 +11,10 @@ A row is the same record as before when:
   the key ``csv:<table>:<hash>`` of its title (summary), requester (participants)
   and engagement, kept as the record's source, so that a status or due date
   changed in the sheet updates the record instead of adding one.
+
+* time entries: the same engagement and start (the nth row of a sheet with one engagement
+  and start is the nth entry stored with them, so a day's rows without a time of day stay
+  apart); its length, boss and note are updated from the sheet.
 
 Patron's ids are not written or read: they differ from one database to the next.
 A mapped column's empty cell clears the value (a required one, the status or the
@@ -29,8 +34,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from patron import dates
 from patron.domain.addresses import normal_address
-from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, RecordKind
+from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
 from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.importers.base import Outcome, Problem, Progress, no_progress
 from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
@@ -292,6 +298,79 @@ def _interaction_row(job: _Import, row: Row) -> str:
                   ("participants", "engagement"))
 
 
+def _time_row(job: _Import, row: Row) -> str:
+    engagement = row.text("engagement")
+    if engagement is None:
+        raise InvalidInput("no engagement (project, client)")
+    values: dict[str, Any] = {
+        "engagement_id": _cell(job, TIME_ENTRY, "engagement", "engagement_id", engagement),
+        "minutes": _minutes(row), "started_at": _started(job, row)}
+    for name, column in (("boss", "boss_kind"), ("note", "note")):
+        if job.sheet.mapped(name):
+            cell = row.text(name)
+            values[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+    if values.get("boss_kind") is None:
+        values.pop("boss_kind", None)  # the engagement's kind decides, as on the command line
+    t = schema.time_entry
+    key = json.dumps(["time", values["engagement_id"], values["started_at"].isoformat()])
+    existing = job.conn.execute(
+        select(t).where(t.c.engagement_id == values["engagement_id"],
+                        t.c.started_at == values["started_at"])
+        .order_by(t.c.id).offset(_count(job, key) - 1)).mappings().first()
+    if existing is None:
+        records.add(job.conn, TIME_ENTRY, values, job.now)
+        return "created"
+    changed = {k: v for k, v in values.items() if existing[k] != v}
+    if not changed:
+        return "unchanged"
+    records.edit(job.conn, TIME_ENTRY, existing["id"], records.Change(set=changed), job.now)
+    return "updated"
+
+
+def _minutes(row: Row) -> int:
+    """A duration ('1:30', '1h30', '01:30:00'), else hours (1.5, '1,5') plus minutes."""
+    duration = row.text("duration")
+    if duration is not None:
+        try:
+            return dates.parse_duration(duration.text)
+        except InvalidInput as exc:
+            raise CellError(duration, str(exc)) from None
+    total = 0.0
+    for name, per in (("hours", 60), ("minutes", 1)):
+        cell = row.text(name)
+        if cell is None:
+            continue
+        text = cell.text.strip().replace(",", ".") if "." not in cell.text else cell.text.strip()
+        try:
+            number = float(text)
+        except ValueError:
+            raise CellError(cell, f"{name} must be a number, not {cell.text!r}") from None
+        if not 0 <= number <= 24 * 60 / per:
+            raise CellError(cell, f"{name} must be from 0 to a day, not {cell.text!r}")
+        total += number * per
+    if round(total) <= 0:
+        raise InvalidInput("no time spent (a duration, hours or minutes)")
+    return round(total)
+
+
+def _started(job: _Import, row: Row) -> datetime:
+    """The start: a date-time cell, or a day and a time of day, or a day alone (00:00)."""
+    day, start = row.text("date"), row.text("start")
+    if day is None and start is None:
+        raise InvalidInput("no date or start")
+    cell = start or day
+    assert cell is not None
+    try:
+        if day is not None and start is not None:
+            try:
+                return dates.parse_moment(f"{day.text} {start.text}", job.now)
+            except InvalidInput:
+                pass  # the start holds its own day
+        return dates.parse_moment(cell.text, job.now)
+    except InvalidInput as exc:
+        raise CellError(cell, str(exc)) from None
+
+
 def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
            natural: tuple[str, str], keyed: tuple[str, str]) -> str:
     table = schema.metadata.tables[kind.table]
@@ -340,7 +419,7 @@ def _count(job: _Import, key: str) -> int:
 
 
 _ROWS: dict[str, Callable[[_Import, Row], str]] = {
-    "people": _person_row, "asks": _ask_row, "interactions": _interaction_row}
+    "people": _person_row, "asks": _ask_row, "interactions": _interaction_row, "time": _time_row}
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -349,15 +428,19 @@ _ROWS: dict[str, Callable[[_Import, Row], str]] = {
 def export_sheet(conn: Connection, table: str, now: datetime) -> str:
     """One table as CSV, with the header ``import csv --table`` maps without help."""
     if table not in FIELDS:
-        raise InvalidInput(f"no table {table!r}; choose people, asks or interactions")
+        raise InvalidInput(f"no table {table!r}; choose {', '.join(FIELDS)}")
     rows = _EXPORTS[table](conn, now)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    header = [name for name in FIELDS[table] if name not in ("first", "middle", "last")]
+    header = [name for name in FIELDS[table] if name not in _READ_ONLY]
     writer.writerow(header)
     for row in rows:
         writer.writerow([_text(row.get(name)) for name in header])
     return buffer.getvalue()
+
+
+_READ_ONLY = frozenset({"first", "middle", "last", "date", "hours", "minutes"})
+"""Fields read from other tools' sheets that an export writes as one (name, start, duration)."""
 
 
 def _text(value: Any) -> str:
@@ -415,5 +498,11 @@ def _interactions(conn: Connection, now: datetime) -> list[dict[str, Any]]:
              "source": i["source"]} for i in found]
 
 
+def _time_entries(conn: Connection, now: datetime) -> list[dict[str, Any]]:
+    return [{"start": t["started_at"], "duration": f"{t['minutes'] // 60}:{t['minutes'] % 60:02d}",
+             "engagement": t["engagement"], "boss": t["boss_kind"], "note": t["note"]}
+            for t in records.find(conn, TIME_ENTRY, {}, now)]
+
+
 _EXPORTS: dict[str, Callable[[Connection, datetime], list[dict[str, Any]]]] = {
-    "people": _people, "asks": _asks, "interactions": _interactions}
+    "people": _people, "asks": _asks, "interactions": _interactions, "time": _time_entries}
