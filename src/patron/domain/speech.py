@@ -117,11 +117,12 @@ def greeted(own: str) -> frozenset[str]:
 
 def calls_on(own: str, names: Iterable[str]) -> bool:
     """Whether a sentence of the writer's own words (``reply_part``) turns to one of these
-    names ("Sam, could you")."""
+    names ("Sam, could you", "Sam: one more thing", "Sam — could you")."""
     wanted = "|".join(re.escape(n) for n in sorted(names) if n)
     if not wanted:
         return False
-    return re.search(rf"(?:^|[.!?;]\s+|\n\s*)(?:{wanted})\s*,", own, re.I) is not None
+    return re.search(rf"(?:^|[.!?;]\s+|\n\s*)(?:{wanted})\s*(?:,|:|\s[-–—]\s|[–—])",
+                     own, re.I) is not None
 
 
 def reply_part(text: str) -> str:
