@@ -82,6 +82,22 @@ def test_the_setting_brings_back_people_and_asks_from_bulk_mail(patron: Patron, 
     assert "reader survey" in suggestion["sentence"]
 
 
+def test_a_big_list_mailbox_is_read_for_asks_in_the_workers_only_with_the_setting(
+        patron: Patron, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """More messages than are parsed in-process: the parsing workers hear of the setting."""
+    monkeypatch.setenv("PATRON_CONFIG", str(_config(tmp_path, "\n[mail]\nbulk_people = true\n")))
+    path = tmp_path / "list.mbox"
+    path.write_text("".join(
+        f"From lucy@meridian.example Fri Nov 13 09:00:00 2026\nFrom: Lucy Hart <lucy@meridian.example>\n"
+        f"To: finance-team@meridian.example\nCc: Jo Banks <{JO}>\nList-Id: <finance-team.meridian.example>\n"
+        f"Subject: Item {n}\nMessage-ID: <list-{n}@meridian.example>\n"
+        f"Date: Fri, 13 Nov 2026 09:{n % 60:02d}:00 +0000\n\nJo, could you send me item {n} by Friday?\n\n"
+        for n in range(320)))
+    out = patron.ok(f"import mail {path}")
+    assert "320 created" in out and "320 bulk or list" in out
+    assert len(json.loads(patron.ok("inbox --json"))) == 320
+
+
 def test_the_setting_must_be_true_or_false(patron: Patron, tmp_path: Path) -> None:
     config = _config(tmp_path, '\n[mail]\nbulk_people = "yes"\n')
     assert "mail.bulk_people must be true or false" in patron.fails(f"--config {config} config show", 2)

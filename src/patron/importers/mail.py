@@ -91,16 +91,18 @@ def parse(raw: RawMessage) -> MailDraft | Problem:
         return Problem(raw.where, f"cannot read this message ({type(exc).__name__}: {exc})"[:300])
 
 
-def parse_many(raws: list[RawMessage], mine: frozenset[str] = frozenset()) -> list[MailDraft | Problem]:
+def parse_many(raws: list[RawMessage], mine: frozenset[str] = frozenset(), bulk_people: bool = False,
+               ) -> list[MailDraft | Problem]:
     """Drafts of several messages (in a worker process); mail to or from one of ``mine`` is
     read for asks and promises there too, so that the process storing them need not."""
-    return [detected(parse(raw), mine) for raw in raws]
+    return [detected(parse(raw), mine, bulk_people) for raw in raws]
 
 
-def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Problem:
-    """The draft with its findings, where it is mail to or from you (and not bulk: a newsletter
-    asks nothing of you, and where the user wants its people, the inbox reads it then)."""
-    if isinstance(draft, Problem) or not mine or draft.bulk:
+def detected(draft: MailDraft | Problem, mine: frozenset[str], bulk_people: bool = False,
+             ) -> MailDraft | Problem:
+    """The draft with its findings, where it is mail to or from you; mail sent to many asks
+    nothing of you and is not read, unless ``bulk_people`` (``mail.bulk_people``)."""
+    if isinstance(draft, Problem) or not mine or (draft.bulk and not bulk_people):
         return draft
     people = {a for _, a in (*draft.to, *draft.cc)}
     if draft.sender is not None:

@@ -127,7 +127,7 @@ def import_messages(
     writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
                      MailOutcome(bulk_people=bulk_people))
     # closing: a failure stops the workers at once
-    with closing(_batches(parsed(messages, mine=writer.mine))) as batches:
+    with closing(_batches(parsed(messages, mine=writer.mine, bulk_people=bulk_people))) as batches:
         _write_all(store, batches, writer, dry_run, progress, checkpoint)
     return writer.outcome
 
@@ -157,7 +157,8 @@ Parsed = tuple[RawMessage, "MailDraft | Problem"]
 
 
 def parsed(messages: Iterable[RawMessage], workers: int | None = None,
-           mine: frozenset[str] = frozenset()) -> Generator[Parsed, None, None]:
+           mine: frozenset[str] = frozenset(), bulk_people: bool = False,
+           ) -> Generator[Parsed, None, None]:
     """Each message with its draft (or its problem), in order; parsed by a pool of worker
     processes, one per core, with a bounded number of messages read ahead. Mail to or from
     ``mine`` is read for asks and promises in the workers too."""
@@ -166,12 +167,12 @@ def parsed(messages: Iterable[RawMessage], workers: int | None = None,
     workers = workers or os.cpu_count() or 1
     if len(head) < SMALL or workers == 1:
         for raw in chain(head, stream):
-            yield raw, parser.detected(parser.parse(raw), mine)
+            yield raw, parser.detected(parser.parse(raw), mine, bulk_people)
         return
-    yield from _pooled(chain(head, stream), workers, mine)
+    yield from _pooled(chain(head, stream), workers, mine, bulk_people)
 
 
-def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str],
+def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str], bulk_people: bool,
             ) -> Generator[Parsed, None, None]:
     """The pool reads its input in a thread of its own; a semaphore holds that thread back
     when ``IN_FLIGHT`` chunks wait, and an event frees it when the import stops early."""
@@ -191,7 +192,7 @@ def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str],
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
     pool = multiprocessing.get_context(method).Pool(workers)
     try:
-        for results in pool.imap(partial(parser.parse_many, mine=mine), chunks()):
+        for results in pool.imap(partial(parser.parse_many, mine=mine, bulk_people=bulk_people), chunks()):
             raws = sent.popleft()
             room.release()
             yield from zip(raws, results, strict=True)
