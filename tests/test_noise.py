@@ -150,7 +150,7 @@ def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.mark.usefixtures("berlin")
 @pytest.mark.parametrize("fixture, skipped", [
     ("private_all_day_dentist", 1),
-    ("alone_focus_time", 2),  # only you in it; nobody at all in it
+    ("alone_focus_time", 2),  # only you and a room in it; nobody at all in it
     ("transparent_and_everyone_else_declined", 2),
 ])
 def test_events_that_are_no_touchpoint_make_no_meeting(jo: Patron, fixture: str, skipped: int) -> None:
@@ -167,6 +167,18 @@ def test_a_meeting_with_someone_else_is_still_one(jo: Patron) -> None:
     [meeting] = listed(jo, "interaction")
     assert meeting["summary"] == "Steering committee"
     assert [p["name"] for p in meeting["participants"]] == ["Helen Brandt"]
+
+
+@pytest.mark.usefixtures("berlin")
+def test_a_room_is_no_participant(jo: Patron, tmp_path: Path) -> None:
+    meeting = FIXTURES / "ics" / "meeting_with_attendee.ics"
+    booked = tmp_path / "meeting_with_a_room.ics"
+    booked.write_bytes(meeting.read_bytes().replace(
+        b"END:VEVENT", b"ATTENDEE;CUTYPE=ROOM;CN=Room 4.01:mailto:room401@meridian.example\r\nEND:VEVENT"))
+    jo.ok(f"import ics {booked}")
+    [found] = listed(jo, "interaction")
+    assert [p["name"] for p in found["participants"]] == ["Helen Brandt"]
+    assert [p["name"] for p in listed(jo, "person")] == ["Helen Brandt"]
 
 
 @pytest.mark.usefixtures("berlin")

@@ -11,7 +11,7 @@ The mapping (README "Bring in a calendar"):
 | DTSTART with a zone or in UTC | occurred_at in this machine's zone, stored as wall-clock time |
 | DTSTART floating (no zone, or a zone nobody knows) | occurred_at as written |
 | DTSTART as a date (all day) | occurred_at at 00:00 of that day (and back: 00:00 is written as a date) |
-| ORGANIZER / ATTENDEE mailto: | participants, role organiser / attendee (declined ones left out) |
+| ORGANIZER / ATTENDEE mailto: | participants, role organiser / attendee (declined ones, rooms left out) |
 | STATUS:CANCELLED | not a meeting (one imported before is removed) |
 | CLASS:PRIVATE or CONFIDENTIAL, TRANSP:TRANSPARENT | ``private``, ``free``: no touchpoint (services) |
 
@@ -66,6 +66,7 @@ class Attendee:
     name: str | None
     role: str            # organiser or attendee
     declined: bool = False
+    resource: bool = False  # CUTYPE=ROOM or RESOURCE: a room or a projector, nobody to meet
 
 
 @dataclass
@@ -408,7 +409,8 @@ def _people(event: Any) -> Iterator[Attendee]:
             params = getattr(value, "params", {})
             common = clean(str(params.get("CN", ""))).strip('"')[:NAME_LIMIT] or None
             declined = str(params.get("PARTSTAT", "")).upper() == "DECLINED"
-            yield Attendee(address.strip(), common, role, declined)
+            resource = str(params.get("CUTYPE", "")).upper() in ("ROOM", "RESOURCE")
+            yield Attendee(address.strip(), common, role, declined, resource)
 
 
 # --- writing --------------------------------------------------------------------------------

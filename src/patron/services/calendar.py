@@ -8,8 +8,8 @@ meeting's summary, time, notes and participants; the engagement is set when the 
 new (or has none yet), and kind, direction and sentiment are left as the user made them.
 
 Not every event is a touchpoint: a private or confidential one (the dentist), one marked
-free (TRANSP:TRANSPARENT), and one with nobody in it but you (focus time; your addresses and
-who declined left out) are skipped and counted as such, never as problems; one imported
+free (TRANSP:TRANSPARENT), and one with nobody in it but you (focus time; your addresses,
+who declined and rooms left out) are skipped and counted as such, never as problems; one imported
 before is removed, as a cancelled one is. A calendar Patron exported holds only touchpoints.
 """
 
@@ -49,12 +49,13 @@ class CalendarOutcome(Outcome):
 
 def touchpoint(draft: ics.EventDraft, me: set[str]) -> bool:
     """Whether an event is time spent with someone: not private, not marked free, and with
-    somebody in it besides you who did not decline. Patron's own export holds only touchpoints."""
+    somebody in it besides you who did not decline (a room is nobody). Patron's own export
+    holds only touchpoints."""
     if draft.from_patron:
         return True
     if draft.private or draft.free:
         return False
-    return any(not a.declined and (address := normal_address(a.address)) is not None
+    return any(not a.declined and not a.resource and (address := normal_address(a.address)) is not None
                and address not in me for a in draft.people)
 
 
@@ -206,11 +207,12 @@ class _Meetings:
 
 
 def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
-    """The people at the meeting (not the user, not who declined); an organiser stays one."""
+    """The people at the meeting (not the user, not who declined, not a room); an organiser
+    stays one."""
     found: _Participants = {}
     for attendee in draft.people:
         address = normal_address(attendee.address)
-        if address is None or address in me or attendee.declined:
+        if address is None or address in me or attendee.declined or attendee.resource:
             continue
         person = directory.person(address, attendee.name)
         if person is not None and found.get(person) != "organiser":
