@@ -12,6 +12,7 @@ processes, so everything it returns pickles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -120,8 +121,10 @@ def detected(draft: MailDraft | Problem, mine: frozenset[str], bulk_people: bool
 def _meant_for_another(finding: Finding, me: set[str], others: set[str]) -> bool:
     """A request whose sentence turns to another recipient by name ("Lucy, could you book
     the room?") is theirs, even in a message that has words for you too."""
-    return (finding.kind != speech.COMMITMENT and speech.calls_on(finding.sentence, others)
-            and not speech.calls_on(finding.sentence, me))
+    if finding.kind == speech.COMMITMENT:
+        return False
+    name = speech.turns_to(finding.sentence)
+    return name is not None and name in others and name not in me
 
 
 def addressed_to_me(draft: MailDraft, mine: frozenset[str], own: str | None = None) -> bool:
@@ -138,23 +141,28 @@ def addressed_to_me(draft: MailDraft, mine: frozenset[str], own: str | None = No
         return False
     own = speech.reply_part(draft.text) if own is None else own
     me, others, greeted = _audience(draft, mine, own)
-    if not greeted.isdisjoint(me) or speech.calls_on(own, me):
+    in_to = any(a in mine for _, a in draft.to)
+    if not greeted.isdisjoint(me) or (in_to and greeted.isdisjoint(others)):
         return True
-    if not greeted.isdisjoint(others):
-        return False
-    return any(a in mine for _, a in draft.to)
+    return speech.calls_on(own, me)
 
 
 def _audience(draft: MailDraft, mine: frozenset[str], own: str) -> tuple[set[str], set[str], frozenset[str]]:
     """How the message may call you, how it may call the other recipients, and whom its
     opening greets; a greeted name of no other recipient is yours where you are in To."""
     listed = (*draft.to, *draft.cc)
-    me = _names((n, a) for n, a in listed if a in mine) | _names(("", a) for a in mine)
+    me = _names((n, a) for n, a in listed if a in mine) | _address_names(mine)
     others = _names((n, a) for n, a in listed if a not in mine) - me
     greeted = speech.greeted(own)
     if any(a in mine for _, a in draft.to):
         me |= greeted - others
     return me, others, greeted
+
+
+@functools.lru_cache(maxsize=8)
+def _address_names(mine: frozenset[str]) -> frozenset[str]:
+    """The names your addresses themselves give (read once per import, not per message)."""
+    return frozenset(_names(("", a) for a in mine))
 
 
 def _names(people: Iterable[tuple[str, str]]) -> set[str]:
