@@ -40,8 +40,15 @@ def cal(db_url: str) -> Patron:
     return Patron(db_url, CliRunner())
 
 
-def event(uid: str, *lines: str, summary: str | None = "Steering committee") -> str:
-    body = [f"UID:{uid}", *( [f"SUMMARY:{summary}"] if summary else []), *lines]
+GUEST = "ATTENDEE;CN=Guest:mailto:guest@client.example"
+"""Someone at the meeting: an event with nobody but you in it is no touchpoint."""
+
+
+def event(uid: str, *lines: str, summary: str | None = "Steering committee", alone: bool = False) -> str:
+    """A VEVENT; with a guest unless it names its people or is ``alone``."""
+    named = any(line.startswith(("ATTENDEE", "ORGANIZER")) for line in lines)
+    guest = [] if alone or named else [GUEST]
+    body = [f"UID:{uid}", *( [f"SUMMARY:{summary}"] if summary else []), *lines, *guest]
     return "BEGIN:VEVENT\r\n" + "".join(f"{line}\r\n" for line in body) + "END:VEVENT\r\n"
 
 
@@ -82,14 +89,15 @@ def test_more_events_than_one_batch_keep_their_own_people(cal: Patron, tmp_path:
     events = [event(f"many-{n}", f"DTSTART:202610{n % 28 + 1:02d}T090000",
                     f"ATTENDEE;CN=Guest {n}:mailto:guest{n}@client.example", summary=f"Meeting {n}")
               for n in range(count)]
-    events.append(event("nobody", "DTSTART:20261001T100000", summary="Nobody invited"))
-    cal.ok(f"import ics {write(tmp_path, 'many', *events)}")
+    events.append(event("nobody", "DTSTART:20261001T100000", summary="Nobody invited", alone=True))
+    out = cal.ok(f"import ics {write(tmp_path, 'many', *events)}")
+    assert "1 not touchpoints" in out
     found = by_summary(cal)
-    assert len(found) == count + 1
+    assert len(found) == count
     for n in (0, 499, 500, 501, 1_000, count - 1):
         assert names(found[f"Meeting {n}"]) == {f"Guest {n}"}
         assert str(found[f"Meeting {n}"]["occurred_at"]).startswith(f"2026-10-{n % 28 + 1:02d}T09:00")
-    assert names(found["Nobody invited"]) == set()
+    assert "Nobody invited" not in found  # with nobody else in it, no touchpoint
 
 
 def test_timezone_vs_floating(cal: Patron, tmp_path: Path) -> None:
@@ -230,9 +238,9 @@ def test_no_dtstart_and_unparsable_dates_are_reported_with_their_line(cal: Patro
     assert result.exit_code == 0 and "1 created" in result.stdout and "2 skipped" in result.stdout
     begins = [n for n, line in enumerate(path.read_text().splitlines(), start=1)
               if line == "BEGIN:VEVENT"]
-    assert begins == [4, 9, 13]
-    assert f"{path}: line 9: an event without a start (DTSTART)" in result.stderr
-    assert f"{path}: line 13: a start that is not a date: '2026-13-45'" in result.stderr
+    assert begins == [4, 10, 15]
+    assert f"{path}: line 10: an event without a start (DTSTART)" in result.stderr
+    assert f"{path}: line 15: a start that is not a date: '2026-13-45'" in result.stderr
 
 
 def test_broken_file_never_stops_the_others(cal: Patron, tmp_path: Path) -> None:
@@ -533,7 +541,7 @@ def test_export_import_export_gives_the_same_calendar(store: Store,
 
 
 def test_an_event_without_uid_is_the_same_meeting_when_read_again(cal: Patron, tmp_path: Path) -> None:
-    no_uid = "BEGIN:VEVENT\r\nSUMMARY:No UID\r\nDTSTART:20261105T100000\r\nEND:VEVENT\r\n"
+    no_uid = f"BEGIN:VEVENT\r\nSUMMARY:No UID\r\nDTSTART:20261105T100000\r\n{GUEST}\r\nEND:VEVENT\r\n"
     other = event("other", "DTSTART:20261106T100000")
     cal.ok(f"import ics {write(tmp_path, 'no_uid', no_uid, other)}")
     assert "0 created, 0 updated, 2 unchanged" in cal.ok(

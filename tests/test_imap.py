@@ -410,3 +410,17 @@ def test_an_interrupted_import_goes_on_from_its_last_stored_batch(
     assert kept == place <= 3  # what was stored and the place it reached agree
     assert f"Imported: {5 - kept} created" in patron.ok(server.options(folder))
     assert stored() == (5, 5)
+
+
+def test_a_newsletter_over_imap_is_kept_as_mail_without_people(
+        server: Server, patron: Patron, folder: str, password: str) -> None:
+    """IMAP goes through the same parsing: mail sent to many makes nobody."""
+    newsletter = Path(__file__).parent / "fixtures" / "mail" / "newsletter_list_unsubscribe.eml"
+    client = server.client()
+    data = newsletter.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    assert client.append(imap.quoted(folder), None, None, data)[0] == "OK"
+    client.logout()
+    out = patron.ok(server.options(folder))
+    assert "Imported: 1 created" in out and "1 bulk or list (kept as mail" in out
+    assert "no people" in patron.ok("person list")
+    assert "Northwind" in patron.ok("interaction list")

@@ -77,6 +77,13 @@ def _copied(n: int, to: str, cc: str, body: str) -> str:
     (f"Sam Okafor <{OTHER_ME}>", "", "Also, could you send me the Q3 figures by Friday?", True),
     (OTHER_ME, "", "Dear Mr Okafor,\n\nCould you send the plan?", True),   # no name given: in To
     (f"{OTHER_ME}, Ines Lopez <ines@meridian.com>", "", "Ines,\n\nCould you send it?", False),
+    # a greeting of others and me, where my address tells no first name: the name no other has
+    (f"{OTHER_ME}, Ines Lopez <ines@meridian.com>", "", "Ines, Sam,\n\nCould you send it?", True),
+    # a sentence that turns to me wins over a greeting of someone else
+    ("Ines Lopez <ines@meridian.com>", f"Sam Okafor <{ME}>",
+     "Ines,\n\nThanks. Sam \u2014 could you send the plan?", True),
+    (f"Sam Okafor <{ME}>, Ines Lopez <ines@meridian.com>", "",
+     "Ines,\n\nThe plan is late.\n\nSam, please let me know when it is ready.", True),
 ])
 def test_only_words_meant_for_me_are_suggested(patron: Patron, tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch, to: str, cc: str,

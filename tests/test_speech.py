@@ -244,6 +244,10 @@ def test_the_names_a_message_opens_with(text: str, names: set[str]) -> None:
 def test_a_sentence_that_turns_to_someone() -> None:
     assert calls_on("Agreed. Sam, could you draft it?", {"sam"})
     assert calls_on("Fine.\nSam , one more thing.", {"sam"})
+    assert calls_on("Fine.\nSam \u2014 could you draft it?", {"sam"})
+    assert calls_on("Fine. Sam - could you draft it?", {"sam"})
+    assert calls_on("Sam: one more thing.", {"sam"})
+    assert not calls_on("Fine. Sam-Ines is the new pair.", {"sam"})
     assert not calls_on("I spoke to Sam, who agreed.", {"sam"})
     assert not calls_on("Sam, could you?", set())
     assert not calls_on(reply_part("No.\n> Sam, could you?"), {"sam"})  # quoted: not their words

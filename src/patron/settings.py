@@ -58,6 +58,11 @@ SETTINGS: tuple[Setting, ...] = (
             "PATRON_DB and --db override it."),
     Setting("me.name", str, "", "Your name, as it appears in the register."),
     Setting("me.emails", list, [], "Your own e-mail addresses; mail from them is mail you sent."),
+    Setting("mail.bulk_people", bool, False,
+            "Whether mail sent to many (List-Id, List-Unsubscribe, Precedence: bulk/list/junk, "
+            "Auto-Submitted, no-reply and notification senders) makes people, organisations and "
+            "suggested asks like other mail. Off: it is kept as mail, linked only to people you "
+            "already have."),
     _cadence("sponsor", 14, "the Executive forgets you fast"),
     _cadence("manager", 7, "directs the work day to day"),
     _cadence("boss", 7, "your own line manager"),
@@ -225,6 +230,8 @@ def _checked(path: Path, name: str, value: Any) -> Any:
     setting = BY_NAME.get(name)
     if setting is None:
         raise InvalidInput(f"{path}: unknown setting {name!r} (see 'patron config show')")
+    if setting.type is bool and not isinstance(value, bool):
+        raise InvalidInput(f"{path}: {name} must be true or false, not {value!r}")
     if setting.type is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise InvalidInput(f"{path}: {name} must be a whole number, not {value!r}")
     if setting.type is float and not isinstance(value, int | float):

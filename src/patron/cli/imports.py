@@ -145,10 +145,12 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
 
     Folders are walked (Maildir++ subfolders too) and each file is told apart by
     its content. Each message becomes one mail interaction with its sender and
-    recipients as people (organisations from their domains); a message already
-    stored, or a file unchanged since the last run, is skipped, so running it again
-    is cheap and an interrupted import picks up where it stopped. Set me.emails in the
-    settings first (patron config path) so that your own mail counts as sent.
+    recipients as people (organisations from their domains); mail sent to many (lists,
+    newsletters, no-reply senders) is kept as mail but makes no new people and no
+    asks (mail.bulk_people changes that). A message already stored, or a file
+    unchanged since the last run, is skipped, so running it again is cheap and an
+    interrupted import picks up where it stopped. Set me.emails in the settings
+    first (patron config path) so that your own mail counts as sent.
 
     Examples:
 
@@ -169,7 +171,7 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
     me = [str(a) for a in app.settings()["me.emails"]]
     with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
         outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
-                               owner=owner)
+                               owner=owner, bulk_people=bool(app.settings()["mail.bulk_people"]))
     problems = outcome.problems if verbose else outcome.problems[:SHOWN_PROBLEMS]
     for problem in problems:
         click.echo(f"skipped {problem}", err=True)
@@ -229,7 +231,8 @@ def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, .
         me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
         with progress_bar("Reading mail", sum(plan.count for plan in plans)) as progress:
             outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
-                                          progress=progress)
+                                          progress=progress,
+                                          bulk_people=bool(app.settings()["mail.bulk_people"]))
     report(outcome, dry_run)
 
 
@@ -291,8 +294,8 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
 def todotxt(app: App, file: Path, dry_run: bool) -> None:
     """Read a todo.txt file into asks (README, "todo.txt").
 
-    Priorities become values (A=5 ... E=1), +projects engagements, @contexts
-    tags; a task imported before is updated (marked done, say), never duplicated.
+    Priorities become values (A=5 ... E=1), +projects engagements (+self your
+    own development), @contexts tags; a task imported before is updated (marked done, say), never duplicated.
 
     Examples:
 
@@ -317,7 +320,9 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
 
     Each event becomes a meeting; attendees and the organiser become its
     participants (you, by me.emails, are left out); cancelled events and
-    invitations you declined are no meetings. Repeating events are expanded
+    invitations you declined are no meetings, and private events, events marked
+    free and events with nobody but you are no touchpoints (counted, not
+    stored). Repeating events are expanded
     from --since to --until (default: a year back to 90 days ahead); single
     events are read whatever their date. Meetings still to come show in
     'patron due'. Importing again updates, never duplicates. Bad events are
@@ -359,7 +364,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
 
     outcome = run_import(app, dry_run, work)
     if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
-                                 or outcome.matched):
+                                 or outcome.matched or getattr(outcome, "not_touchpoints", 0)):
         raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
 
 

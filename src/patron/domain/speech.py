@@ -116,13 +116,22 @@ def greeted(own: str) -> frozenset[str]:
     return frozenset(words - _NOT_NAMES)
 
 
+# A sentence that turns to someone: at its start, a word and a comma, colon or dash.
+_TURN = re.compile(rf"(?:^|[.!?;]\s+|\n\s*)({_NAME})\s*(?:,|:|\s[-\u2013\u2014]\s|[\u2013\u2014])")
+
+
 def calls_on(own: str, names: Iterable[str]) -> bool:
     """Whether a sentence of the writer's own words (``reply_part``) turns to one of these
-    names ("Sam, could you")."""
-    wanted = "|".join(re.escape(n) for n in sorted(names) if n)
-    if not wanted:
-        return False
-    return re.search(rf"(?:^|[.!?;]\s+|\n\s*)(?:{wanted})\s*,", own, re.I) is not None
+    (lower-case) names ("Sam, could you", "Sam: one more thing", "Sam \u2014 could you")."""
+    wanted = {n for n in names if n}
+    return bool(wanted) and any(m.group(1).lower() in wanted for m in _TURN.finditer(own))
+
+
+def turns_to(sentence: str) -> str | None:
+    """The word a sentence opens by turning to ("Lucy, could you..." is "lucy"), lower case;
+    whether it is a name is for the caller to judge against the recipients' names."""
+    found = _TURN.match(sentence)
+    return found.group(1).lower() if found is not None else None
 
 
 def reply_part(text: str) -> str:

@@ -11,8 +11,9 @@ The mapping (README "Bring in a calendar"):
 | DTSTART with a zone or in UTC | occurred_at in this machine's zone, stored as wall-clock time |
 | DTSTART floating (no zone, or a zone nobody knows) | occurred_at as written |
 | DTSTART as a date (all day) | occurred_at at 00:00 of that day (and back: 00:00 is written as a date) |
-| ORGANIZER / ATTENDEE mailto: | participants, role organiser / attendee (declined ones left out) |
+| ORGANIZER / ATTENDEE mailto: | participants, role organiser / attendee (declined ones, rooms left out) |
 | STATUS:CANCELLED | not a meeting (one imported before is removed) |
+| CLASS:PRIVATE or CONFIDENTIAL, TRANSP:TRANSPARENT | ``private``, ``free``: no touchpoint (services) |
 
 Repeating events (RRULE, RDATE, with EXDATE and RECURRENCE-ID overrides) are expanded by
 ``recurring-ical-events`` inside a window; single events are read whatever their date.
@@ -33,6 +34,7 @@ from typing import Any
 from patron.importers.base import Problem, Progress, no_progress
 
 SOURCE = "ics:"
+PRODID = "-//Patron//patron export ics//EN"
 OWN_UID = re.compile(r"patron-interaction-(\d+)@patron")
 NOTES_LIMIT = 2000
 SUMMARY_LIMIT = 500
@@ -64,6 +66,7 @@ class Attendee:
     name: str | None
     role: str            # organiser or attendee
     declined: bool = False
+    resource: bool = False  # CUTYPE=ROOM or RESOURCE: a room or a projector, nobody to meet
 
 
 @dataclass
@@ -79,6 +82,9 @@ class EventDraft:
     people: list[Attendee] = field(default_factory=list)
     cancelled: bool = False
     sequence: int = 0
+    private: bool = False            # CLASS:PRIVATE or CONFIDENTIAL: your own business
+    free: bool = False               # TRANSP:TRANSPARENT: it does not take your time
+    from_patron: bool = False        # in a calendar Patron exported: a touchpoint whoever is in it
 
     @property
     def source(self) -> str:
@@ -226,6 +232,8 @@ class _Reader:
     def drafts(self, components: list[Any]) -> tuple[list[EventDraft], list[Problem]]:
         events = [c for top in components for c in top.walk("VEVENT")]
         zones = [c for top in components for c in top.walk("VTIMEZONE")]
+        patron = {id(c) for top in components if str(top.get("PRODID", "")) == PRODID
+                  for c in top.walk("VEVENT")}
         lines = self.starts if len(self.starts) == len(events) else [None] * len(events)
         groups: dict[str, list[tuple[Any, str]]] = {}
         for event, line in zip(events, lines, strict=True):
@@ -234,7 +242,11 @@ class _Reader:
                 groups.setdefault(_uid(event), []).append((event, where))
         drafts: list[EventDraft] = []
         for uid, members in groups.items():
-            drafts += self._occurrences(uid, members, zones)
+            found = self._occurrences(uid, members, zones)
+            if any(id(e) in patron for e, _ in members):
+                for draft in found:
+                    draft.from_patron = True
+            drafts += found
         return drafts, self.problems
 
     def _line_of_uid(self, event: Any) -> int | None:
@@ -299,6 +311,8 @@ class _Reader:
             recurrence=recurrence, notes=notes_of(event.get("DESCRIPTION")),
             people=list(_people(event)), cancelled=str(event.get("STATUS", "")).upper() == "CANCELLED",
             sequence=_int(event.get("SEQUENCE")),
+            private=str(event.get("CLASS", "")).upper() in ("PRIVATE", "CONFIDENTIAL"),
+            free=str(event.get("TRANSP", "")).upper() == "TRANSPARENT",
         )]
 
 
@@ -395,7 +409,8 @@ def _people(event: Any) -> Iterator[Attendee]:
             params = getattr(value, "params", {})
             common = clean(str(params.get("CN", ""))).strip('"')[:NAME_LIMIT] or None
             declined = str(params.get("PARTSTAT", "")).upper() == "DECLINED"
-            yield Attendee(address.strip(), common, role, declined)
+            resource = str(params.get("CUTYPE", "")).upper() in ("ROOM", "RESOURCE")
+            yield Attendee(address.strip(), common, role, declined, resource)
 
 
 # --- writing --------------------------------------------------------------------------------
@@ -434,7 +449,7 @@ def calendar(meetings: Iterable[Meeting], now: datetime) -> str:
     from icalendar import Calendar, Event, vCalAddress
 
     out = Calendar()
-    out.add("prodid", "-//Patron//patron export ics//EN")
+    out.add("prodid", PRODID)
     out.add("version", "2.0")
     stamp = now.astimezone(UTC)
     for meeting in meetings:

@@ -12,6 +12,7 @@ processes, so everything it returns pickles.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from collections.abc import Iterable
@@ -24,7 +25,7 @@ from email.policy import compat32
 from email.utils import getaddresses, parsedate_tz
 from html.parser import HTMLParser
 
-from patron.domain import speech
+from patron.domain import bulk, speech
 from patron.domain.addresses import normal_address
 from patron.domain.speech import Finding
 from patron.importers.base import Problem
@@ -68,6 +69,8 @@ class MailDraft:
     """The asks and promises in its own words, where they were looked for (mail to or from you)."""
     for_me: bool | None = None
     """Whether its words are meant for you (``addressed_to_me``), where that was looked at."""
+    bulk: bool = False
+    """Sent to many (a list, a newsletter, a notification: ``domain.bulk``), not written to you."""
 
     @property
     def source(self) -> str:
@@ -89,15 +92,18 @@ def parse(raw: RawMessage) -> MailDraft | Problem:
         return Problem(raw.where, f"cannot read this message ({type(exc).__name__}: {exc})"[:300])
 
 
-def parse_many(raws: list[RawMessage], mine: frozenset[str] = frozenset()) -> list[MailDraft | Problem]:
+def parse_many(raws: list[RawMessage], mine: frozenset[str] = frozenset(), bulk_people: bool = False,
+               ) -> list[MailDraft | Problem]:
     """Drafts of several messages (in a worker process); mail to or from one of ``mine`` is
     read for asks and promises there too, so that the process storing them need not."""
-    return [detected(parse(raw), mine) for raw in raws]
+    return [detected(parse(raw), mine, bulk_people) for raw in raws]
 
 
-def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Problem:
-    """The draft with its findings, where it is mail to or from you."""
-    if isinstance(draft, Problem) or not mine:
+def detected(draft: MailDraft | Problem, mine: frozenset[str], bulk_people: bool = False,
+             ) -> MailDraft | Problem:
+    """The draft with its findings, where it is mail to or from you; mail sent to many asks
+    nothing of you and is not read, unless ``bulk_people`` (``mail.bulk_people``)."""
+    if isinstance(draft, Problem) or not mine or (draft.bulk and not bulk_people):
         return draft
     people = {a for _, a in (*draft.to, *draft.cc)}
     if draft.sender is not None:
@@ -105,27 +111,58 @@ def detected(draft: MailDraft | Problem, mine: frozenset[str]) -> MailDraft | Pr
     if people.isdisjoint(mine):
         return draft
     own = speech.reply_part(draft.text)
-    return replace(draft, findings=tuple(speech.detect(draft.text, draft.date, own)),
-                   for_me=addressed_to_me(draft, mine, own))
+    findings = speech.detect(draft.text, draft.date, own)
+    if findings and any(a in mine for _, a in (*draft.to, *draft.cc)):
+        me, others, _ = _audience(draft, mine, own)
+        findings = [f for f in findings if not _meant_for_another(f, me, others)]
+    return replace(draft, findings=tuple(findings), for_me=addressed_to_me(draft, mine, own))
+
+
+def _meant_for_another(finding: Finding, me: set[str], others: set[str]) -> bool:
+    """A request whose sentence turns to another recipient by name ("Lucy, could you book
+    the room?") is theirs, even in a message that has words for you too."""
+    if finding.kind == speech.COMMITMENT:
+        return False
+    name = speech.turns_to(finding.sentence)
+    return name is not None and name in others and name not in me
 
 
 def addressed_to_me(draft: MailDraft, mine: frozenset[str], own: str | None = None) -> bool:
-    """Whether the message's words are meant for you (``mine``: your addresses). They are not
-    when it opens by greeting other recipients and not you ("Victor, who needs access?"),
-    nor when it only copies you and never turns to you ("Agreed. Sam, could you...").
-    Otherwise having you in To is enough. ``own``: its words as ``reply_part`` cut them."""
-    mine_listed = [(n, a) for n, a in (*draft.to, *draft.cc) if a in mine]
-    if not mine_listed:
+    """Whether the message's words are meant for you (``mine``: your addresses).
+
+    They are when a sentence turns to you by name ("Jo, please let me know"), or when the
+    opening greets you, alone or among others ("Lucy, Jo,"). They are not when the opening
+    greets other recipients only ("Victor, who needs access?"), nor when the message only
+    copies you and never turns to you. Otherwise having you in To is enough. A name the
+    opening greets that belongs to no other recipient is taken as yours where you are in To
+    (your address may tell no first name: "jbanks@"). ``own``: its words as ``reply_part``
+    cut them."""
+    if not any(a in mine for _, a in (*draft.to, *draft.cc)):
         return False
     own = speech.reply_part(draft.text) if own is None else own
-    me = _names(mine_listed)
-    greeted = speech.greeted(own)
-    if not greeted.isdisjoint(me):
+    me, others, greeted = _audience(draft, mine, own)
+    in_to = any(a in mine for _, a in draft.to)
+    if not greeted.isdisjoint(me) or (in_to and greeted.isdisjoint(others)):
         return True
-    others = _names((n, a) for n, a in (*draft.to, *draft.cc) if a not in mine)
-    if not greeted.isdisjoint(others):
-        return False
-    return any(a in mine for _, a in draft.to) or speech.calls_on(own, me)
+    return speech.calls_on(own, me)
+
+
+def _audience(draft: MailDraft, mine: frozenset[str], own: str) -> tuple[set[str], set[str], frozenset[str]]:
+    """How the message may call you, how it may call the other recipients, and whom its
+    opening greets; a greeted name of no other recipient is yours where you are in To."""
+    listed = (*draft.to, *draft.cc)
+    me = _names((n, a) for n, a in listed if a in mine) | _address_names(mine)
+    others = _names((n, a) for n, a in listed if a not in mine) - me
+    greeted = speech.greeted(own)
+    if any(a in mine for _, a in draft.to):
+        me |= greeted - others
+    return me, others, greeted
+
+
+@functools.lru_cache(maxsize=8)
+def _address_names(mine: frozenset[str]) -> frozenset[str]:
+    """The names your addresses themselves give (read once per import, not per message)."""
+    return frozenset(_names(("", a) for a in mine))
 
 
 def _names(people: Iterable[tuple[str, str]]) -> set[str]:
@@ -150,24 +187,26 @@ def _parse(raw: RawMessage) -> MailDraft | Problem:
     if date is None:
         return Problem(raw.where, "no readable Date (nor a Received date)")
     senders = _addresses(fields, "from") or _addresses(fields, "sender")
+    sender = senders[0] if senders else None
     return MailDraft(
         where=raw.where,
         message_id=_first_id(_first(fields, "message-id")),
         digest=hashlib.sha256(data).hexdigest(),
         date=date,
-        sender=senders[0] if senders else None,
+        sender=sender,
         to=tuple(_addresses(fields, "to")),
         cc=tuple(_addresses(fields, "cc")),
         subject=" ".join(header_text(_first(fields, "subject")).split())[:500],
         in_reply_to=_first_id(_first(fields, "in-reply-to")),
         references=tuple(_ids(_first(fields, "references"))),
         text=body_text(message),
+        bulk=bulk.is_bulk(fields, sender[1] if sender else None),
     )
 
 
 Fields = dict[str, list[str]]
 _WANTED = frozenset({"from", "sender", "to", "cc", "subject", "date", "received", "message-id",
-                     "in-reply-to", "references"})
+                     "in-reply-to", "references", *bulk.HEADERS})
 
 
 def _fields(message: Message) -> Fields:

@@ -6,6 +6,11 @@ it came from, a person by address (``people.Directory``). So importing the same 
 twice changes nothing, and an event that changed updates its meeting. The calendar owns a
 meeting's summary, time, notes and participants; the engagement is set when the meeting is
 new (or has none yet), and kind, direction and sentiment are left as the user made them.
+
+Not every event is a touchpoint: a private or confidential one (the dentist), one marked
+free (TRANSP:TRANSPARENT), and one with nobody in it but you (focus time; your addresses,
+who declined and rooms left out) are skipped and counted as such, never as problems; one imported
+before is removed, as a cancelled one is. A calendar Patron exported holds only touchpoints.
 """
 
 from __future__ import annotations
@@ -30,11 +35,36 @@ _Participants = dict[int, str | None]  # person id -> role (none where it was no
 BATCH = 500
 
 
+@dataclass
+class CalendarOutcome(Outcome):
+    """An import's summary, with the events that were no touchpoint with anyone."""
+
+    not_touchpoints: int = 0
+
+    def line(self) -> str:
+        skipped = (f"; {self.not_touchpoints} not touchpoints (private, free or only you)"
+                   if self.not_touchpoints else "")
+        return super().line() + skipped
+
+
+def touchpoint(draft: ics.EventDraft, me: set[str]) -> bool:
+    """Whether an event is time spent with someone: not private, not marked free, and with
+    somebody in it besides you who did not decline (a room is nobody). Patron's own export
+    holds only touchpoints."""
+    if draft.from_patron:
+        return True
+    if draft.private or draft.free:
+        return False
+    return any(not a.declined and not a.resource and (address := normal_address(a.address)) is not None
+               and address not in me for a in draft.people)
+
+
 def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
-                  progress: Progress = no_progress) -> Outcome:
+                  progress: Progress = no_progress) -> CalendarOutcome:
     """Store the drafts as meetings; ``mine`` are the user's own addresses (never participants,
-    and an invitation the user declined is no meeting)."""
-    outcome = Outcome()
+    and an invitation the user declined is no meeting). Events that are no touchpoint
+    (``touchpoint``) are counted, not stored."""
+    outcome = CalendarOutcome()
     me = {a for a in (normal_address(m) for m in mine) if a}
     unique = _one_each(drafts, outcome)
     store = _Meetings(conn, me, Directory(conn), Engagements(conn), outcome,
@@ -88,18 +118,21 @@ class _Meetings:
     me: set[str]
     directory: Directory
     engagements: Engagements
-    outcome: Outcome
+    outcome: CalendarOutcome
     imported: dict[str, Any]
     pending: list[tuple[dict[str, Any], _Participants]] = field(default_factory=list)
 
     def put(self, draft: ics.EventDraft) -> None:
         existing, own = self._existing(draft)
-        if draft.cancelled or any(a.declined and normal_address(a.address) in self.me
-                                  for a in draft.people):
+        declined = draft.cancelled or any(a.declined and normal_address(a.address) in self.me
+                                          for a in draft.people)
+        if declined or not touchpoint(draft, self.me):
             if existing is not None and not own:  # it was a meeting when imported before
                 i = schema.interaction
                 self.conn.execute(delete(i).where(i.c.id == existing["id"]))
                 self.outcome.updated += 1
+            elif not declined:
+                self.outcome.not_touchpoints += 1
             return
         people = _participants(draft, self.me, self.directory)
         values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
@@ -174,11 +207,12 @@ class _Meetings:
 
 
 def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
-    """The people at the meeting (not the user, not who declined); an organiser stays one."""
+    """The people at the meeting (not the user, not who declined, not a room); an organiser
+    stays one."""
     found: _Participants = {}
     for attendee in draft.people:
         address = normal_address(attendee.address)
-        if address is None or address in me or attendee.declined:
+        if address is None or address in me or attendee.declined or attendee.resource:
             continue
         person = directory.person(address, attendee.name)
         if person is not None and found.get(person) != "organiser":

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.records import ASK, ENGAGEMENT, PERSON
+from patron.domain.vocabulary import EngagementKind
 from patron.errors import NotFound, PatronError
 from patron.importers import taskwarrior as tw
 from patron.importers import todotxt as td
@@ -116,17 +117,39 @@ def _known_elsewhere(conn: Connection, draft: tw.TaskDraft, ids: dict[str, int])
     return [int(i) for i in conn.execute(select(a.c.id).where(a.c.source.in_(others))).scalars()]
 
 
+SELF_PROJECT = "self"
+"""The project (``+self``, ``project:self``, in any case) that is your own development."""
+
+
 def engagement_named(conn: Connection, project: str | None, now: datetime) -> int | None:
     """The engagement a task list's project names (its exact name, else the same name in
-    another case), created as a client engagement when there is none."""
+    another case), created as a client engagement when there is none. ``self`` is your own
+    development: your engagement of kind self, created (named "self") when you have none."""
     if not project:
         return None
+    if project.lower() == SELF_PROJECT:
+        return _own_development(conn, now)
     e = schema.engagement
     found = (conn.execute(select(e.c.id).where(e.c.name == project)).first()
              or conn.execute(select(e.c.id).where(func.lower(e.c.name) == project.lower())).first())
     if found is not None:
         return int(found[0])
     return records.add(conn, ENGAGEMENT, {"name": project, "kind": "client"}, now)
+
+
+def _own_development(conn: Connection, now: datetime) -> int:
+    """Your engagement of kind self: the one named "self" if several, else the first; never a
+    client engagement that happens to be called so (an earlier import made those)."""
+    e = schema.engagement
+    own = conn.execute(select(e.c.id, e.c.name).where(e.c.kind == EngagementKind.SELF.value)
+                       .order_by(func.lower(e.c.name) != SELF_PROJECT, e.c.id)).first()
+    if own is not None:
+        return int(own[0])
+    name = SELF_PROJECT
+    taken = set(conn.execute(select(func.lower(e.c.name))).scalars())
+    while name.lower() in taken:  # "self" is a client engagement already
+        name = "own development" if name == SELF_PROJECT else f"{name} (self)"
+    return records.add(conn, ENGAGEMENT, {"name": name, "kind": EngagementKind.SELF.value}, now)
 
 
 def _person(conn: Connection, name: str | None, now: datetime) -> int | None:

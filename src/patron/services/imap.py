@@ -36,9 +36,10 @@ def plan(store: Store, session: Session, folders: Sequence[str], *,
 
 
 def import_imap(store: Store, session: Session, plans: Sequence[FolderPlan], me: Sequence[str],
-                now: datetime, *, dry_run: bool = False, progress: Progress = no_progress) -> Outcome:
+                now: datetime, *, dry_run: bool = False, progress: Progress = no_progress,
+                bulk_people: bool = False) -> Outcome:
     """Fetch the planned messages and store them as interactions, batch by batch, each batch
-    with the folders' new places."""
+    with the folders' new places; mail sent to many makes people only with ``bulk_people``."""
     saved: dict[str, Position] = {}
 
     def checkpoint(conn: Connection, last: RawMessage) -> None:
@@ -47,7 +48,7 @@ def import_imap(store: Store, session: Session, plans: Sequence[FolderPlan], me:
 
     outcome = import_messages(
         store, session.messages(plans), me, now, dry_run=dry_run, progress=progress,
-        checkpoint=checkpoint)
+        checkpoint=checkpoint, bulk_people=bulk_people)
     outcome.problems.extend(session.problems)
     return outcome
 

@@ -15,6 +15,11 @@ read from its own sender's point of view: ``out``.
 Each message newly stored goes to ``on_message``; by default that is the inbox,
 which suggests the asks in mail to you and the promises in mail from you
 (``services/inbox.py``); they wait there to be accepted.
+
+Mail sent to many (lists, newsletters, notifications: ``domain.bulk``) is kept as mail:
+it is stored and linked to the people already known by its addresses, but it creates
+no person or organisation and suggests nothing, unless ``bulk_people`` (the setting
+``mail.bulk_people``) asks for the same treatment as any other message.
 """
 
 from __future__ import annotations
@@ -73,6 +78,7 @@ class StoredMessage:
     from_me: bool
     engagement_id: int | None
     to_me: bool = False  # its words are meant for you (importers.mail.addressed_to_me)
+    bulk: bool = False  # sent to many and kept as mail only: no people made, nothing suggested
 
 
 @dataclass
@@ -82,11 +88,19 @@ class MailOutcome(Outcome):
     people_created: int = 0
     organisations_created: int = 0
     files_unchanged: int = 0
+    bulk: int = 0
+    """Messages stored that were sent to many (lists, newsletters, notifications)."""
+    bulk_people: bool = False
+    """Whether those made people and suggestions like any other mail (``mail.bulk_people``)."""
 
     def line(self) -> str:
         files = f", {self.files_unchanged} unchanged files not read" if self.files_unchanged else ""
+        bulk = ""
+        if self.bulk:
+            bulk = f"; {self.bulk} bulk or list" + ("" if self.bulk_people else
+                                                    " (kept as mail: no people, no asks)")
         return (f"{super().line()}; {self.people_created} people, "
-                f"{self.organisations_created} organisations created{files}")
+                f"{self.organisations_created} organisations created{files}{bulk}")
 
 
 class _DryRun(Exception):
@@ -104,13 +118,16 @@ def import_messages(
     checkpoint: Callable[[Connection, RawMessage], None] | None = None,
     on_message: Callable[[Connection, StoredMessage], None] | None = None,
     owner: str | None = None,
+    bulk_people: bool = False,
 ) -> Outcome:
     """Store every message not stored before; one transaction per batch (one for all, rolled
     back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
-    batch's last message; ``on_message`` for each message newly stored."""
-    writer = _Writer(_mine(me, owner), now, on_message or suggest_asks)
+    batch's last message; ``on_message`` for each message newly stored. Mail sent to many
+    makes no people and no suggestions unless ``bulk_people``."""
+    writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
+                     MailOutcome(bulk_people=bulk_people))
     # closing: a failure stops the workers at once
-    with closing(_batches(parsed(messages, mine=writer.mine))) as batches:
+    with closing(_batches(parsed(messages, mine=writer.mine, bulk_people=bulk_people))) as batches:
         _write_all(store, batches, writer, dry_run, progress, checkpoint)
     return writer.outcome
 
@@ -140,7 +157,8 @@ Parsed = tuple[RawMessage, "MailDraft | Problem"]
 
 
 def parsed(messages: Iterable[RawMessage], workers: int | None = None,
-           mine: frozenset[str] = frozenset()) -> Generator[Parsed, None, None]:
+           mine: frozenset[str] = frozenset(), bulk_people: bool = False,
+           ) -> Generator[Parsed, None, None]:
     """Each message with its draft (or its problem), in order; parsed by a pool of worker
     processes, one per core, with a bounded number of messages read ahead. Mail to or from
     ``mine`` is read for asks and promises in the workers too."""
@@ -149,12 +167,12 @@ def parsed(messages: Iterable[RawMessage], workers: int | None = None,
     workers = workers or os.cpu_count() or 1
     if len(head) < SMALL or workers == 1:
         for raw in chain(head, stream):
-            yield raw, parser.detected(parser.parse(raw), mine)
+            yield raw, parser.detected(parser.parse(raw), mine, bulk_people)
         return
-    yield from _pooled(chain(head, stream), workers, mine)
+    yield from _pooled(chain(head, stream), workers, mine, bulk_people)
 
 
-def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str],
+def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str], bulk_people: bool,
             ) -> Generator[Parsed, None, None]:
     """The pool reads its input in a thread of its own; a semaphore holds that thread back
     when ``IN_FLIGHT`` chunks wait, and an event frees it when the import stops early."""
@@ -174,7 +192,7 @@ def _pooled(stream: Iterator[RawMessage], workers: int, mine: frozenset[str],
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else None
     pool = multiprocessing.get_context(method).Pool(workers)
     try:
-        for results in pool.imap(partial(parser.parse_many, mine=mine), chunks()):
+        for results in pool.imap(partial(parser.parse_many, mine=mine, bulk_people=bulk_people), chunks()):
             raws = sent.popleft()
             room.release()
             yield from zip(raws, results, strict=True)
@@ -243,21 +261,35 @@ class _Writer:
     def _store(self, conn: Connection, drafts: list[MailDraft]) -> None:
         directory, engagements = self._helpers(conn)
         before = (directory.tally.people_created, directory.tally.organisations_created)
-        people = directory.people((a, n) for d in drafts for n, a in _everyone(d))
+        people = self._people(directory, drafts)
         mine = {people[a] for a in self.mine if a in people}
         found = [self._people_of(d, people, mine, engagements, self.mine) for d in drafts]
         bulk_insert(conn, schema.interaction, _INTERACTION,
                     [_interaction(d, f[4], self.mine) for d, f in zip(drafts, found, strict=True)])
         ids = _known_sources(conn, [d.source for d in drafts])
-        stored = [StoredMessage(ids[d.source], d, *f) for d, f in zip(drafts, found, strict=True)]
+        stored = [StoredMessage(ids[d.source], d, *f, bulk=self._kept_as_mail(d))
+                  for d, f in zip(drafts, found, strict=True)]
         bulk_insert(conn, schema.interaction_participant, ("interaction_id", "person_id", "role"),
                     [p for m in stored for p in _participants(m)])
         self.outcome.created += len(stored)
+        self.outcome.bulk += sum(d.bulk for d in drafts)
         self.outcome.people_created += directory.tally.people_created - before[0]
         self.outcome.organisations_created += directory.tally.organisations_created - before[1]
         if self.on_message is not None:
             for message in stored:
                 self.on_message(conn, message)
+
+    def _kept_as_mail(self, draft: MailDraft) -> bool:
+        """Mail sent to many, stored without making people or suggestions."""
+        return draft.bulk and not self.outcome.bulk_people
+
+    def _people(self, directory: Directory, drafts: list[MailDraft]) -> dict[str, int]:
+        """The people behind the batch's addresses: created where new, except those only met in
+        mail sent to many, which links the people known and makes none."""
+        people = directory.people((a, n) for d in drafts if not self._kept_as_mail(d)
+                                  for n, a in _everyone(d))
+        rest = sorted({a for d in drafts if self._kept_as_mail(d) for _, a in _everyone(d)} - set(people))
+        return {**people, **directory.existing(rest)} if rest else people
 
     def _helpers(self, conn: Connection) -> tuple[Directory, Engagements]:
         if self.directory is None or self.engagements is None:
@@ -281,8 +313,9 @@ class _Writer:
 
 
 def suggest_asks(conn: Connection, message: StoredMessage) -> None:
-    """Put the asks in a message to you, and the promises in one from you, in the inbox."""
-    if not (message.from_me or message.to_me):
+    """Put the asks in a message to you, and the promises in one from you, in the inbox;
+    mail sent to many and kept as mail only asks and promises nothing."""
+    if message.bulk or not (message.from_me or message.to_me):
         return
     draft = message.draft
     inbox.suggest(conn, message.interaction_id, draft.text, draft.date, message.sender_id,
@@ -395,12 +428,14 @@ def plan(store: Store, paths: Sequence[Path]) -> Plan:
 
 def import_files(store: Store, chosen: Plan, me: Sequence[str], now: datetime, *,
                  dry_run: bool = False, progress: Progress = no_progress, owner: str | None = None,
-                 on_message: Callable[[Connection, StoredMessage], None] | None = None) -> MailOutcome:
+                 on_message: Callable[[Connection, StoredMessage], None] | None = None,
+                 bulk_people: bool = False) -> MailOutcome:
     """Import the planned files; each file is marked read (size, time) in the transaction that
     stores its last message, so a killed run reads it again and an unchanged one is skipped."""
     reading = _Reading(chosen.files, now)
     outcome = import_messages(store, reading.messages(), me, now, dry_run=dry_run, progress=progress,
-                              checkpoint=reading.checkpoint, on_message=on_message, owner=owner)
+                              checkpoint=reading.checkpoint, on_message=on_message, owner=owner,
+                              bulk_people=bulk_people)
     if not dry_run:
         with store.begin() as conn:
             reading.done(conn, len(chosen.files))
