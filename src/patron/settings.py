@@ -30,6 +30,7 @@ class Setting:
     description: str
     signed: bool = False  # may be negative (a coefficient that pushes down)
     positive: bool = False  # must be more than 0 (a length the factors divide by)
+    choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
 
     @property
     def section(self) -> str:
@@ -134,6 +135,12 @@ SETTINGS: tuple[Setting, ...] = (
             "'patron conflicts' weighs committed effort due within this many days."),
     Setting("overview.due_soon_days", int, 3,
             "A stakeholder whose next contact falls within this many days is 'due soon'."),
+    Setting("output.color", str, "auto",
+            "Styling: auto (on a terminal, unless NO_COLOR is set), always (even into a pipe), "
+            "never. --color overrides it.", choices=("auto", "always", "never")),
+    Setting("output.pager", bool, True,
+            "Show output longer than the screen through the pager (PATRON_PAGER, PAGER, else "
+            "'less -FRX'), as git does; never when piped or with --json. --no-pager overrides it."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -206,6 +213,8 @@ def _checked(path: Path, name: str, value: Any) -> Any:
     setting = BY_NAME.get(name)
     if setting is None:
         raise InvalidInput(f"{path}: unknown setting {name!r} (see 'patron config show')")
+    if setting.type is bool and not isinstance(value, bool):
+        raise InvalidInput(f"{path}: {name} must be true or false, not {value!r}")
     if setting.type is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise InvalidInput(f"{path}: {name} must be a whole number, not {value!r}")
     if setting.type is float and not isinstance(value, int | float):
@@ -214,6 +223,9 @@ def _checked(path: Path, name: str, value: Any) -> Any:
         raise InvalidInput(f"{path}: {name} must be text, not {value!r}")
     if setting.type is list and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
         raise InvalidInput(f"{path}: {name} must be a list of text, not {value!r}")
+    if setting.choices and value not in setting.choices:
+        raise InvalidInput(f"{path}: {name} must be one of {', '.join(setting.choices)}, "
+                           f"not {value!r}")
     if setting.type in (int, float) and value < 0 and not setting.signed:
         raise InvalidInput(f"{path}: {name} must not be negative")
     if setting.positive and value <= 0:
@@ -276,6 +288,9 @@ def reference_markdown() -> str:
         "| `PATRON_CONFIG` | path of the settings file |",
         "| `PATRON_DB` | the database (path or URL); overrides `database.url` |",
         "| `PATRON_NOW` | freeze the clock at an ISO date or date-time (tests, reproducible reports) |",
+        "| `NO_COLOR` | any non-empty value: no colour, bold or italic (unless `--color always`) |",
+        "| `PATRON_PAGER`, `PAGER` | the pager for long output (default `less -FRX`; empty or "
+        "`cat`: none) |",
         "",
     ]
     return "\n".join(out)

@@ -13,6 +13,7 @@ import click
 from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
+from patron.cli.output import unpage
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Progress
 
@@ -239,6 +240,7 @@ def _password(variable: str, user: str, host: str) -> str:
     if password:
         return password
     if stdin_is_terminal():
+        unpage()  # the question must show before the answer is read
         entered: str = click.prompt(f"Password for {user} on {host}", hide_input=True)
         return entered
     raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "

@@ -68,7 +68,7 @@ def next_asks(app: App, engagement: str | None, limit: int | None, show_all: boo
         ["#", "id", "score", "ask", "from", "engagement", "due", "mostly"],
         [[item.rank, item.id, f"{item.score:.1f}", item.title, item.requester, item.engagement,
           text(item.due_at), _mostly(item, result.coefficients)] for item in result.asks],
-        empty="No open asks. Add one with 'patron ask add'.",
+        empty="No open asks. Add one with 'patron ask add'.", wrap="ask", optional=("mostly",),
     )
 
 
