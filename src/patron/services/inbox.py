@@ -91,9 +91,9 @@ def _local(moment: datetime) -> datetime:
 
 
 def listing(conn: Connection, everything: bool = False) -> list[Suggestion]:
-    """Pending suggestions (all of them with ``everything``), oldest message first."""
+    """Pending suggestions (all of them with ``everything``), newest message first."""
     s = schema.suggestion
-    query = select(s).order_by(s.c.found_at, s.c.id)
+    query = select(s).order_by(s.c.found_at.desc(), s.c.id)  # a message's own in its order
     if not everything:
         query = query.where(s.c.status == PENDING)
     rows = list(conn.execute(query).mappings())
