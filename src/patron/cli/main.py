@@ -108,6 +108,15 @@ class PatronGroup(click.Group):
             ctx.exit(70)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self._command(cmd_name)
+        if command is not None and ctx.resilient_parsing:
+            from patron.cli import completion
+
+            if completion.completing():
+                completion.attach(command)
+        return command
+
+    def _command(self, cmd_name: str) -> click.Command | None:
         name = ALIASES.get(cmd_name, cmd_name)
         if name in COMMANDS:
             module, attribute = COMMANDS[name].split(":")
