@@ -174,17 +174,21 @@ def fit(natural: Sequence[int], budget: int, flowing: int | None = None,
     others and takes what is left over."""
     if sum(natural) <= budget:
         return list(natural)
-    fixed = sum(natural[i] for i in whole)
-    loose = {i: w for i, w in enumerate(natural) if i not in whole}
-    if loose and budget - fixed >= len(loose) + (flowing is not None):
-        cap = _cap(loose, budget - fixed, flowing)
-        widths = [w if i in whole else _capped(i, w, cap, flowing) for i, w in enumerate(natural)]
-    else:
-        cap = _cap(dict(enumerate(natural)), budget, flowing)
-        widths = [_capped(i, w, cap, flowing) for i, w in enumerate(natural)]
+    tries = [(flowing, whole), (None, whole), (flowing, ()), (None, ())]
+    for weighted, kept in tries:
+        widths = _shrunk(natural, budget, weighted, kept)
+        if sum(widths) <= budget:
+            break
     if flowing is not None:  # what the cap left over goes to the column that wraps
-        widths[flowing] = min(natural[flowing], widths[flowing] + budget - sum(widths))
+        widths[flowing] = min(natural[flowing], widths[flowing] + max(0, budget - sum(widths)))
     return widths
+
+
+def _shrunk(natural: Sequence[int], budget: int, flowing: int | None,
+            whole: Collection[int]) -> list[int]:
+    loose = {i: w for i, w in enumerate(natural) if i not in whole}
+    cap = _cap(loose, budget - sum(natural[i] for i in whole), flowing)
+    return [w if i in whole else _capped(i, w, cap, flowing) for i, w in enumerate(natural)]
 
 
 def _capped(index: int, width: int, cap: int, flowing: int | None) -> int:

@@ -81,7 +81,7 @@ def demo(app: App, path: Path | None, limit: int | None, as_json: bool) -> None:
     click.echo(f"Demo portfolio built in {target}")
     click.echo("Sam Okafor, senior consultant at Larkspur Advisory, serving three bosses.\n")
     show(result, False)
-    click.echo(
+    say(
         "\nExplore it: patron --demo ask list · patron --demo stakeholder list "
         "--engagement Ledger · patron --demo person show Helen · patron --demo inbox"
     )
@@ -112,7 +112,7 @@ def show(result: Overview, as_json: bool) -> None:
         echo_json(asdict(result))
         return
     c = result.counts
-    click.echo(", ".join(_count(c[table], word) for table, word in (
+    say(", ".join(_count(c[table], word) for table, word in (
         ("person", "people"), ("organisation", "organisations"), ("engagement", "engagements"),
         ("interaction", "interactions"), ("ask", "asks"), ("commitment", "promises"),
         ("feedback", "feedback"), ("time_entry", "time entries"), ("prospect", "prospects"),
