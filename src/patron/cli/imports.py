@@ -16,7 +16,7 @@ import click
 from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
-from patron.cli.output import echo_json, unpage
+from patron.cli.output import console, echo_json, unpage
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Problem, Progress
 
@@ -113,7 +113,7 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
 
     rate = TextColumn("{task.fields[rate]}")
     with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), rate,
-             TimeRemainingColumn(), transient=True) as bar:
+             TimeRemainingColumn(), transient=True, console=console(stderr=True)) as bar:
         task = bar.add_task(label, total=total, rate="")
 
         def advance(done: int) -> None:

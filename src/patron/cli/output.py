@@ -36,6 +36,7 @@ class Terminal:
     color: bool  # any styling at all (colour, bold, italic) may be written
     width: int
     height: int
+    choice: str = "auto"  # --color as given, to decide again for standard error
 
 
 _terminal: Terminal | None = None
@@ -50,11 +51,11 @@ def decide(color: str = "auto", *, stdout_is_tty: bool | None = None,
     tty = sys.stdout.isatty() if stdout_is_tty is None else stdout_is_tty
     size = shutil.get_terminal_size((80, 24))
     if color == "always":
-        return Terminal(True, True, size.columns, size.lines)
+        return Terminal(True, True, size.columns, size.lines, color)
     if color == "never":
-        return Terminal(tty, False, size.columns, size.lines)
+        return Terminal(tty, False, size.columns, size.lines, color)
     plain = bool(env.get("NO_COLOR")) or env.get("TERM") == "dumb"
-    return Terminal(tty, tty and not plain, size.columns, size.lines)
+    return Terminal(tty, tty and not plain, size.columns, size.lines, color)
 
 
 def configure(color: str = "auto") -> Terminal:
@@ -110,7 +111,7 @@ def console(stderr: bool = False) -> Any:
     escape sequence at all (Rich's own ``no_color`` would keep bold and italic)."""
     from rich.console import Console
 
-    mode = terminal()
+    mode = decide(terminal().choice, stdout_is_tty=sys.stderr.isatty()) if stderr else terminal()
     return Console(
         file=sys.stderr if stderr else None, force_terminal=mode.tables,
         color_system="auto" if mode.color else None, no_color=not mode.color,
