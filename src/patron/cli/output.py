@@ -205,9 +205,9 @@ def _cap(widths: Mapping[int, int], budget: int, flowing: int | None = None) -> 
     return cap
 
 
-def say(line: str = "") -> None:
+def say(line: str = "", hang: int | None = None) -> None:
     """A line of prose: on a terminal broken between words to fit the screen, the rest
-    indented under its text (under the text after a "- " bullet)."""
+    indented under its text (or ``hang`` columns in, under an aligned value)."""
     width = terminal().width
     if not terminal().tables or len(line) <= width:
         click.echo(line)
@@ -216,20 +216,19 @@ def say(line: str = "") -> None:
 
     body = line.lstrip(" ")
     indent = " " * (len(line) - len(body))
-    click.echo(textwrap.fill(body, width=width, initial_indent=indent,
-                             subsequent_indent=indent + "  ", break_long_words=False,
-                             break_on_hyphens=False))
+    rest = " " * hang if hang is not None and hang < width - 20 else indent + "  "
+    click.echo(textwrap.fill(body, width=width, initial_indent=indent, subsequent_indent=rest,
+                             break_long_words=False, break_on_hyphens=False))
 
 
 def pairs(title: str, items: Sequence[tuple[str, Any]]) -> None:
     """One record, field by field."""
     width = max((len(k) for k, _ in items), default=0)
-    click.echo(title)
+    say(title)
     for key, value in items:
-        shown = text(value)
-        if "\n" in shown:
-            shown = shown.replace("\n", "\n" + " " * (width + 4))
-        click.echo(f"  {key.ljust(width)}  {shown}")
+        for number, part in enumerate(text(value).split("\n")):
+            label = key.ljust(width) if number == 0 else " " * width
+            say(f"  {label}  {part}", hang=width + 4)
 
 
 def _escape(value: str) -> str:
