@@ -12,9 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
-import shlex
 import shutil
-import subprocess
 import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -304,6 +302,9 @@ def _show(output: str, command: str, real: TextIO) -> None:
 
 def _through_pager(output: str, command: str) -> bool:
     """Run the pager on the output; False when it cannot be started."""
+    import shlex
+    import subprocess
+
     env = dict(os.environ)
     env.setdefault("LESS", "FRX")
     env.setdefault("LV", "-c")
