@@ -26,7 +26,8 @@ from tests.conftest import NOW, Patron
 
 ESC = "\x1b"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
-COMMANDS = ["next", "next --all", "ask list", "due", "client Ledger", "stakeholders Ledger",
+COMMANDS = ["next", "next --all", "ask list", "due", "client Ledger", "stakeholders Ledger", "review",
+            "reflect", "screen Vantor", "person show Helen",
             "conflicts", "inbox", "influence", "overview", "interaction list --limit 30",
             "person list", "engagement list", "feedback list", "visibility", "why 1"]
 

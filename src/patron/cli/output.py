@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import sys
 from collections.abc import Collection, Iterator, Mapping, Sequence
@@ -214,9 +215,17 @@ def say(line: str = "", hang: int | None = None) -> None:
 
     body = line.lstrip(" ")
     indent = " " * (len(line) - len(body))
-    rest = " " * hang if hang is not None and hang < width - 20 else indent + "  "
+    marker = re.match(r"(?:- |\d+\. )", body)
+    step = len(marker.group(0)) if marker else 2
+    rest = " " * hang if hang is not None and hang < width - 20 else indent + " " * step
     click.echo(textwrap.fill(body, width=width, initial_indent=indent, subsequent_indent=rest,
                              break_long_words=False, break_on_hyphens=False))
+
+
+def prose(content: str) -> None:
+    """A whole text report, each line wrapped between words on a terminal (see ``say``)."""
+    for line in content.splitlines():
+        say(line)
 
 
 def pairs(title: str, items: Sequence[tuple[str, Any]]) -> None:

@@ -10,7 +10,7 @@ import click
 from sqlalchemy import select
 
 from patron.cli.app import App, pass_app
-from patron.cli.output import echo_json, table, text
+from patron.cli.output import echo_json, prose, say, table, text
 from patron.domain.periods import MENTOR_QUESTIONS, PERIODS, bounds
 from patron.domain.vocabulary import BossKind, InteractionKind
 from patron.errors import InvalidInput
@@ -263,12 +263,12 @@ def reflect(app: App, number: int | None, answer: str | None, period: str) -> No
     first, last = bounds(period, app.now().date())
     with app.store(create=False).read() as conn:
         written = service.reflections(conn, first, last)
-    click.echo(f"Reflection for the {period} {first} to {last}:")
+    say(f"Reflection for the {period} {first} to {last}:")
     for n, question in enumerate(MENTOR_QUESTIONS, start=1):
-        click.echo(f"  {n}. {question}")
+        say(f"  {n}. {question}")
         for asked, text_, when in written:
             if asked == question:
-                click.echo(f"     - {text_} ({when:%Y-%m-%d})")
+                say(f"     - {text_} ({when:%Y-%m-%d})")
 
 
 @click.command("done")
@@ -344,7 +344,7 @@ def review(app: App, period: str, fmt: str, output: Path | None) -> None:
     else:
         content = report.markdown(result) if fmt == "md" else report.text(result)
     if output is None:
-        click.echo(content, nl=False)
+        prose(content) if fmt == "text" else click.echo(content, nl=False)
     else:
         write_atomically(output, content)
         click.echo(f"Wrote {output}", err=True)
