@@ -80,3 +80,8 @@ def test_a_broken_register_gives_no_names(tmp_path: Path) -> None:
     assert _complete(f"patron --db {broken} client ") == []
     unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     assert _complete(f"patron --db {unreachable} client ") == []
+
+
+def test_setting_names_complete_for_config_set() -> None:
+    found = _complete("patron config set ranking.l")
+    assert found == ["ranking.limit"]

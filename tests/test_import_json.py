@@ -97,3 +97,22 @@ def test_mail_json_keeps_the_mail_counts(patron: Patron, tmp_path: Path) -> None
     outcome = json.loads(patron.ok(f"import mail {_files(tmp_path)['Maildir']} --json"))
     assert outcome["people_created"] >= 1
     assert "organisations_created" in outcome
+
+
+@pytest.mark.parametrize(("where", "file", "line", "record"), [
+    ("todo.txt: line 4", "todo.txt", 4, None),
+    ("people.csv: line 3, column 'Email'", "people.csv", 3, "column 'Email'"),
+    ("tasks.json: task 1234-abcd", "tasks.json", None, "task 1234-abcd"),
+    ("archive.mbox, message 7 at byte 4096", "archive.mbox", None, "message 7 at byte 4096"),
+    ("imap://me@example.com@imap.example.com/INBOX uid 42",
+     "imap://me@example.com@imap.example.com/INBOX", None, "uid 42"),
+    ("Maildir/cur/17:2,S", "Maildir/cur/17:2,S", None, None),
+])
+def test_every_importer_s_place_is_located(where: str, file: str, line: int | None,
+                                           record: str | None) -> None:
+    from patron.cli.imports import located
+    from patron.importers.base import Problem
+
+    found = located(Problem(where, "why"))
+    assert (found["file"], found["line"], found["record"]) == (file, line, record)
+    assert found["where"] == where and found["reason"] == "why"
