@@ -92,5 +92,7 @@ def _quick(url: str) -> dict[str, object]:
 
 
 def _escaped(name: str) -> str:
-    """Bash inserts a completion as it is: quote the spaces and signs of a name."""
-    return re.sub(r"([^\w@%+=:,./-])", r"\\\1", name)
+    """Bash inserts a completion as it is: quote the spaces and signs of a name with a
+    backslash, doubled because Click's bash script reads each line with ``read`` (no -r),
+    which takes one backslash away."""
+    return re.sub(r"([^\w@%+=:,./-])", r"\\\\\1", name)
