@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from patron.importers import imap
 from tests.conftest import Patron
+from tests.test_imap import Server, append, folder, password, server  # noqa: F401 (fixtures)
 
 TASKS = """[
 {"uuid": "11111111-1111-1111-1111-111111111111", "description": "Send the plan",
@@ -116,3 +118,21 @@ def test_every_importer_s_place_is_located(where: str, file: str, line: int | No
     found = located(Problem(where, "why"))
     assert (found["file"], found["line"], found["record"]) == (file, line, record)
     assert found["where"] == where and found["reason"] == "why"
+
+
+def test_imap_json_locates_a_bad_message_by_its_uid(patron: Patron,
+                                                    request: pytest.FixtureRequest) -> None:
+    """Against the real test server (scripts/with-dovecot), as every IMAP test."""
+    imap_server: Server = request.getfixturevalue("server")
+    box: str = request.getfixturevalue("folder")
+    request.getfixturevalue("password")
+    append(imap_server, box, 1)
+    client = imap_server.client()
+    assert client.append(imap.quoted(box), None, None,
+                         UNDATED_MAIL.replace("\n", "\r\n").encode())[0] == "OK"
+    client.logout()
+    outcome = json.loads(patron.ok(f"{imap_server.options(box)} --json"))
+    assert (outcome["created"], outcome["skipped"]) == (1, 1)
+    [problem] = outcome["problems"]
+    assert problem["file"].endswith(f"/{box}") and problem["record"] == "uid 2"
+    assert "no readable Date" in problem["reason"]
