@@ -86,7 +86,7 @@ def test_fitted_columns_never_exceed_the_width(natural: list[int], budget: int,
                                                 data: st.DataObject) -> None:
     flowing = data.draw(st.none() | st.integers(0, len(natural) - 1))
     whole = data.draw(st.sets(st.integers(0, len(natural) - 1)))
-    widths = fit(natural, budget, flowing, whole)
+    widths = fit(natural, budget, () if flowing is None else (flowing,), whole)
     assert len(widths) == len(natural)
     assert all(1 <= w <= n for w, n in zip(widths, natural, strict=True))
     if budget >= len(natural):

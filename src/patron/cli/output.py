@@ -27,6 +27,7 @@ COLOR_CHOICES = ("auto", "always", "never")
 DEFAULT_PAGER = "less -FRX"
 GAP = 2  # spaces between two columns of a table
 WHOLE = 16  # a column of numbers this narrow (ids, scores, times) is kept whole if it can be
+NAME = 20  # a first column (names) this narrow is kept whole if it can be
 
 
 @dataclass(frozen=True)
@@ -119,12 +120,12 @@ def console(stderr: bool = False) -> Any:
 
 
 def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]],
-          empty: str = "nothing to show", *, wrap: str | None = None,
+          empty: str = "nothing to show", *, wrap: str | Sequence[str] | None = (),
           optional: Sequence[str] = ()) -> None:
     """A table in a terminal; plain tab-separated lines when piped, so scripts can cut them.
 
     On a terminal the table fits the screen: cells are shortened with "…"; the ``wrap``
-    column (a title) instead runs over several lines, broken between words; ``optional``
+    columns (a title) instead run over several lines, broken between words; ``optional``
     columns are left out when the table would not fit whole."""
     if not rows:
         click.echo(empty)
@@ -140,7 +141,8 @@ def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any
     _draw(title, list(headers), cells, wrap, optional)
 
 
-def _draw(title: str | None, headers: list[str], cells: list[list[str]], wrap: str | None,
+def _draw(title: str | None, headers: list[str], cells: list[list[str]],
+          wrap: str | Sequence[str] | None,
           optional: Sequence[str]) -> None:
     from rich import box
     from rich.table import Table
@@ -148,55 +150,61 @@ def _draw(title: str | None, headers: list[str], cells: list[list[str]], wrap: s
     width = terminal().width
     natural = [max([len(h), *(len(line) for row in cells for line in row[i].splitlines())])
                for i, h in enumerate(headers)]
-    for name in reversed(optional):
+    empty = [h for i, h in enumerate(headers) if not any(row[i] for row in cells)]
+    for name in [*empty, *reversed(optional)]:  # a column with nothing in it says nothing
         if sum(natural) + GAP * (len(natural) - 1) > width and name in headers:
             gone = headers.index(name)
             del headers[gone], natural[gone]
             cells = [row[:gone] + row[gone + 1:] for row in cells]
-    flowing = headers.index(wrap) if wrap in headers else None
-    whole = [i for i, size in enumerate(natural) if size <= WHOLE
-             and all(not row[i] or any(c.isdigit() for c in row[i]) for row in cells)]
+    wrapping = (wrap,) if isinstance(wrap, str) else tuple(wrap or ())
+    flowing = [headers.index(name) for name in wrapping if name in headers]
+    # numbers, days and times stay whole, and the first column (what the row is: a person,
+    # an engagement) unless it is long or the wrapping one
+    whole = [i for i, size in enumerate(natural) if (size <= WHOLE
+             and all(not row[i] or any(c.isdigit() for c in row[i]) for row in cells))
+             or (i == 0 and 0 not in flowing and size <= NAME)]
     widths = fit(natural, width - GAP * (len(headers) - 1), flowing, whole)
     grid = Table(title=title, title_justify="left", header_style="bold", box=box.SIMPLE_HEAD,
                  show_edge=False, pad_edge=False, padding=(0, GAP - 1, 0, 0))
     for i, (header, size) in enumerate(zip(headers, widths, strict=True)):
-        grid.add_column(header, width=size, no_wrap=i != flowing, overflow="ellipsis")
+        grid.add_column(header, width=size, no_wrap=i not in flowing, overflow="ellipsis")
     for row in cells:
         grid.add_row(*(_escape(cell) for cell in row))
     console().print(grid)
 
 
-def fit(natural: Sequence[int], budget: int, flowing: int | None = None,
+def fit(natural: Sequence[int], budget: int, flowing: Collection[int] = (),
         whole: Collection[int] = ()) -> list[int]:
     """Column widths that add up to at most ``budget``. The widest columns give way first,
     down to a common width; ``whole`` columns (ids, scores, days) only when nothing else
-    is left. A ``flowing`` column (it wraps between words) may be twice as wide as the
-    others and takes what is left over."""
+    is left. ``flowing`` columns (they wrap between words) may be twice as wide as the
+    others and take what is left over."""
     if sum(natural) <= budget:
         return list(natural)
-    tries = [(flowing, whole), (None, whole), (flowing, ()), (None, ())]
+    tries: list[tuple[Collection[int], Collection[int]]] = [
+        (flowing, whole), ((), whole), (flowing, ()), ((), ())]
     for weighted, kept in tries:
         widths = _shrunk(natural, budget, weighted, kept)
         if sum(widths) <= budget:
             break
-    if flowing is not None:  # what the cap left over goes to the column that wraps
-        widths[flowing] = min(natural[flowing], widths[flowing] + max(0, budget - sum(widths)))
+    for i in flowing:  # what the cap left over goes to the columns that wrap
+        widths[i] = min(natural[i], widths[i] + max(0, budget - sum(widths)))
     return widths
 
 
-def _shrunk(natural: Sequence[int], budget: int, flowing: int | None,
+def _shrunk(natural: Sequence[int], budget: int, flowing: Collection[int],
             whole: Collection[int]) -> list[int]:
     loose = {i: w for i, w in enumerate(natural) if i not in whole}
     cap = _cap(loose, budget - sum(natural[i] for i in whole), flowing)
     return [w if i in whole else _capped(i, w, cap, flowing) for i, w in enumerate(natural)]
 
 
-def _capped(index: int, width: int, cap: int, flowing: int | None) -> int:
-    """A column's width under a cap; the flowing column may be twice as wide."""
-    return min(width, cap * 2 if index == flowing else cap)
+def _capped(index: int, width: int, cap: int, flowing: Collection[int]) -> int:
+    """A column's width under a cap; a flowing column may be twice as wide."""
+    return min(width, cap * 2 if index in flowing else cap)
 
 
-def _cap(widths: Mapping[int, int], budget: int, flowing: int | None = None) -> int:
+def _cap(widths: Mapping[int, int], budget: int, flowing: Collection[int] = ()) -> int:
     """The largest cap c (at least 1) under which the columns add up to at most budget."""
     cap = max(widths.values(), default=1)
     while cap > 1 and sum(_capped(i, w, cap, flowing) for i, w in widths.items()) > budget:

@@ -47,7 +47,7 @@ def due(app: App, soon: int | None, as_json: bool) -> None:
           [[d.person, "; ".join(d.roles), text(d.due.last_contact) or "never",
             text(d.booked.at) if d.booked else "", f"{d.due.cadence_days}d", _late(d),
             d.reason] for d in found],
-          empty="Nobody is overdue. Good.", wrap="reason")
+          empty="Nobody is overdue. Good.", wrap=("roles", "reason"))
 
 
 def _late(contact: service.DueContact) -> str:
