@@ -7,6 +7,7 @@ that Patron does not know is an error, so a typo never goes unnoticed.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -30,7 +31,7 @@ class Setting:
     description: str
     signed: bool = False  # may be negative (a coefficient that pushes down)
     positive: bool = False  # must be more than 0 (a length the factors divide by)
-    choices: tuple[str, ...] = ()  # text that must be one of these
+    choices: tuple[str, ...] = ()  # the only values it takes, when it is one of a few words
 
     @property
     def section(self) -> str:
@@ -158,6 +159,12 @@ SETTINGS: tuple[Setting, ...] = (
             "cover the one just ended (it has the figures); 0 = always the current one."),
     Setting("review.just_ended_week_days", int, 1,
             "The same for a week: 1 = on Mondays the weekly review covers the week just ended."),
+    Setting("output.color", str, "auto",
+            "Styling: auto (on a terminal, unless NO_COLOR is set), always (even into a pipe), "
+            "never. --color overrides it.", choices=("auto", "always", "never")),
+    Setting("output.pager", bool, True,
+            "Show output longer than the screen through the pager (PATRON_PAGER, PAGER, else "
+            "'less -FRX'), as git does; never when piped or with --json. --no-pager overrides it."),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -227,9 +234,10 @@ def _flatten(raw: Mapping[str, Any]) -> list[tuple[str, Any]]:
 
 
 def _checked(path: Path, name: str, value: Any) -> Any:
-    setting = BY_NAME.get(name)
-    if setting is None:
-        raise InvalidInput(f"{path}: unknown setting {name!r} (see 'patron config show')")
+    try:
+        setting = known(name)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{path}: {exc}") from None
     if setting.type is bool and not isinstance(value, bool):
         raise InvalidInput(f"{path}: {name} must be true or false, not {value!r}")
     if setting.type is int and (isinstance(value, bool) or not isinstance(value, int)):
@@ -250,12 +258,120 @@ def _checked(path: Path, name: str, value: Any) -> Any:
     return value
 
 
+def parse_value(name: str, typed: str) -> Any:
+    """A value typed on the command line (``config set``) as the setting's type, checked."""
+    setting = known(name)
+    raw = typed.strip()
+    value: Any = raw
+    try:
+        if setting.type is bool:
+            value = {"true": True, "yes": True, "on": True, "1": True,
+                     "false": False, "no": False, "off": False, "0": False}[raw.lower()]
+        elif setting.type is int:
+            value = int(raw)
+        elif setting.type is float:
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
+        elif setting.type is list:
+            value = (tomllib.loads(f"v = {raw}")["v"] if raw.startswith("[")
+                     else [part.strip() for part in raw.split(",") if part.strip()])
+    except (KeyError, ValueError, tomllib.TOMLDecodeError):
+        kind = {bool: "true or false", int: "a whole number", float: "a number",
+                list: "a list of text (a, b, c)"}[setting.type]
+        raise InvalidInput(f"{name} must be {kind}, not {typed!r}") from None
+    try:
+        return _checked(Path("-"), name, value)
+    except InvalidInput as exc:
+        raise InvalidInput(str(exc).removeprefix("-: ")) from None
+
+
+def known(name: str) -> Setting:
+    """The setting of this name; an unknown one is an error naming the nearest ones."""
+    setting = BY_NAME.get(name)
+    if setting is not None:
+        return setting
+    import difflib
+
+    near = difflib.get_close_matches(name, BY_NAME, n=3, cutoff=0.6)
+    near += [n for n in BY_NAME if name and n.endswith("." + name) and n not in near][:3]
+    hint = f"; did you mean {' or '.join(near)}?" if near else " (see 'patron config show')"
+    raise InvalidInput(f"unknown setting {name!r}{hint}")
+
+
+def write_value(path: Path, name: str, value: Any) -> None:
+    """Set one key in the settings file, keeping its comments and layout (creating it)."""
+    import tomlkit
+
+    setting = known(name)
+    document = _document(path)
+    section = document.get(setting.section)
+    if section is None:
+        section = tomlkit.table()
+        document[setting.section] = section
+    section[setting.key] = value
+    _save(path, document)
+
+
+def remove_value(path: Path, name: str) -> bool:
+    """Take one key out of the settings file (its default applies again); False if absent."""
+    setting = known(name)
+    if not path.exists():
+        return False
+    document = _document(path)
+    section = document.get(setting.section)
+    if section is None or setting.key not in section:
+        return False
+    del section[setting.key]
+    if not section and not _commented(section):
+        del document[setting.section]
+    _save(path, document)
+    return True
+
+
+def _commented(section: Any) -> bool:
+    from tomlkit.items import Comment
+
+    return any(isinstance(item, Comment) for _, item in section.value.body)
+
+
+def _document(path: Path) -> Any:
+    import tomlkit
+    from tomlkit.exceptions import ParseError
+
+    if not path.exists():
+        return tomlkit.document()
+    try:
+        return tomlkit.parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"{path}: cannot read the settings file ({exc})") from None
+    except ParseError as exc:
+        raise InvalidInput(f"{path}: not valid TOML ({exc}); fix it by hand first") from None
+
+
+def _save(path: Path, document: Any) -> None:
+    """Write beside the file and swap it in, once the whole file reads back as valid."""
+    import tomlkit
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.new")
+    written = tomlkit.dumps(document)
+    temporary.write_text(written if written.endswith("\n") or not written else written + "\n",
+                         encoding="utf-8")
+    try:
+        load(temporary)
+    except InvalidInput as exc:
+        temporary.unlink()
+        raise InvalidInput(str(exc).replace(str(temporary), str(path))) from None
+    os.replace(temporary, path)
+
+
 def to_toml(settings: Settings) -> str:
     """The effective settings as a TOML document (what ``patron config show`` prints)."""
     lines: list[str] = []
     for section, members in sections().items():
         lines += ["", f"[{section}]"] if lines else [f"[{section}]"]
-        lines += [f"{s.key} = {_toml_value(settings[s.name])}" for s in members]
+        lines += [f"{s.key} = {toml_value(settings[s.name])}" for s in members]
     return "\n".join(lines) + "\n"
 
 
@@ -267,13 +383,13 @@ def sections() -> dict[str, list[Setting]]:
     return grouped
 
 
-def _toml_value(value: Any) -> str:
+def toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
         return repr(value)
     if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
 
@@ -294,7 +410,7 @@ def reference_markdown() -> str:
     ]
     for section, members in sections().items():
         out += [f"## [{section}]", "", "| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-        out += [f"| `{s.key}` | {s.type.__name__} | `{_toml_value(s.default)}` | {s.description} |"
+        out += [f"| `{s.key}` | {s.type.__name__} | `{toml_value(s.default)}` | {s.description} |"
                 for s in members]
         out.append("")
     out += [
@@ -305,6 +421,9 @@ def reference_markdown() -> str:
         "| `PATRON_CONFIG` | path of the settings file |",
         "| `PATRON_DB` | the database (path or URL); overrides `database.url` |",
         "| `PATRON_NOW` | freeze the clock at an ISO date or date-time (tests, reproducible reports) |",
+        "| `NO_COLOR` | any non-empty value: no colour, bold or italic (unless `--color always`) |",
+        "| `PATRON_PAGER`, `PAGER` | the pager for long output (default `less -FRX`; empty or "
+        "`cat`: none) |",
         "",
     ]
     return "\n".join(out)

@@ -9,7 +9,7 @@ import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.engagement import either, engagement_option, required
-from patron.cli.output import echo_json, people, table
+from patron.cli.output import echo_json, people, say, table
 from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
 from patron.services import client as service
@@ -63,34 +63,34 @@ def _who(members: list[service.Member]) -> str:
 
 
 def _show(view: service.ClientView) -> None:
-    click.echo(f"{view.engagement} ({view.kind})")
-    click.echo(f"  pays (the Executive):      {_who(view.executive) or 'not recorded'}")
-    click.echo(f"  directs (the Manager):     {_who(view.manager) or 'not recorded'}")
+    say(f"{view.engagement} ({view.kind})")
+    say(f"  pays (the Executive):      {_who(view.executive) or 'not recorded'}")
+    say(f"  directs (the Manager):     {_who(view.manager) or 'not recorded'}")
     top = view.most_influential
     if top is not None:
-        click.echo(f"  most influence:            {top.name} ({top.role}, {top.salience_class}, "
+        say(f"  most influence:            {top.name} ({top.role}, {top.salience_class}, "
                    f"{top.quadrant})")
     if view.diverge:
-        click.echo("  they diverge:")
+        say("  they diverge:")
         for line in view.diverge:
-            click.echo(f"    - {line}")
+            say(f"    - {line}")
     else:
-        click.echo("  they diverge:              nothing recorded")
+        say("  they diverge:              nothing recorded")
     if view.too_close:
-        click.echo("  whom to favour when they conflict: too close to call")
+        say("  whom to favour when they conflict: too close to call")
         for reason in view.reasons:
-            click.echo(f"    - {reason}")
-        click.echo("  to decide, find out:")
+            say(f"    - {reason}")
+        say("  to decide, find out:")
         for line in view.to_decide:
-            click.echo(f"    - {line}")
+            say(f"    - {line}")
     elif view.favour is not None:
-        click.echo(f"  favour {view.favour.name} when they conflict, because:")
+        say(f"  favour {view.favour.name} when they conflict, because:")
         for reason in view.reasons:
-            click.echo(f"    - {reason}")
+            say(f"    - {reason}")
     for line in view.find_out:
-        click.echo(f"  find out: {line}")
+        say(f"  find out: {line}")
     if view.hire is not None:
-        click.echo(f"  would they hire you back: {view.hire.score:.0f} of {view.hire.out_of:g} "
+        say(f"  would they hire you back: {view.hire.score:.0f} of {view.hire.out_of:g} "
                    f"({view.hire.verdict}; ratings {view.hire.ratings_trend}): "
                    f"patron why --client {view.engagement!r}")
 
@@ -121,7 +121,7 @@ def conflicts(app: App, engagement: str | None, as_json: bool) -> None:
                f"{load['committed_hours']:g}h of {load['available_hours']:g}h available.")
     table(f"{len(found)} conflicts", ["kind", "what", "renegotiate with", "at stake for them"],
           [[c.kind, c.summary, c.renegotiate_with, c.at_stake] for c in found],
-          empty="No conflicts found.")
+          empty="No conflicts found.", wrap="what")
 
 
 @click.command()

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import fields
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
+from patron.cli.output import console, echo_json, unpage
 from patron.errors import InvalidInput
-from patron.importers.base import Outcome, Progress
+from patron.importers.base import Outcome, Problem, Progress
 
 
 @click.group("import")
@@ -41,9 +45,9 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
-def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome]) -> Outcome:
-    """Run one import in one transaction (rolled back for a dry run), then report each
-    skipped record on standard error and the summary on standard output."""
+def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome],
+               as_json: bool = False) -> Outcome:
+    """Run one import in one transaction (rolled back for a dry run), then report it."""
     store = app.store()
     outcome = Outcome()
     try:
@@ -53,14 +57,49 @@ def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome]) -
                 raise _DryRun
     except _DryRun:
         pass
-    report(outcome, dry_run)
+    report(outcome, dry_run, as_json)
     return outcome
 
 
-def report(outcome: Outcome, dry_run: bool) -> None:
-    for problem in outcome.problems:
+def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | None = None) -> None:
+    """Every import ends here: with --json one object (the counts and each skipped record,
+    located); else each skipped record on standard error (the first ``shown``) and the
+    summary line on standard output."""
+    if as_json:
+        echo_json(outcome_dict(outcome, dry_run))
+        return
+    listed = outcome.problems if shown is None else outcome.problems[:shown]
+    for problem in listed:
         click.echo(f"skipped {problem}", err=True)
+    if len(listed) < len(outcome.problems):
+        click.echo(f"... and {len(outcome.problems) - len(listed)} more skipped "
+                   "(--verbose lists them all)", err=True)
     click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+
+
+def outcome_dict(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
+    """The outcome as JSON: every count the importer keeps (created, updated, unchanged,
+    skipped, and its own such as people_created), and the problems."""
+    counts = {f.name: getattr(outcome, f.name) for f in fields(outcome)
+              if isinstance(getattr(outcome, f.name), int)}
+    return {"dry_run": dry_run, **counts, "skipped": outcome.skipped,
+            "problems": [located(problem) for problem in outcome.problems]}
+
+
+_WHERE = re.compile(
+    r"^(?P<file>.+?)(?:: line (?P<line>\d+)(?:, (?P<detail>.+))?"
+    r"|(?::|,)? (?P<record>(?:record|task|uid|message|card|row) .+))?$", re.DOTALL)
+
+
+def located(problem: Problem) -> dict[str, Any]:
+    """A problem as file, line (or record: a task, a message, a server's uid) and reason."""
+    found = _WHERE.match(problem.where)
+    if found is None:
+        return {"file": problem.where, "line": None, "record": None, "where": problem.where,
+                "reason": problem.reason}
+    return {"file": found["file"], "line": int(found["line"]) if found["line"] else None,
+            "record": found["record"] or found["detail"], "where": problem.where,
+            "reason": problem.reason}
 
 
 @contextmanager
@@ -74,7 +113,7 @@ def progress_bar(label: str, total: int | None) -> Iterator[Progress]:
 
     rate = TextColumn("{task.fields[rate]}")
     with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), rate,
-             TimeRemainingColumn(), transient=True) as bar:
+             TimeRemainingColumn(), transient=True, console=console(stderr=True)) as bar:
         task = bar.add_task(label, total=total, rate="")
 
         def advance(done: int) -> None:
@@ -110,8 +149,10 @@ def read_source(file: Path) -> tuple[str, str]:
 @import_group.command("taskwarrior")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @pass_app
-def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
+def taskwarrior(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     """Read Taskwarrior's JSON ('task export > tasks.json') into asks.
 
     Projects become engagements, priorities values, dependencies links; a task
@@ -126,7 +167,8 @@ def taskwarrior(app: App, file: Path, dry_run: bool) -> None:
     from patron.services.exchange import import_taskwarrior
 
     text, source = read_source(file)
-    run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()))
+    run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()),
+               as_json)
 
 
 SHOWN_PROBLEMS = 20
@@ -136,11 +178,14 @@ SHOWN_PROBLEMS = 20
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @click.option("--owner", metavar="ADDRESS",
               help="Whose mailbox this is, besides your own addresses (me.emails).")
 @click.option("--verbose", is_flag=True, help="List every skipped message, not only the first 20.")
 @pass_app
-def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, verbose: bool) -> None:
+def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, verbose: bool,
+         as_json: bool) -> None:
     """Read mail from Maildir folders, mbox files and .eml files into interactions.
 
     Folders are walked (Maildir++ subfolders too) and each file is told apart by
@@ -172,13 +217,7 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
     with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
         outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
                                owner=owner, bulk_people=bool(app.settings()["mail.bulk_people"]))
-    problems = outcome.problems if verbose else outcome.problems[:SHOWN_PROBLEMS]
-    for problem in problems:
-        click.echo(f"skipped {problem}", err=True)
-    if len(problems) < len(outcome.problems):
-        click.echo(f"... and {len(outcome.problems) - len(problems)} more skipped "
-                   "(--verbose lists them all)", err=True)
-    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+    report(outcome, dry_run, as_json, None if verbose else SHOWN_PROBLEMS)
 
 
 PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
@@ -200,10 +239,12 @@ PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
 @click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
               help="The environment variable that holds the password.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @pass_app
 def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, ...],
          all_folders: bool, starttls: bool, insecure: bool, cafile: Path | None,
-         password_env: str, dry_run: bool) -> None:
+         password_env: str, dry_run: bool, as_json: bool) -> None:
     """Read mail from an IMAP server into interactions, without marking it as read.
 
     The password comes from $PATRON_IMAP_PASSWORD (or the variable --password-env
@@ -233,7 +274,7 @@ def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, .
             outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
                                           progress=progress,
                                           bulk_people=bool(app.settings()["mail.bulk_people"]))
-    report(outcome, dry_run)
+    report(outcome, dry_run, as_json)
 
 
 def _password(variable: str, user: str, host: str) -> str:
@@ -242,6 +283,7 @@ def _password(variable: str, user: str, host: str) -> str:
     if password:
         return password
     if stdin_is_terminal():
+        unpage()  # the question must show before the answer is read
         entered: str = click.prompt(f"Password for {user} on {host}", hide_input=True)
         return entered
     raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "
@@ -253,8 +295,11 @@ def _password(variable: str, user: str, host: str) -> str:
 @click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
               help="Read this column as this field (repeatable); COLUMN= ignores the column.")
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @pass_app
-def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool) -> None:
+def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool,
+               as_json: bool) -> None:
     """Read a spreadsheet (CSV) of people, asks, interactions or time entries
     (docs/spreadsheets.md).
 
@@ -284,14 +329,17 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
         click.echo(f"{source}: {note}", err=True)
     click.echo(f"{source}: {sheet.mapping_line()}", err=True)
     with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
-        run_import(app, dry_run, lambda conn: import_sheet(conn, sheet, source, app.now(), progress))
+        run_import(app, dry_run,
+                   lambda conn: import_sheet(conn, sheet, source, app.now(), progress), as_json)
 
 
 @import_group.command("todotxt")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @pass_app
-def todotxt(app: App, file: Path, dry_run: bool) -> None:
+def todotxt(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     """Read a todo.txt file into asks (README, "todo.txt").
 
     Priorities become values (A=5 ... E=1), +projects engagements (+self your
@@ -308,14 +356,18 @@ def todotxt(app: App, file: Path, dry_run: bool) -> None:
     text, source = read_source(file)
     total = sum(1 for line in text.splitlines() if line.strip())
     with progress_bar("Importing tasks", total) as progress:
-        run_import(app, dry_run, lambda conn: import_todotxt(conn, text, source, app.now(), progress))
+        run_import(app, dry_run,
+                   lambda conn: import_todotxt(conn, text, source, app.now(), progress), as_json)
 @import_group.command("ics")
 @click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @click.option("--since", metavar="DAY", help="Repeating events from this day (default: a year ago).")
 @click.option("--until", metavar="DAY", help="Repeating events up to this day (default: in 90 days).")
 @pass_app
-def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None) -> None:
+def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None,
+         as_json: bool) -> None:
     """Read iCalendar files (.ics), or a folder of them (khal, vdirsyncer), into meetings.
 
     Each event becomes a meeting; attendees and the organiser become its
@@ -362,7 +414,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         outcome.problems[:0] = problems
         return outcome
 
-    outcome = run_import(app, dry_run, work)
+    outcome = run_import(app, dry_run, work, as_json)
     if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
                                  or outcome.matched or getattr(outcome, "not_touchpoints", 0)):
         raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
@@ -371,8 +423,10 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
 @import_group.command("vcard")
 @click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the outcome as JSON: the counts and each skipped record, located.")
 @pass_app
-def vcard(app: App, path: Path, dry_run: bool) -> None:
+def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
     """Read address books (vCard 2.1, 3.0, 4.0) into people.
 
     PATH is a .vcf file (one card or many), a folder of them (as khard and
@@ -400,4 +454,4 @@ def vcard(app: App, path: Path, dry_run: bool) -> None:
         with progress_bar("Cards", len(found)) as progress:
             return import_cards(conn, found, problems, app.now(), progress)
 
-    run_import(app, dry_run, work)
+    run_import(app, dry_run, work, as_json)

@@ -44,7 +44,7 @@ def detect(app: App, at: str | None, as_json: bool) -> None:
         return
     table(None, ["kind", "due", "title", "sentence"],
           [[f.kind, f.due_at, f.title, f.sentence] for f in found],
-          empty="No requests or promises found.")
+          empty="No requests or promises found.", wrap="sentence")
 
 
 _EDIT_OPTIONS = (
@@ -101,7 +101,7 @@ def inbox(ctx: click.Context, everything: bool, engagement: str | None, as_json:
     table(None, headers, [
         [s.id, s.kind, *([s.status] if everything else []), s.person, s.engagement, s.due_at,
          s.title, s.sentence] for s in found],
-        empty="Nothing waiting in the inbox.")
+        empty="Nothing waiting in the inbox.", wrap="title", optional=("sentence",))
 
 
 @inbox.command()

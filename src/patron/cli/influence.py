@@ -57,7 +57,8 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
           [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, r.signals["audience"],
             r.signals["sent"], r.signals["received"], r.signals["copied"], r.signals["answered_in_hours"],
             r.signals["answers_in_hours"]] for r in shown],
-          empty="No mail with a sender recorded.")
+          empty="No mail with a sender recorded.",
+          optional=("addresses", "answered in h", "answers in h"))
     if changed is not None:
         click.echo(f"Set the power of {changed} stakeholder roles of {name} to the proposed values.")
 

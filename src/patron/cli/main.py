@@ -10,7 +10,9 @@ from typing import Any
 import click
 
 from patron import __version__, dates
+from patron.cli import output
 from patron.cli.app import App
+from patron.cli.output import COLOR_CHOICES
 from patron.errors import PatronError
 
 COMMANDS = {
@@ -108,6 +110,15 @@ class PatronGroup(click.Group):
             ctx.exit(70)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self._command(cmd_name)
+        if command is not None and ctx.resilient_parsing:
+            from patron.cli import completion
+
+            if completion.completing():
+                completion.attach(command)
+        return command
+
+    def _command(self, cmd_name: str) -> click.Command | None:
         name = ALIASES.get(cmd_name, cmd_name)
         if name in COMMANDS:
             module, attribute = COMMANDS[name].split(":")
@@ -147,9 +158,16 @@ class PatronGroup(click.Group):
 )
 @click.option("--demo", is_flag=True, help="Use the demo database that 'patron demo' builds.")
 @click.option("--debug", is_flag=True, help="Show the full traceback when something fails.")
+@click.option("--color", "--colour", "color", type=click.Choice(COLOR_CHOICES),
+              help="Style the output: auto (a terminal, unless NO_COLOR is set), always "
+                   "(even into a pipe), never (no escape sequences)  [default: output.color]")
+@click.option("--no-pager", is_flag=True,
+              help="Print long output straight out instead of through the pager (PATRON_PAGER, "
+                   "PAGER, else 'less -FRX').")
 @click.version_option(__version__, prog_name="patron")
 @click.pass_context
-def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, debug: bool) -> None:
+def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, debug: bool,
+         color: str | None, no_pager: bool) -> None:
     """Patron: who your client really is, what to do next and why, and whether
     each client would hire you back.
 
@@ -164,6 +182,23 @@ def main(ctx: click.Context, db: str | None, config: Path | None, demo: bool, de
     dates.use_order(lambda: str(app.settings()["dates.order"]))
     ctx.call_on_close(lambda: dates.use_order(None))
     ctx.call_on_close(app.close)
+    if ctx.resilient_parsing:  # shell completion: print nothing else
+        return
+    chosen_color, pager = _output_settings(app, color, no_pager)
+    output.configure(chosen_color)
+    ctx.with_resource(output.paging(pager))
+
+
+def _output_settings(app: App, color: str | None, no_pager: bool) -> tuple[str, bool]:
+    """--color and --no-pager, else [output] in the settings. A settings file that cannot be
+    read is reported by the command that needs it (``config set`` may be fixing it)."""
+    if color is not None and (no_pager or not sys.stdout.isatty()):
+        return color, False
+    try:
+        settings = app.settings()
+    except PatronError:
+        return color or "auto", not no_pager
+    return color or str(settings["output.color"]), not no_pager and bool(settings["output.pager"])
 
 
 def _one_line(ctx: click.Context, exc: click.exceptions.UsageError) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from patron.cli.app import App, demo_path, pass_app
-from patron.cli.output import echo_json, people, table, text
+from patron.cli.output import echo_json, people, say, table, text
 from patron.errors import InvalidInput
 from patron.services import demo as demo_portfolio
 from patron.services import overview as portfolio
@@ -81,7 +81,7 @@ def demo(app: App, path: Path | None, limit: int | None, as_json: bool) -> None:
     click.echo(f"Demo portfolio built in {target}")
     click.echo("Sam Okafor, senior consultant at Larkspur Advisory, serving three bosses.\n")
     show(result, False)
-    click.echo(
+    say(
         "\nExplore it: patron --demo ask list · patron --demo stakeholder list "
         "--engagement Ledger · patron --demo person show Helen · patron --demo inbox"
     )
@@ -112,7 +112,7 @@ def show(result: Overview, as_json: bool) -> None:
         echo_json(asdict(result))
         return
     c = result.counts
-    click.echo(", ".join(_count(c[table], word) for table, word in (
+    say(", ".join(_count(c[table], word) for table, word in (
         ("person", "people"), ("organisation", "organisations"), ("engagement", "engagements"),
         ("interaction", "interactions"), ("ask", "asks"), ("commitment", "promises"),
         ("feedback", "feedback"), ("time_entry", "time entries"), ("prospect", "prospects"),
@@ -123,27 +123,27 @@ def show(result: Overview, as_json: bool) -> None:
         ["id", "score", "ask", "from", "role", "engagement", "due", "status"],
         [[a.id, f"{a.score:.1f}", a.title, a.requester, a.requester_role, a.engagement,
           _due(a.days_late, a.due_at), a.status] for a in result.asks],
-        empty="No open asks.",
+        empty="No open asks.", wrap="ask",
     )
     for view in result.engagements:
-        click.echo("")
+        say("")
         worth = f", worth {text(view.value)}" if view.value else ""
         org = f", {view.organisation}" if view.organisation else ""
-        click.echo(f"{view.name} ({view.kind}{org}{worth}; {view.open_asks} open asks)")
-        click.echo(
+        say(f"{view.name} ({view.kind}{org}{worth}; {view.open_asks} open asks)")
+        say(
             f"  pays:     {_people(view.pays) or 'nobody recorded as sponsor: find out who signs'}"
         )
-        click.echo(
+        say(
             f"  directs:  {_people(view.directs) or 'no manager recorded: who judges the work?'}"
         )
         for person, wants in view.incentives.items():
-            click.echo(f"  {person} wants: {wants}")
+            say(f"  {person} wants: {wants}")
         if view.overdue:
-            click.echo("  overdue for contact:")
+            say("  overdue for contact:")
             for contact in view.overdue:
-                click.echo(f"    {contact.person} ({contact.role}): {_late(contact)}")
+                say(f"    {contact.person} ({contact.role}): {_late(contact)}")
         else:
-            click.echo("  overdue for contact: nobody")
+            say("  overdue for contact: nobody")
 
 
 def _count(n: int, plural: str) -> str:

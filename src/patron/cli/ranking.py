@@ -8,7 +8,7 @@ import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.engagement import engagement_option
-from patron.cli.output import echo_json, table, text
+from patron.cli.output import echo_json, say, table, text
 from patron.domain.ranking import TERMS
 from patron.services import ranking
 from patron.store.reader import ConnectionReader, Reader
@@ -72,7 +72,7 @@ def next_asks(app: App, engagement: str | None, limit: int | None, show_all: boo
         ["#", "id", "score", "ask", "from", "engagement", "due", "mostly"],
         [[item.rank, item.id, f"{item.score:.1f}", item.title, item.requester, item.engagement,
           text(item.due_at), _mostly(item, result.coefficients)] for item in result.asks],
-        empty="No open asks. Add one with 'patron ask add'.",
+        empty="No open asks. Add one with 'patron ask add'.", wrap="ask", optional=("mostly",),
     )
     if promises:
         table(
@@ -139,15 +139,15 @@ def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
         echo_json({**_as_dict(item, whole.coefficients), "open_asks": whole.open_asks,
                    "breakdown": rows, "requester_standing": _standing_dict(stake)})
         return
-    click.echo(f"Ask #{item.id}: {item.title}")
-    click.echo(f"  from {item.requester or 'nobody recorded'}"
+    say(f"Ask #{item.id}: {item.title}")
+    say(f"  from {item.requester or 'nobody recorded'}"
                f"{' in ' + item.engagement if item.engagement else ''}; "
                f"ranked {item.rank} of {whole.open_asks} open asks")
     table(None, ["term", "factor", "× coefficient", "= contribution", "what it measures"],
           [[row["term"], f"{row['factor']:.3f}", f"{row['coefficient']:g}",
             f"{row['contribution']:+.3f}", row["meaning"]] for row in rows])
-    click.echo(f"  score {item.score:.3f}")
-    click.echo(_standing_text(item.requester, stake, item.engagement))
+    say(f"  score {item.score:.3f}")
+    say(_standing_text(item.requester, stake, item.engagement))
 
 
 def _why_client(app: App, client: str, as_json: bool) -> None:
@@ -168,14 +168,14 @@ def _why_client(app: App, client: str, as_json: bool) -> None:
                    "breakdown": rows, "facts": {k: list(v) if isinstance(v, list | tuple) else v
                                                 for k, v in facts.items()}})
         return
-    click.echo(f"Would {result.engagement} hire you back? {result.score:.0f} of "
+    say(f"Would {result.engagement} hire you back? {result.score:.0f} of "
                f"{result.out_of:g}: {result.verdict}")
     table(None, ["term", "factor", "× coefficient", "= contribution", "what it measures"],
           [[row["term"], f"{row['factor']:.3f}", f"{row['coefficient']:g}",
             f"{row['contribution']:+.1f}", row["meaning"]] for row in rows])
     ratings = ", ".join(str(r) for r in result.facts.ratings) or "none"
-    click.echo(f"  latest ratings (newest first): {ratings}; trend {result.ratings_trend}")
-    click.echo(f"  promises kept {result.facts.kept}, broken {result.facts.broken}; "
+    say(f"  latest ratings (newest first): {ratings}; trend {result.ratings_trend}")
+    say(f"  promises kept {result.facts.kept}, broken {result.facts.broken}; "
                f"{result.facts.overdue_asks} of {result.facts.open_asks} open asks overdue")
 
 

@@ -13,7 +13,7 @@ import click
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.engagement import FLAGS, required
-from patron.cli.output import echo_json, pairs, table
+from patron.cli.output import echo_json, pairs, table, unpage
 from patron.domain.records import Field, FieldKind, RecordKind
 from patron.errors import InvalidInput
 from patron.services import records
@@ -154,6 +154,7 @@ def list_command(kind: RecordKind) -> click.Command:
             ["id", *(_header(f) for f in shown)],
             [[r["id"], *(_cell(f, r) for f in shown)] for r in found],
             empty=f"no {kind.plural}",
+            wrap=next((_header(f) for f in shown if f.name == kind.label), None),
         )
 
     params: list[click.Parameter] = [
@@ -266,6 +267,7 @@ def remove_command(kind: RecordKind) -> click.Command:
                         f"removing {kind.name} #{ident} ({label}) needs --yes "
                         "when there is no terminal to ask"
                     )
+                unpage()  # the question must show before the answer is read
                 click.confirm(f"Remove {kind.name} #{ident} ({label})?", abort=True)
             records.remove(conn, kind, ident)
         if as_json:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.engagement import engagement_option, required
-from patron.cli.output import echo_json, table, text, to_json
+from patron.cli.output import echo_json, prose, say, table, text, to_json
 from patron.domain.periods import CHOICES, MENTOR_QUESTIONS, Period
 from patron.domain.records import ENGAGEMENT
 from patron.domain.vocabulary import BossKind, InteractionKind
@@ -59,7 +59,8 @@ def due(app: App, soon: int | None, engagement: str | None, as_json: bool) -> No
           [[d.person, "; ".join(d.roles), _last(d),
             text(d.booked.at) if d.booked else "", f"{d.due.cadence_days}d", _late(d),
             d.reason] for d in found],
-          empty="Nobody to get in touch with: everyone is within their cadence.")
+          empty="Nobody to get in touch with: everyone is within their cadence.",
+          wrap=("roles", "reason"))
 
 
 def _last(contact: service.DueContact) -> str:
@@ -378,13 +379,13 @@ def reflect(app: App, number: int | None, answer: str | None, period: str | None
                        for n, question in enumerate(MENTOR_QUESTIONS, start=1)]})
         return
     if chosen.note:
-        click.echo(f"Covering {chosen.note}.")
-    click.echo(f"Reflection for {chosen.name} ({chosen.first} to {chosen.last}):")
+        say(f"Covering {chosen.note}.")
+    say(f"Reflection for {chosen.name} ({chosen.first} to {chosen.last}):")
     for n, question in enumerate(MENTOR_QUESTIONS, start=1):
-        click.echo(f"  {n}. {question}")
+        say(f"  {n}. {question}")
         for asked, text_, when in written:
             if asked == question:
-                click.echo(f"     - {text_} ({when:%Y-%m-%d})")
+                say(f"     - {text_} ({when:%Y-%m-%d})")
 
 
 @click.command("done")
@@ -470,7 +471,7 @@ def review(app: App, period: str | None, start: str | None, end: str | None,
     else:
         content = report.markdown(result) if fmt == "md" else report.text(result)
     if output is None:
-        click.echo(content, nl=False)
+        prose(content) if fmt == "text" else click.echo(content, nl=False)
     else:
         write_atomically(output, content)
         click.echo(f"Wrote {output}", err=True)

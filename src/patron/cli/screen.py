@@ -8,7 +8,7 @@ from dataclasses import asdict
 import click
 
 from patron.cli.app import App, pass_app
-from patron.cli.output import echo_json
+from patron.cli.output import echo_json, say
 from patron.services import screening
 
 
@@ -38,14 +38,14 @@ def screen(app: App, prospect: str, as_json: bool) -> None:
     if as_json:
         echo_json(asdict(result))
         return
-    click.echo(f"Screening {result.prospect}: fit {result.fit}/100, {result.recommendation}")
+    say(f"Screening {result.prospect}: fit {result.fit}/100, {result.recommendation}")
     for answer in result.answers:
-        click.echo(f"  {answer.question:<40} {answer.answer:<8} {answer.why}")
+        say(f"  {answer.question:<40} {answer.answer:<8} {answer.why}", hang=52)
     if result.flags:
-        click.echo("  red flags:")
+        say("  red flags:")
         for flag in result.flags:
-            click.echo(f"    {flag.kind.replace('_', ' ')}: \"{flag.sentence}\" ({flag.source})")
+            say(f"    {flag.kind.replace('_', ' ')}: \"{flag.sentence}\" ({flag.source})")
     if result.reasons:
-        click.echo("  because:")
+        say("  because:")
         for reason in result.reasons:
-            click.echo(f"    - {reason}")
+            say(f"    - {reason}")

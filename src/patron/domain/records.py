@@ -66,6 +66,8 @@ class RecordKind:
     aliases: tuple[str, ...] = ()
     summary: str = ""
     by_name: bool = True  # resolvable by a unique prefix of its label
+    # "-column" lists the newest first; what time orders is listed newest first, what has a
+    # due day soonest first, the rest by name or in the order it was added (docs/development.md)
     order_by: tuple[str, ...] = ("id",)
     example: str = ""
 
@@ -208,7 +210,7 @@ ASK = RecordKind(
     "ask", "asks", "ask", "title",
     summary="a request someone made of you",
     aliases=("asks",),
-    order_by=("id",),
+    order_by=("due_at", "id"),
     example='patron ask add "Board dashboard draft" --from Helen --engagement Ledger --due friday',
     fields=(
         Field("title", FieldKind.TEXT, "what was asked", required=True, positional=True,
@@ -243,6 +245,7 @@ COMMITMENT = RecordKind(
     "commitment", "commitments", "commitment", "title",
     summary="a promise you made; kept or broken",
     aliases=("commitments",),
+    order_by=("-made_at", "-id"),
     example='patron commitment add "Send the reconciliation plan" --to Victor --due monday',
     fields=(
         Field("title", FieldKind.TEXT, "what you promised", required=True, positional=True,
@@ -264,7 +267,7 @@ INTERACTION = RecordKind(
     "interaction", "interactions", "interaction", "summary",
     summary="a touchpoint: meeting, call, mail, presentation",
     aliases=("interactions",),
-    order_by=("occurred_at", "id"),
+    order_by=("-occurred_at", "-id"),
     example='patron interaction add "Steering committee" --with Helen --with Victor --at "yesterday 15:00"',
     fields=(
         Field("summary", FieldKind.TEXT, "what it was about", required=True, positional=True,
@@ -288,7 +291,7 @@ FEEDBACK = RecordKind(
     "feedback", "feedback", "feedback", "",
     summary="what a stakeholder said of your work, with an optional 0-10 'would hire again'",
     by_name=False,
-    order_by=("received_on", "id"),
+    order_by=("-received_on", "-id"),
     example='patron feedback add Helen --rating 9 --text "The board loved the dashboard"',
     fields=(
         Field("person_id", FieldKind.REF, "who said it", option="person", ref="person",
@@ -307,7 +310,7 @@ TIME_ENTRY = RecordKind(
     summary="time spent on an engagement, and which of your three bosses it served",
     aliases=("time-entries", "timelog"),
     by_name=False,
-    order_by=("started_at", "id"),
+    order_by=("-started_at", "-id"),
     example="patron time-entry add Ledger --duration 1h30 --at 'today 9:00'",
     fields=(
         Field("engagement_id", FieldKind.REF, "engagement", option="engagement", ref="engagement",

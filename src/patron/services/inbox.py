@@ -93,10 +93,10 @@ def _local(moment: datetime) -> datetime:
 
 def listing(conn: Connection, everything: bool = False,
             engagement_id: int | None = None) -> list[Suggestion]:
-    """Pending suggestions (all of them with ``everything``), oldest message first; with
+    """Pending suggestions (all of them with ``everything``), newest message first; with
     ``engagement_id``, only those filed under that engagement."""
     s = schema.suggestion
-    query = select(s).order_by(s.c.found_at, s.c.id)
+    query = select(s).order_by(s.c.found_at.desc(), s.c.id)  # a message's own in its order
     if not everything:
         query = query.where(s.c.status == PENDING)
     if engagement_id is not None:

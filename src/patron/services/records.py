@@ -473,11 +473,20 @@ def find(
             )
         else:
             query = query.where(table.c[name] == coerce(conn, kind, f, raw, now))
-    query = query.order_by(*(table.c[c] for c in kind.order_by), table.c.id)
+    query = query.order_by(*_ordering(table, kind.order_by))
     if limit is not None:
         query = query.limit(limit)
     ids = [int(r[0]) for r in conn.execute(query)]
     return _shown(conn, kind, ids)
+
+
+def _ordering(table: Table, order_by: Sequence[str]) -> list[Any]:
+    """The kind's order: ``-column`` is newest (largest) first; empty values come last."""
+    terms: list[Any] = []
+    for name in order_by:
+        column = table.c[name.removeprefix("-")]
+        terms.append((column.desc() if name.startswith("-") else column.asc()).nulls_last())
+    return [*terms, table.c.id.desc() if order_by[-1:] == ("-id",) else table.c.id]
 
 
 def _shown(conn: Connection, kind: RecordKind, ids: Sequence[int]) -> list[Record]:
