@@ -51,7 +51,7 @@ MAX_OCCURRENCES = 1000
 REACH = 20
 """The most repetitions read from an event's start to the window's end, in caps (20,000 by
 default: a daily event from 55 years back), so a rule starting long ago stays cheap."""
-EXPANSION_CPU = 0.5
+EXPANSION_CPU = 0.2
 """Seconds of CPU one event may spend on finding its repetitions (sparse rules such as
 FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0 cost much per occurrence)."""
 _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([^;]*)", re.IGNORECASE)
