@@ -89,6 +89,27 @@ def test_an_interval_that_is_not_a_whole_number_above_0_is_located(patron: Patro
     assert starts(patron, "Bad") == ["2026-11-16T09:00:00"]
 
 
+@pytest.mark.parametrize("rule", ["BYMONTH=2;BYMONTHDAY=30", "BYMONTH=4,6,9,11;BYMONTHDAY=31,-31"])
+def test_a_rule_on_days_no_month_has_keeps_only_the_first_occurrence(patron: Patron, tmp_path: Path,
+                                                                     rule: str) -> None:
+    """dateutil would look for such a day until the year 9999 (seconds per event)."""
+    path = calendar(tmp_path, "rrule_no_such_day", "UID:never", "SUMMARY:Never",
+                    "DTSTART:20261116T090000", f"RRULE:FREQ=DAILY;{rule}")
+    result = patron("import", "ics", str(path))
+    assert result.exit_code == 0, result.output
+    assert (f"skipped {path}: line 4: event never: RRULE {rule} repeats on no day that exists; "
+            "kept only its first occurrence") in result.stderr
+    assert starts(patron, "Never") == ["2026-11-16T09:00:00"]
+
+
+def test_a_leap_day_is_a_day_that_exists(patron: Patron, tmp_path: Path) -> None:
+    path = calendar(tmp_path, "rrule_leap_day", "UID:leap", "SUMMARY:Leap", "DTSTART:20240229T090000",
+                    "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29")
+    result = patron("import", "ics", str(path))
+    assert result.exit_code == 0 and result.stderr == ""
+    assert "0 created" in result.stdout  # the next 29 February is in 2028, after the window
+
+
 @pytest.mark.parametrize(("name", "uid", "summary", "first"), [
     ("rrule_secondly_no_end", "every-second", "Every second", "2026-11-01T09:00:00"),
     ("rrule_minutely_no_end", "every-minute", "Every minute", "2025-12-15T09:00:00"),

@@ -16,8 +16,9 @@ The mapping (README "Bring in a calendar"):
 
 Repeating events (RRULE, RDATE, with EXDATE and RECURRENCE-ID overrides) are expanded by
 ``recurring-ical-events`` inside a window; single events are read whatever their date.
-A hostile rule is bounded before it is expanded (``_Bound``): an INTERVAL that is not a
-whole number above 0 keeps only the first occurrence, and no event gives more than the
+A hostile rule is bounded before it is expanded (``_Bound``): a rule that repeats nothing
+(an INTERVAL that is not a whole number above 0, days no month has) keeps only the first
+occurrence, and no event gives more than the
 window's ``limit`` occurrences, reads more than ``REACH`` times that many repetitions from
 its start, or spends more than ``EXPANSION_CPU`` seconds finding them; each cut is reported.
 This module parses and writes text; it knows nothing of the register.
@@ -302,10 +303,9 @@ class _Reader:
                 found += self._draft(event, uid, recurrence, where)
             return found
         where = next((w for e, w in members if "RECURRENCE-ID" not in e), members[0][1])
-        interval = next((bad for e, _ in members if (bad := _bad_interval(e)) is not None), None)
-        if interval is not None:
-            self.problems.append(Problem(where, f"event {uid}: RRULE INTERVAL={interval} repeats "
-                                                "nothing; kept only its first occurrence"))
+        futile = next((bad for e, _ in members if (bad := _futile(e)) is not None), None)
+        if futile is not None:
+            self.problems.append(Problem(where, f"event {uid}: {futile}; kept only its first occurrence"))
             return self._first_only(uid, members)
         try:
             bound = _Bound.of([e for e, _ in members if "RRULE" in e], self.window)
@@ -369,17 +369,37 @@ def _sort_key(value: date) -> datetime:
     return local_time(value) if isinstance(value, datetime) else datetime.combine(value, time())
 
 
-def _bad_interval(event: Any) -> str | None:
-    """The INTERVAL of one of the event's rules that is not a whole number above 0 (a rule
-    with INTERVAL=0 never moves on, and the expansion would never end)."""
+def _futile(event: Any) -> str | None:
+    """Why one of the event's rules repeats nothing: an INTERVAL that is not a whole number
+    above 0 (INTERVAL=0 never moves on, and the expansion would never end), or days that no
+    month has (dateutil would look for them until the year 9999)."""
     for text in _rule_texts(event):
         found = _INTERVAL.search(text)
-        if found is None:
-            continue
-        value = found.group(1).strip()
+        value = found.group(1).strip() if found else "1"
         if not (value.isascii() and value.isdigit() and int(value) > 0):
-            return value[:40] or "(empty)"
+            return f"RRULE INTERVAL={value[:40]} repeats nothing"
+        days = _no_such_day(text)
+        if days is not None:
+            return f"RRULE {days} repeats on no day that exists"
     return None
+
+
+def _no_such_day(text: str) -> str | None:
+    """The rule's BYMONTH and BYMONTHDAY where its days are in none of its months."""
+    parts = dict(part.partition("=")[::2] for part in text.upper().replace(" ", "").split(";"))
+    if "BYMONTHDAY" not in parts:
+        return None
+    try:
+        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+        months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else \
+            list(range(1, 13))
+    except ValueError:  # not numbers: the expansion says what is wrong
+        return None
+    longest = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+    if any(0 < abs(d) <= longest.get(m, 31) for d in days for m in months):
+        return None
+    month = f"BYMONTH={parts['BYMONTH']};" if "BYMONTH" in parts else ""
+    return f"{month}BYMONTHDAY={parts['BYMONTHDAY']}"[:200]
 
 
 def _rule_texts(event: Any) -> list[str]:
