@@ -141,6 +141,11 @@ SETTINGS: tuple[Setting, ...] = (
             "'patron conflicts' weighs committed effort due within this many days."),
     Setting("overview.due_soon_days", int, 3,
             "A stakeholder whose next contact falls within this many days is 'due soon'."),
+    Setting("calendar.max_occurrences", int, 1000,
+            "'patron import ics' keeps at most this many occurrences of one repeating event in "
+            "its window (a daily event over the default 15 months is about 450) and reports "
+            "the cut, so a hostile rule (FREQ=SECONDLY without end) stays small and fast.",
+            positive=True),
     Setting("client.too_close", float, 0.05,
             "'patron client' calls the Executive against the Manager too close to call when "
             "their weights differ by at most this share of the larger (0.05 = 5%). The role "

@@ -376,7 +376,9 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     free and events with nobody but you are no touchpoints (counted, not
     stored). Repeating events are expanded
     from --since to --until (default: a year back to 90 days ahead); single
-    events are read whatever their date. Meetings still to come show in
+    events are read whatever their date; one repeating event gives at most
+    calendar.max_occurrences meetings (1,000; a cut is reported), and a rule
+    with INTERVAL=0 only its first. Meetings still to come show in
     'patron due'. Importing again updates, never duplicates. Bad events are
     reported with file and line and skipped; when nothing at all could be
     read the command ends with exit code 2.
@@ -394,7 +396,8 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     now = app.now()
     window = reader.Window.around(
         now, datetime.combine(parse_day(since, now.date()), time()) if since else None,
-        datetime.combine(parse_day(until, now.date()) + timedelta(days=1), time()) if until else None)
+        datetime.combine(parse_day(until, now.date()) + timedelta(days=1), time()) if until else None,
+        int(app.settings()["calendar.max_occurrences"]))
     if window.since >= window.until:
         raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
     if str(path) == "-":

@@ -17,13 +17,20 @@ The mapping (README "Bring in a calendar"):
 
 Repeating events (RRULE, RDATE, with EXDATE and RECURRENCE-ID overrides) are expanded by
 ``recurring-ical-events`` inside a window; single events are read whatever their date.
+A hostile rule is bounded before it is expanded (``_Bound``): a rule that repeats nothing
+(an INTERVAL that is not a whole number above 0, days no month has) keeps only the first
+occurrence, and no event gives more than the
+window's ``limit`` occurrences, reads more than ``REACH`` times that many repetitions from
+its start, or spends more than ``EXPANSION_CPU`` seconds finding them; each cut is reported.
 This module parses and writes text; it knows nothing of the register.
 """
 
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
+import time as clock
 import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +49,16 @@ NAME_LIMIT = 200
 UNTITLED = "Untitled meeting"
 WINDOW_BACK = timedelta(days=365)
 WINDOW_AHEAD = timedelta(days=90)
+MAX_OCCURRENCES = 1000
+"""The most occurrences one repeating event gives (``calendar.max_occurrences``)."""
+REACH = 20
+"""The most repetitions read from an event's start to the window's end, in caps (20,000 by
+default: a daily event from 55 years back), so a rule starting long ago stays cheap."""
+EXPANSION_CPU = 0.2
+"""Seconds of CPU one event may spend on finding its repetitions (sparse rules such as
+FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0 cost much per occurrence)."""
+_INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([^;]*)", re.IGNORECASE)
+_UNTIL = re.compile(r"(?<![A-Z])UNTIL=[^;]*", re.IGNORECASE)
 _RECURRENCE = re.compile(r"(.+)@(\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ?)?)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -52,12 +69,22 @@ class Window:
 
     since: datetime
     until: datetime
+    limit: int = MAX_OCCURRENCES  # the most occurrences one repeating event gives
 
     @classmethod
-    def around(cls, now: datetime, since: datetime | None = None, until: datetime | None = None
-               ) -> Window:
+    def around(cls, now: datetime, since: datetime | None = None, until: datetime | None = None,
+               limit: int = MAX_OCCURRENCES) -> Window:
         """One year back to 90 days ahead of ``now``, unless told otherwise."""
-        return cls(since or now - WINDOW_BACK, until or now + WINDOW_AHEAD)
+        return cls(since or now - WINDOW_BACK, until or now + WINDOW_AHEAD, max(1, limit))
+
+    @property
+    def last(self) -> datetime:
+        """The window's last moment (``until`` is not in it)."""
+        return self.until - timedelta(seconds=1)
+
+    def span(self) -> str:
+        """The window in words, both days included."""
+        return f"between {self.since:%Y-%m-%d} and {self.last:%Y-%m-%d}"
 
 
 @dataclass(frozen=True)
@@ -288,16 +315,38 @@ class _Reader:
                 found += self._draft(event, uid, recurrence, where)
             return found
         where = next((w for e, w in members if "RECURRENCE-ID" not in e), members[0][1])
+        futile = next((bad for e, _ in members if (bad := _futile(e)) is not None), None)
+        if futile is not None:
+            self.problems.append(Problem(where, f"event {uid}: {futile}; kept only its first occurrence"))
+            return self._first_only(uid, members)
         try:
-            occurrences = list(_expand([e for e, _ in members], zones, self.window))
+            bound = _Bound.of([e for e, _ in members if "RRULE" in e], self.window)
+            occurrences = _expand([e for e, _ in members], zones, self.window, bound.stop)
         except Exception as exc:  # recurring-ical-events raises many kinds on a broken rule
             self.problems.append(Problem(where, f"cannot work out when it repeats ({_message(exc)})"))
             return []
+        if bound.cut is not None or len(occurrences) > self.window.limit:
+            kept = min(len(occurrences), self.window.limit)
+            self.problems.append(Problem(where, f"event {uid} {bound.cut or _too_many(self.window)}; "
+                                                + (f"kept the first {kept:,}" if kept else "skipped")))
         found = []
-        for occurrence in occurrences:
+        for occurrence in occurrences[:self.window.limit]:
             recurrence = occurrence.get("RECURRENCE-ID")
             original = occurrence.decoded("RECURRENCE-ID") if recurrence else occurrence.decoded("DTSTART")
             found += self._draft(occurrence, uid, _instant(original), where)
+        return found
+
+    def _first_only(self, uid: str, members: list[tuple[Any, str]]) -> list[EventDraft]:
+        """A series whose rule repeats nothing: its first occurrence (DTSTART, keyed as that
+        occurrence, so a mended rule later updates it) and its overrides, whatever their date."""
+        found: list[EventDraft] = []
+        made: set[str] = set()
+        for event, where in sorted(members, key=lambda m: "RECURRENCE-ID" not in m[0]):
+            original = event.decoded("RECURRENCE-ID" if "RECURRENCE-ID" in event else "DTSTART")
+            for draft in self._draft(event, uid, _instant(original), where):
+                if draft.source not in made:
+                    made.add(draft.source)
+                    found.append(draft)
         return found
 
     def _draft(self, event: Any, uid: str, recurrence: str | None, where: str) -> list[EventDraft]:
@@ -316,7 +365,8 @@ class _Reader:
         )]
 
 
-def _expand(events: list[Any], zones: list[Any], window: Window) -> Iterator[Any]:
+def _expand(events: list[Any], zones: list[Any], window: Window, stop: datetime) -> list[Any]:
+    """The occurrences from the window's start to ``stop``, in time order."""
     import recurring_ical_events
     from icalendar import Calendar
 
@@ -325,7 +375,128 @@ def _expand(events: list[Any], zones: list[Any], window: Window) -> Iterator[Any
         calendar.add_component(zone)
     for event in events:
         calendar.add_component(event)
-    yield from recurring_ical_events.of(calendar).between(window.since, window.until)
+    found = recurring_ical_events.of(calendar).between(window.since, stop)
+    return sorted(found, key=lambda o: _sort_key(o.decoded("DTSTART")))
+
+
+def _sort_key(value: date) -> datetime:
+    return local_time(value) if isinstance(value, datetime) else datetime.combine(value, time())
+
+
+def _futile(event: Any) -> str | None:
+    """Why one of the event's rules repeats nothing: an INTERVAL that is not a whole number
+    above 0 (INTERVAL=0 never moves on, and the expansion would never end), or days that no
+    month has (dateutil would look for them until the year 9999)."""
+    for text in _rule_texts(event):
+        found = _INTERVAL.search(text)
+        value = found.group(1).strip() if found else "1"
+        if not (value.isascii() and value.isdigit() and int(value) > 0):
+            return f"RRULE INTERVAL={value[:40]} repeats nothing"
+        days = _no_such_day(text)
+        if days is not None:
+            return f"RRULE {days} repeats on no day that exists"
+    return None
+
+
+def _no_such_day(text: str) -> str | None:
+    """The rule's BYMONTH and BYMONTHDAY where its days are in none of its months."""
+    parts = dict(part.partition("=")[::2] for part in text.upper().replace(" ", "").split(";"))
+    if "BYMONTHDAY" not in parts:
+        return None
+    try:
+        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
+        months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else \
+            list(range(1, 13))
+    except ValueError:  # not numbers: the expansion says what is wrong
+        return None
+    longest = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
+    if any(0 < abs(d) <= longest.get(m, 31) for d in days for m in months):
+        return None
+    month = f"BYMONTH={parts['BYMONTH']};" if "BYMONTH" in parts else ""
+    return f"{month}BYMONTHDAY={parts['BYMONTHDAY']}"[:200]
+
+
+def _rule_texts(event: Any) -> list[str]:
+    values = event.get("RRULE")
+    values = values if isinstance(values, list) else [] if values is None else [values]
+    texts = []
+    for value in values:
+        if isinstance(value, str) or not hasattr(value, "to_ical"):  # a broken rule, as written
+            texts.append(str(value))
+            continue
+        try:
+            texts.append(value.to_ical().decode())
+        except Exception:  # a broken rule may not even write itself back
+            texts.append(str(value))
+    return texts
+
+
+def _too_many(window: Window) -> str:
+    return f"repeats more than {window.limit:,} times {window.span()}"
+
+
+@dataclass(frozen=True)
+class _Bound:
+    """Where one series' expansion stops, found by walking its rules lazily (dateutil, no
+    cache) before recurring-ical-events expands it: at the window's end, or earlier, with
+    the reason, when the rules give more than the cap, read too far or cost too much."""
+
+    stop: datetime
+    cut: str | None = None
+
+    @classmethod
+    def of(cls, events: list[Any], window: Window) -> _Bound:
+        bounds = [cls._walk(event, window) for event in events]
+        cut = [b for b in bounds if b.cut is not None]
+        return min(cut, key=lambda b: b.stop) if cut else cls(window.until)
+
+    @classmethod
+    def _walk(cls, event: Any, window: Window) -> _Bound:
+        start = event.decoded("DTSTART")
+        if not isinstance(start, datetime):
+            start = datetime.combine(start, time())
+        # recurring-ical-events reads the window's naive times in the event's zone
+        since, until = (t.replace(tzinfo=start.tzinfo) for t in (window.since, window.until))
+        rules = _rules(event, start)
+        reach, began = REACH * window.limit, clock.thread_time()
+        inside = 0
+        for seen, at in enumerate(heapq.merge(*rules), start=1):
+            if at >= until:
+                break
+            inside += at >= since
+            if inside > window.limit:
+                return cls(at.replace(tzinfo=None), _too_many(window))
+            if seen > reach:
+                return cls(at.replace(tzinfo=None), f"repeats more than {reach:,} times from its start "
+                                                    f"on {start:%Y-%m-%d} to {window.last:%Y-%m-%d}")
+            if clock.thread_time() - began > EXPANSION_CPU:
+                return cls(at.replace(tzinfo=None), f"takes more than {EXPANSION_CPU} s to work out "
+                                                    "when it repeats")
+        return cls(window.until)
+
+
+def _rules(event: Any, start: datetime) -> list[Iterator[datetime]]:
+    """The event's rules as dateutil reads them from its start, UNTIL made to agree with the
+    start (dateutil wants UTC beside a zoned start and local beside a floating one)."""
+    from dateutil.rrule import rrulestr
+
+    found = []
+    for text in _rule_texts(event):
+        until = _UNTIL.search(text)
+        if until is not None:
+            text = _UNTIL.sub(_until(until.group(0)[6:], start), text)
+        found.append(iter(rrulestr(text, dtstart=start, cache=False)))
+    return found
+
+
+def _until(text: str, start: datetime) -> str:
+    value = text.strip().upper()
+    moment = datetime.strptime(value[:15], "%Y%m%dT%H%M%S") if "T" in value else \
+        datetime.strptime(value[:8], "%Y%m%d")
+    if start.tzinfo is None:
+        return f"UNTIL={moment:%Y%m%dT%H%M%S}"
+    moment = moment.replace(tzinfo=UTC if value.endswith("Z") else start.tzinfo)
+    return f"UNTIL={moment.astimezone(UTC):%Y%m%dT%H%M%S}Z"
 
 
 def _uid(event: Any) -> str:
