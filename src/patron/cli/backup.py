@@ -199,7 +199,7 @@ def restore(app: App, file: Path) -> None:
         raise InvalidInput(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{source}: cannot read it ({exc})") from None
-    document = backup.loads(raw, source)
+    document = backup.loads(raw, source, app.now().date())
     with app.store().begin() as conn:
         counts = backup.restore(conn, document)
     click.echo(
