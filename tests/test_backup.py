@@ -281,7 +281,7 @@ def test_clashing_records_are_found_before_anything_is_written() -> None:
 
 
 def test_a_restore_that_fails_midway_restores_nothing(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    """People are written before the failure; the transaction takes them back out."""
+    """The goal is written before the failure (goals come first); the transaction takes it out."""
     empty = export_text(store)
     document = backup.loads(_document(person=[{"id": 1, "name": "A"}],
                                       goal=[{"id": 1, "title": "G", "kind": "other", "status": "active",
@@ -289,7 +289,7 @@ def test_a_restore_that_fails_midway_restores_nothing(store: Store, monkeypatch:
     real_insert = backup.insert
 
     def failing_insert(table: Any) -> Any:
-        if table.name == "goal":
+        if table.name == "person":
             raise StoreError("disk full")
         return real_insert(table)
 
