@@ -28,7 +28,8 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
     """Write the whole register as one JSON document (a backup).
 
     The document restores into an empty database with 'patron restore';
-    export, restore, export again gives the same document.
+    export, restore, export again gives the same document. The folder of
+    --output must exist.
 
     Examples:
 
@@ -185,8 +186,10 @@ def export_csv(app: App, output: Path | None, table: str | None) -> None:
 def restore(app: App, file: Path) -> None:
     """Read an export (JSON) into an empty database; '-' reads standard input.
 
-    All or nothing: a damaged document or a database that is not empty
-    changes nothing.
+    All or nothing: the whole document is checked before anything is written,
+    and a damaged document or a database that is not empty changes nothing.
+    Exporting the restored database gives the same document. A backup written
+    by an older Patron is brought up to date as its database would be.
 
     Examples:
 
