@@ -5,8 +5,9 @@ so asks are suggested, and each file marked read in import_state) into a fresh
 SQLite register, exports it, restores the export into a new register, exports that
 again and checks the two documents are byte for byte the same. Each step runs in
 its own process, as the command would, so its peak memory (getrusage maxrss) is its
-own. Prints export and restore time, their ratio (the goal: restore at most twice
-the export), the document's size and each step's peak memory.
+own. Prints export and restore time (wall and CPU, medians of --repeat runs), their
+ratio (the goal: restore at most twice the export), the document's size and each
+step's peak memory.
 
     .venv/bin/python bench/backup.py                 # import, then export/restore/export
     .venv/bin/python bench/backup.py --work /tmp/bk  # keep the imported register there
@@ -19,6 +20,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,13 +85,17 @@ def run(*args: str) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--work", type=Path, help="keep (and reuse) the imported register here")
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="export and restore this many times; medians are shown")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         name, *paths = args.step
         steps = {"import": step_import, "export": step_export, "restore": step_restore}
         figures = steps[name](*map(Path, paths))
-        figures["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        figures["maxrss_mb"] = used.ru_maxrss / 1024
+        figures["cpu"] = used.ru_utime + used.ru_stime
         print(json.dumps(figures))
         return
     if not ENRON.is_dir():
@@ -104,20 +110,30 @@ def main() -> None:
             print(f"import: {figures['messages']:,.0f} messages in {figures['seconds']:.1f} s")
         first, second = work / "a.json", work / "b.json"
         restored = work / "restored.sqlite"
-        restored.unlink(missing_ok=True)
-        export = run("export", str(imported), str(first))
-        restore = run("restore", str(first), str(restored))
-        again = run("export", str(restored), str(second))
-        same = first.read_bytes() == second.read_bytes()
-        ratio = restore["seconds"] / export["seconds"]
+        exports, restores, same = [], [], True
+        for _ in range(args.repeat):
+            restored.unlink(missing_ok=True)
+            exports.append(run("export", str(imported), str(first)))
+            restores.append(run("restore", str(first), str(restored)))
+            run("export", str(restored), str(second))
+            same = same and first.read_bytes() == second.read_bytes()
+        export, restore = median(exports), median(restores)
         print(f"{'rows':>9} {'MB':>6} {'export s':>8} {'restore s':>9} {'ratio':>5} "
-              f"{'export MB':>9} {'restore MB':>10} {'again s':>7} identical")
+              f"{'export cpu':>10} {'restore cpu':>11} {'cpu ratio':>9} "
+              f"{'export MB':>9} {'restore MB':>10} identical")
         print(f"{restore['rows']:>9,.0f} {first.stat().st_size / 2**20:>6.1f} "
-              f"{export['seconds']:>8.2f} {restore['seconds']:>9.2f} {ratio:>5.2f} "
-              f"{export['maxrss_mb']:>9.0f} {restore['maxrss_mb']:>10.0f} "
-              f"{again['seconds']:>7.2f} {'yes' if same else 'NO'}")
+              f"{export['seconds']:>8.2f} {restore['seconds']:>9.2f} "
+              f"{restore['seconds'] / export['seconds']:>5.2f} "
+              f"{export['cpu']:>10.2f} {restore['cpu']:>11.2f} "
+              f"{restore['cpu'] / export['cpu']:>9.2f} "
+              f"{export['maxrss_mb']:>9.0f} {restore['maxrss_mb']:>10.0f} {'yes' if same else 'NO'}")
         if not same:
             sys.exit("the second export differs from the first")
+
+
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """Each figure's median over the runs (the machine is shared; single runs wander)."""
+    return {key: statistics.median(r[key] for r in runs) for key in runs[0]}
 
 
 if __name__ == "__main__":
