@@ -55,8 +55,7 @@ def step_export(register: Path, target: Path) -> dict[str, float]:
     start = time.perf_counter()
     store = open_store(str(register), create=False)
     with store.read() as conn:
-        content = backup.dumps(backup.export_document(conn))
-    backup.write_atomically(target, content)
+        backup.write_atomically(target, backup.export_text(conn))
     store.close()
     return {"seconds": time.perf_counter() - start}
 

@@ -135,8 +135,11 @@ def build(store: Store, steps: list[tuple[str, dict[str, Any]]]) -> None:
 
 
 def export_text(store: Store) -> str:
+    """The export as ``patron export`` streams it, checked against the whole document's dump."""
     with store.read() as conn:
-        return backup.dumps(backup.export_document(conn))
+        streamed = "".join(backup.export_text(conn))
+        assert streamed == backup.dumps(backup.export_document(conn))
+    return streamed
 
 
 def restore_text(store: Store, text: str) -> None:

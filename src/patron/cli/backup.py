@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -40,8 +40,7 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     with app.store(create=False).read() as conn:
-        content = backup.dumps(backup.export_document(conn))
-    _emit(content, output)
+        _emit(backup.export_text(conn), output)
 
 
 _OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -55,10 +54,10 @@ def _export(app: App, output: Path | None, produce: Callable[[Connection, dateti
     _emit(content, output)
 
 
-def _emit(content: str, output: Path | None) -> None:
+def _emit(content: str | Iterable[str], output: Path | None) -> None:
     """To standard output, or whole into a file (never half a file)."""
     if output is None:
-        sys.stdout.write(content)
+        sys.stdout.writelines([content] if isinstance(content, str) else content)
     else:
         backup.write_atomically(output, content)
         click.echo(f"Wrote {output}", err=True)

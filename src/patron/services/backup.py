@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -46,7 +46,7 @@ def export_document(conn: Connection) -> Document:
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "schema": SCHEMA_REVISION,
-        "tables": {table.name: _rows(conn, table) for table in TABLES_IN_ORDER},
+        "tables": {table.name: list(_rows(conn, table)) for table in TABLES_IN_ORDER},
     }
 
 
@@ -54,10 +54,33 @@ def dumps(document: Document) -> str:
     return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
 
 
-def _rows(conn: Connection, table: Table) -> list[dict[str, Any]]:
+def export_text(conn: Connection) -> Iterator[str]:
+    """``dumps(export_document(conn))`` piece by piece, one record at a time.
+
+    The same bytes, without the whole register in memory at once (a mail archive's
+    export held a gigabyte as one document). JSON text holds no raw line breaks, so
+    indenting a record's own text by its depth gives what ``dumps`` writes.
+    """
+    encode = json.JSONEncoder(indent=1, ensure_ascii=False).encode
+    yield "{\n"
+    for key, value in (("format", FORMAT), ("version", FORMAT_VERSION), ("schema", SCHEMA_REVISION)):
+        yield f" {encode(key)}: {encode(value)},\n"
+    yield ' "tables": {'
+    for number, table in enumerate(TABLES_IN_ORDER):
+        yield f'{"," if number else ""}\n  {encode(table.name)}: ['
+        empty = True
+        for row in _rows(conn, table):
+            yield ("\n   " if empty else ",\n   ") + encode(row).replace("\n", "\n   ")
+            empty = False
+        yield "]" if empty else "\n  ]"
+    yield "\n }\n}\n"
+
+
+def _rows(conn: Connection, table: Table) -> Iterator[dict[str, Any]]:
     order = [c for c in table.primary_key.columns]
-    result = conn.execute(select(table).order_by(*order)).mappings()
-    return [{c.name: _plain(row[c.name]) for c in table.columns} for row in result]
+    names = [c.name for c in table.columns]
+    for row in conn.execute(select(table).order_by(*order)):
+        yield dict(zip(names, map(_plain, row), strict=True))
 
 
 def _plain(value: Any) -> Any:
@@ -391,7 +414,7 @@ def _advance_sequences(conn: Connection) -> None:
             )
 
 
-def write_atomically(path: Path, content: str) -> None:
+def write_atomically(path: Path, content: str | Iterable[str]) -> None:
     """Write a file whole or not at all: into a temporary file, then renamed.
 
     A folder that is not there is an error, not created: a mistyped path
@@ -403,11 +426,13 @@ def write_atomically(path: Path, content: str) -> None:
         raise InvalidInput(f"cannot write {path}: the folder {folder} {what} (create it first)")
     temporary = path.with_name(f".{path.name}.partial")
     try:
-        temporary.write_text(content, encoding="utf-8")
+        with temporary.open("w", encoding="utf-8") as handle:
+            handle.writelines([content] if isinstance(content, str) else content)
         temporary.replace(path)
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
         raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def counts_line(counts: Mapping[str, int]) -> str:
