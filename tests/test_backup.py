@@ -307,3 +307,14 @@ def test_dates_survive_the_round_trip(store: Store) -> None:
     build(store, [("ask", {"title": "A", "due_at": due})])
     doc = json.loads(export_text(store))
     assert doc["tables"]["ask"][0]["due_at"] == due.isoformat()
+
+
+@pytest.mark.parametrize("batch", [1, 7, backup.EXPORT_BATCH])
+def test_the_streamed_export_is_the_document_byte_for_byte(
+        portfolio: Store, batch: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Records are encoded in batches; every batch boundary writes what one dump writes."""
+    monkeypatch.setattr(backup, "EXPORT_BATCH", batch)
+    with portfolio.read() as conn:
+        document = backup.export_document(conn)
+        assert "".join(backup.export_text(conn)) == backup.dumps(document)
+    assert max(len(rows) for rows in document["tables"].values()) > backup.EXPORT_BATCH
