@@ -226,3 +226,14 @@ def test_the_restored_database_has_every_index_back(imported: Patron, tmp_path: 
              for index in inspect(engine).get_indexes(table)}
     engine.dispose()
     assert found == {(t.name, i.name) for t in TABLES_IN_ORDER for i in t.indexes}
+
+
+def test_a_0004_backup_with_broken_links_is_refused_in_one_line(
+        patron: Patron, tmp_path: Path) -> None:
+    (tmp_path / "odd.json").write_text(json.dumps(
+        {"format": "patron-export", "version": 1, "schema": "0004", "tables": {
+            "engagement": [{"id": [1], "name": "E", "kind": "client", "status": "active",
+                            "success_criteria": []}],
+            "stakeholder": [{"id": 1, "person_id": 1, "engagement_id": {"x": 1}}]}}))
+    error = patron.fails(f"restore {tmp_path / 'odd.json'}", code=2)
+    assert "table engagement, record 1: id has an unusable value [1]" in error

@@ -1,9 +1,11 @@
 """The whole register as one JSON document, and back.
 
 ``export_document`` writes every table, rows in id order, columns in table
-order, so the same register always gives the same document. ``restore``
-reads such a document into an empty register inside one transaction: a bad
-document changes nothing.
+order, so the same register always gives the same document (``export_text``
+writes the same bytes a thousand records at a time). ``loads`` checks a whole
+document, by each column's type, before anything is written, and brings one
+of an older schema revision forward; ``restore`` reads it into an empty
+register inside one transaction: a bad document changes nothing.
 """
 
 from __future__ import annotations
@@ -198,11 +200,13 @@ def _bring_forward(source: str, document: Document, today: date) -> None:
 
 def _stakeholders_joined(tables: dict[str, list[dict[str, Any]]], today: date) -> None:
     """0005: a stakeholder joined on the engagement's first day if known and past, else today."""
-    starts = {row.get("id"): row.get("starts_on") for row in tables["engagement"]}
+    starts = {row.get("id"): row.get("starts_on") for row in tables["engagement"]
+              if isinstance(row.get("id"), int)}
     for row in tables["stakeholder"]:
         if row.get("added_on") is not None:
             continue
-        started = starts.get(row.get("engagement_id"))
+        engagement = row.get("engagement_id")
+        started = starts.get(engagement) if isinstance(engagement, int) else None
         try:
             day = date.fromisoformat(started) if isinstance(started, str) else None
         except ValueError:
