@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.types import JSON, TypeEngine
 
 from patron import clock
+from patron.domain.records import KINDS, FieldKind
 from patron.errors import Conflict, InvalidInput
 from patron.store.database import known_revisions
 from patron.store.schema import SCHEMA_REVISION, TABLES_IN_ORDER
@@ -275,12 +276,30 @@ def _columns(source: str, table: Table, rows: list[dict[str, Any]]) -> Columns:
         if not column.nullable and None in values:
             raise InvalidInput(f"{source}: table {table.name}, record {values.index(None) + 1}: "
                                f"{column.name} is missing")
+        texts = column.name in _LISTS_OF_TEXT.get(table.name, ())
         try:
-            columns[column.name] = _reader(column.type)(values)
+            columns[column.name] = (_texts if texts else _reader(column.type))(values)
         except _Unusable as bad:
             raise InvalidInput(f"{source}: table {table.name}, record {bad.index + 1}: "
-                               f"{column.name} has an unusable value {values[bad.index]!r}") from None
+                               f"{column.name} has an unusable value {values[bad.index]!r}"
+                               f"{' (a list of texts)' if texts else ''}") from None
     return columns
+
+
+_LISTS_OF_TEXT: dict[str, set[str]] = {}
+for _kind in KINDS:
+    _LISTS_OF_TEXT.setdefault(_kind.table, set()).update(
+        f.name for f in _kind.row_fields if f.kind is FieldKind.TEXTS)
+"""JSON columns the record descriptions (``domain/records.py``) say hold a list of texts;
+the rest of the register reads them so, whatever else JSON could hold."""
+
+
+def _texts(values: list[Any]) -> list[Any]:
+    for index, value in enumerate(values):
+        if value is not None and not (isinstance(value, list)
+                                      and all(isinstance(item, str) for item in value)):
+            raise _Unusable(index)
+    return values
 
 
 ColumnReader = Callable[[list[Any]], list[Any]]
