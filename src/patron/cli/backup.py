@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -28,7 +28,8 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
     """Write the whole register as one JSON document (a backup).
 
     The document restores into an empty database with 'patron restore';
-    export, restore, export again gives the same document.
+    export, restore, export again gives the same document. The folder of
+    --output must exist.
 
     Examples:
 
@@ -39,8 +40,7 @@ def export(ctx: click.Context, app: App, output: Path | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     with app.store(create=False).read() as conn:
-        content = backup.dumps(backup.export_document(conn))
-    _emit(content, output)
+        _emit(backup.export_text(conn), output)
 
 
 _OUTPUT = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -54,10 +54,10 @@ def _export(app: App, output: Path | None, produce: Callable[[Connection, dateti
     _emit(content, output)
 
 
-def _emit(content: str, output: Path | None) -> None:
+def _emit(content: str | Iterable[str], output: Path | None) -> None:
     """To standard output, or whole into a file (never half a file)."""
     if output is None:
-        sys.stdout.write(content)
+        sys.stdout.writelines([content] if isinstance(content, str) else content)
     else:
         backup.write_atomically(output, content)
         click.echo(f"Wrote {output}", err=True)
@@ -185,8 +185,10 @@ def export_csv(app: App, output: Path | None, table: str | None) -> None:
 def restore(app: App, file: Path) -> None:
     """Read an export (JSON) into an empty database; '-' reads standard input.
 
-    All or nothing: a damaged document or a database that is not empty
-    changes nothing.
+    All or nothing: the whole document is checked before anything is written,
+    and a damaged document or a database that is not empty changes nothing.
+    Exporting the restored database gives the same document. A backup written
+    by an older Patron is brought up to date as its database would be.
 
     Examples:
 
@@ -199,7 +201,7 @@ def restore(app: App, file: Path) -> None:
         raise InvalidInput(f"{source}: no such file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"{source}: cannot read it ({exc})") from None
-    document = backup.loads(raw, source)
+    document = backup.loads(raw, source, app.now().date())
     with app.store().begin() as conn:
         counts = backup.restore(conn, document)
     click.echo(
