@@ -157,6 +157,13 @@ def import_csv_interactions(draw: Draw, patron: Patron, folder: Path) -> None:
     run(patron, "import", "csv", "--table", "interactions", str(path))
 
 
+def import_csv_time(draw: Draw, patron: Patron, folder: Path) -> None:
+    path = _csv(folder, "date,start time,duration,project,boss,description",
+                [draw(days), "09:30", draw(st.sampled_from(["1:30", "0:45", "2h"])), "Ledger",
+                 "customer", draw(texts)])
+    run(patron, "import", "csv", "--table", "time", str(path))
+
+
 def import_todotxt(draw: Draw, patron: Patron, folder: Path) -> None:
     path = folder / f"todo{next(_ids)}.txt"
     path.write_text(f"(A) 2026-11-18 {draw(plain)} +Ledger @phone due:{draw(days)}\n"
@@ -242,6 +249,16 @@ def relationships(draw: Draw, patron: Patron, folder: Path) -> None:
     run(patron, "feedback", draw(someone), "--rating", str(draw(st.integers(0, 10))), draw(texts))
 
 
+def promise_about_an_ask(draw: Draw, patron: Patron, folder: Path) -> None:
+    title = f"Ask {next(_ids)} {draw(plain)}"
+    run(patron, "ask", "add", title, "--from", draw(someone), "-e", "Ledger")
+    run(patron, "promise", f"Answer {title}", "--ask", title, "--due", draw(days))
+    if draw(st.booleans()):
+        run(patron, "kept", f"Answer {title}", "--close-ask")
+    else:
+        run(patron, "done", title, "--at", draw(moments))
+
+
 def timer(draw: Draw, patron: Patron, folder: Path) -> None:
     run(patron, "start", "Ledger", "--note", draw(texts), "--boss", "customer")
     if draw(st.booleans()):
@@ -274,9 +291,9 @@ def merge_and_influence(draw: Draw, patron: Patron, folder: Path) -> None:
 
 STEPS: dict[str, Step] = {step.__name__: step for step in (
     import_mail, import_ics, import_vcard, import_csv_people, import_csv_asks,
-    import_csv_interactions, import_todotxt, import_taskwarrior, add_records, add_ask,
-    add_stakeholder, add_interaction_and_commitment, edit_records, remove_records,
-    relationships, timer, goals, inbox, merge_and_influence)}
+    import_csv_interactions, import_csv_time, import_todotxt, import_taskwarrior, add_records,
+    add_ask, add_stakeholder, add_interaction_and_commitment, edit_records, remove_records,
+    relationships, promise_about_an_ask, timer, goals, inbox, merge_and_influence)}
 
 
 def seed(patron: Patron, folder: Path) -> None:

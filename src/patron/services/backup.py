@@ -31,7 +31,7 @@ from sqlalchemy import (
     select,
     text,
 )
-from sqlalchemy.types import JSON, TypeEngine
+from sqlalchemy.types import JSON, TypeDecorator, TypeEngine
 
 from patron import clock
 from patron.domain.records import KINDS, FieldKind
@@ -312,6 +312,8 @@ def _reader(kind: TypeEngine[Any]) -> ColumnReader:
     JSON column holds any JSON value (list, object, text, number); the others
     by the Python type SQLAlchemy gives them.
     """
+    if isinstance(kind, TypeDecorator):  # text cleaned at the door reads as text
+        kind = kind.impl_instance
     if isinstance(kind, JSON):
         return _any_json
     wanted = kind.python_type
