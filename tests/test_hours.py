@@ -33,7 +33,7 @@ def world(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Patron:
 def test_time_at_yesterday_afternoon_is_stored_then(world: Patron) -> None:
     world.ok("time 1h30 Ledger --at 'yesterday 14:00'")
     entries = json.loads(world.ok("time-entry list --json"))
-    assert entries[-1]["started_at"].startswith("2026-11-30T14:00") and entries[-1]["minutes"] == 90
+    assert entries[0]["started_at"].startswith("2026-11-30T14:00") and entries[0]["minutes"] == 90
 
 
 def test_the_timer_can_start_earlier(world: Patron) -> None:

@@ -241,13 +241,15 @@ def test_export_csv_table_reads_back(world: Patron, tmp_path: Path) -> None:
     world.ok("engagement add Ledger")
     world.ok("ask add 'Board pack' --from Helen --engagement Ledger --due friday --tag 'a, b' --tag c")
     world.ok("interaction add Steering --with Helen --at 'yesterday 15:00'")
-    for table in ("people", "asks", "interactions"):
+    world.ok("time 1h30 Ledger --at 'yesterday 9:00' --note 'Mapping, first pass'")
+    for table in ("people", "asks", "interactions", "time"):
         world.ok(f"export csv --table {table} -o {tmp_path / table}.csv")
     text = (tmp_path / "asks.csv").read_text()
     assert text.startswith("title,requester,engagement,status,due,")
     assert "Helen Brandt <helen@meridian-shipping.com>" in text and '"[""a, b"", ""c""]"' in text
     other = Patron(str(tmp_path / "other.sqlite"), CliRunner())
-    for table in ("people", "asks", "interactions"):
+    assert "Mapping, first pass" in (tmp_path / "time.csv").read_text()
+    for table in ("people", "asks", "interactions", "time"):
         other.ok(f"import csv --table {table} {tmp_path / table}.csv")
         assert other.ok(f"export csv --table {table}") == world.ok(f"export csv --table {table}")
 
@@ -370,8 +372,8 @@ def test_a_toggl_time_sheet_with_day_start_and_duration(world: Patron, tmp_path:
     assert "Start date -> date" in result.stderr and "Duration -> duration" in result.stderr
     assert "2 created" in result.stdout
     found = [(t["started_at"], t["minutes"], t["note"], t["boss_kind"]) for t in time_entries(world)]
-    assert found == [("2026-11-10T09:00:00", 90, "Mapping", "customer"),
-                     ("2026-11-10T14:00:00", 20, "Calls", "customer")]
+    assert found == [("2026-11-10T14:00:00", 20, "Calls", "customer"),  # newest first
+                     ("2026-11-10T09:00:00", 90, "Mapping", "customer")]
     assert "0 created, 0 updated, 2 unchanged" in world.ok(f"import csv --table time {path}")
     path.write_text(path.read_text().replace("00:20:00", "00:30:00"))
     assert "0 created, 1 updated, 1 unchanged" in world.ok(f"import csv --table time {path}")
@@ -392,4 +394,4 @@ def test_hours_and_minutes_columns_in_the_users_date_order(world: Patron, tmp_pa
     assert "line 4, column 'Day'" in result.stderr and "not a real date" in result.stderr
     assert "line 5" in result.stderr and "no engagement" in result.stderr
     found = [(t["started_at"], t["minutes"], t["boss_kind"]) for t in time_entries(world)]
-    assert found == [("2026-11-03T00:00:00", 75, "self"), ("2026-11-04T00:00:00", 150, "customer")]
+    assert found == [("2026-11-04T00:00:00", 150, "customer"), ("2026-11-03T00:00:00", 75, "self")]

@@ -142,14 +142,14 @@ def export_vcard(app: App, output: Path | None) -> None:
     help="The folder to write one CSV file per table into (created if missing); with --table, "
     "the file to write (standard output if not given).",
 )
-@click.option("--table", type=click.Choice(["people", "asks", "interactions"]),
+@click.option("--table", type=click.Choice(["people", "asks", "interactions", "time"]),
               help="Write one sheet that 'patron import csv --table' reads back.")
 @pass_app
 def export_csv(app: App, output: Path | None, table: str | None) -> None:
     """Write one CSV file per table into a folder, or one sheet with --table.
 
     The folder holds every table as stored (ids and all), a faithful copy. A sheet
-    (--table people, asks or interactions) names people, engagements and goals
+    (--table people, asks, interactions or time) names people, engagements and goals
     instead of ids, so it opens well in a spreadsheet and 'patron import csv'
     reads it back (docs/spreadsheets.md).
 
@@ -158,6 +158,8 @@ def export_csv(app: App, output: Path | None, table: str | None) -> None:
         patron export csv -o backup-folder
 
         patron export csv --table asks -o asks.csv
+
+        patron export csv --table time -o hours.csv
     """
     if table is not None:
         from patron.services.sheets import export_sheet
