@@ -92,7 +92,7 @@ def _show(view: service.ClientView) -> None:
     if view.hire is not None:
         say(f"  would they hire you back: {view.hire.score:.0f} of {view.hire.out_of:g} "
                    f"({view.hire.verdict}; ratings {view.hire.ratings_trend}): "
-                   f"patron why --client {view.engagement!r}")
+                   f"patron why -e {view.engagement!r}")
 
 
 @click.command()
