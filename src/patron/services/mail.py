@@ -119,13 +119,13 @@ def import_messages(
     on_message: Callable[[Connection, StoredMessage], None] | None = None,
     owner: str | None = None,
     bulk_people: bool = False,
-    batch_size: int = BATCH,
+    batch_size: int | None = None,
 ) -> Outcome:
     """Store every message not stored before; one transaction per batch of ``batch_size``
     (one for all, rolled back, with ``dry_run``). ``checkpoint`` runs inside each batch's
     transaction with the batch's last message; ``on_message`` for each message newly stored.
     Mail sent to many makes no people and no suggestions unless ``bulk_people``. What is
-    stored does not depend on where batches end."""
+    stored does not depend on where batches end (``BATCH`` messages unless told)."""
     writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
                      MailOutcome(bulk_people=bulk_people))
     # closing: a failure stops the workers at once
@@ -216,10 +216,10 @@ def _chunk(stream: Iterator[RawMessage]) -> list[RawMessage]:
     return chunk
 
 
-def _batches(items: Generator[Parsed, None, None], size: int = BATCH,
+def _batches(items: Generator[Parsed, None, None], size: int | None = None,
              ) -> Generator[list[Parsed], None, None]:
     try:
-        while batch := list(islice(items, size)):
+        while batch := list(islice(items, size or BATCH)):
             yield batch
     finally:
         items.close()
@@ -434,7 +434,7 @@ def plan(store: Store, paths: Sequence[Path]) -> Plan:
 def import_files(store: Store, chosen: Plan, me: Sequence[str], now: datetime, *,
                  dry_run: bool = False, progress: Progress = no_progress, owner: str | None = None,
                  on_message: Callable[[Connection, StoredMessage], None] | None = None,
-                 bulk_people: bool = False, batch_size: int = BATCH) -> MailOutcome:
+                 bulk_people: bool = False, batch_size: int | None = None) -> MailOutcome:
     """Import the planned files; each file is marked read (size, time) in the transaction that
     stores its last message, so a killed run reads it again and an unchanged one is skipped."""
     reading = _Reading(chosen.files, now)
