@@ -6,7 +6,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import insert, select
+from sqlalchemy import Connection, insert, select
 
 from patron.domain.addresses import (
     display_name,
@@ -166,3 +166,42 @@ def test_a_cards_tie_follows_the_person_into_a_merge(patron: Patron, tmp_path: P
     exported = patron.ok("export vcard")
     assert exported.count("BEGIN:VCARD") == 1
     assert "UID:card-helen-1" in exported and "hb@gmail.com" in exported
+
+
+def _organisations(conn: Connection) -> dict[str, set[str]]:
+    o, od = schema.organisation, schema.organisation_domain
+    found: dict[str, set[str]] = {}
+    for name, domain in conn.execute(
+            select(o.c.name, od.c.domain).join(od, od.c.organisation_id == o.c.id, isouter=True)):
+        found.setdefault(name, set()).update({domain} - {None})
+    return found
+
+
+def test_a_subdomain_gives_the_name_up_to_its_organisations_own_domain(store: Store) -> None:
+    with store.begin() as conn:
+        directory = people.Directory(conn)
+        jeff = directory.person("jeff@ect.enron.com", "Jeff Skilling")
+        assert _organisations(conn) == {"Enron": {"ect.enron.com"}}
+        people.Directory(conn).person("ken@enron.com", "Ken Lay")  # a later run
+        assert _organisations(conn) == {"Enron": {"enron.com"}, "ect.enron.com": {"ect.enron.com"}}
+        assert directory.organisation("jeff@ect.enron.com") == conn.execute(
+            select(schema.person.c.organisation_id).where(schema.person.c.id == jeff)).scalar_one()
+        assert people.claim_order("enron.co.uk") < people.claim_order("ect.enron.com")
+
+
+def test_a_name_given_by_hand_is_kept(store: Store) -> None:
+    with store.begin() as conn:
+        conn.execute(insert(schema.organisation).values(name="Enron"))
+        people.Directory(conn).person("ken@enron.com", "Ken Lay")
+        assert _organisations(conn) == {"Enron": set(), "enron.com": {"enron.com"}}
+
+
+def test_a_person_met_by_free_mail_first_joins_their_organisation(store: Store) -> None:
+    with store.begin() as conn:
+        directory = people.Directory(conn)
+        helen = directory.person("hbrandt@gmail.com", "Helen Brandt")
+        assert people.Directory(conn).people([("helen@meridian.com", "Helen Brandt")]) == {
+            "helen@meridian.com": helen}
+        org = conn.execute(select(schema.person.c.organisation_id)
+                           .where(schema.person.c.id == helen)).scalar_one()
+        assert org == directory.organisation("helen@meridian.com") and org is not None

@@ -47,7 +47,7 @@ from patron.importers.base import Outcome, Problem, Progress, no_progress
 from patron.importers.mail import MailDraft
 from patron.importers.rawmail import RawMessage
 from patron.services import inbox
-from patron.services.people import Directory, Engagements
+from patron.services.people import Directory, Engagements, hold_writers
 from patron.store import schema
 from patron.store.database import Store
 
@@ -119,15 +119,18 @@ def import_messages(
     on_message: Callable[[Connection, StoredMessage], None] | None = None,
     owner: str | None = None,
     bulk_people: bool = False,
+    batch_size: int | None = None,
 ) -> Outcome:
-    """Store every message not stored before; one transaction per batch (one for all, rolled
-    back, with ``dry_run``). ``checkpoint`` runs inside each batch's transaction with the
-    batch's last message; ``on_message`` for each message newly stored. Mail sent to many
-    makes no people and no suggestions unless ``bulk_people``."""
+    """Store every message not stored before; one transaction per batch of ``batch_size``
+    (one for all, rolled back, with ``dry_run``). ``checkpoint`` runs inside each batch's
+    transaction with the batch's last message; ``on_message`` for each message newly stored.
+    Mail sent to many makes no people and no suggestions unless ``bulk_people``. What is
+    stored does not depend on where batches end (``BATCH`` messages unless told)."""
     writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
                      MailOutcome(bulk_people=bulk_people))
     # closing: a failure stops the workers at once
-    with closing(_batches(parsed(messages, mine=writer.mine, bulk_people=bulk_people))) as batches:
+    with closing(_batches(parsed(messages, mine=writer.mine, bulk_people=bulk_people),
+                          batch_size)) as batches:
         _write_all(store, batches, writer, dry_run, progress, checkpoint)
     return writer.outcome
 
@@ -213,9 +216,10 @@ def _chunk(stream: Iterator[RawMessage]) -> list[RawMessage]:
     return chunk
 
 
-def _batches(items: Generator[Parsed, None, None]) -> Generator[list[Parsed], None, None]:
+def _batches(items: Generator[Parsed, None, None], size: int | None = None,
+             ) -> Generator[list[Parsed], None, None]:
     try:
-        while batch := list(islice(items, BATCH)):
+        while batch := list(islice(items, size or BATCH)):
             yield batch
     finally:
         items.close()
@@ -237,6 +241,7 @@ class _Writer:
               checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
         if conn.dialect.name == "sqlite":  # a larger page cache: indexes grow in random order
             conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KB}")
+        hold_writers(conn)  # before reading what is stored: another import may be writing it
         drafts = self._fresh(conn, batch)
         if drafts:
             self._store(conn, drafts)
@@ -429,13 +434,13 @@ def plan(store: Store, paths: Sequence[Path]) -> Plan:
 def import_files(store: Store, chosen: Plan, me: Sequence[str], now: datetime, *,
                  dry_run: bool = False, progress: Progress = no_progress, owner: str | None = None,
                  on_message: Callable[[Connection, StoredMessage], None] | None = None,
-                 bulk_people: bool = False) -> MailOutcome:
+                 bulk_people: bool = False, batch_size: int | None = None) -> MailOutcome:
     """Import the planned files; each file is marked read (size, time) in the transaction that
     stores its last message, so a killed run reads it again and an unchanged one is skipped."""
     reading = _Reading(chosen.files, now)
     outcome = import_messages(store, reading.messages(), me, now, dry_run=dry_run, progress=progress,
                               checkpoint=reading.checkpoint, on_message=on_message, owner=owner,
-                              bulk_people=bulk_people)
+                              bulk_people=bulk_people, batch_size=batch_size)
     if not dry_run:
         with store.begin() as conn:
             reading.done(conn, len(chosen.files))

@@ -6,7 +6,9 @@ per address). A new address joins an existing person when the name given
 with it is that person's full name and the domains agree (the same
 organisation, or free mail on one side); otherwise it is a new person, and
 ``merge`` joins two by hand (``patron people merge``). Organisations come from
-mail domains, free-mail domains left out.
+mail domains, free-mail domains left out, one per domain; where several domains want
+one name, ``claim_order`` decides which gets it, so that names do not depend on the order
+mail arrives in.
 """
 
 from __future__ import annotations
@@ -29,6 +31,19 @@ from patron.store import schema
 T = TypeVar("T")
 
 
+WRITERS_LOCK = 0x70617472  # 'patr'
+"""PostgreSQL advisory lock taken by the transactions that find or create people."""
+
+
+def hold_writers(conn: Connection) -> None:
+    """Make this transaction the only one finding or creating people until it ends. SQLite
+    already writes one transaction at a time (``Store.begin`` takes the write lock up front);
+    on PostgreSQL two imports would both read "no such person" or "no such organisation" and
+    both insert, and one would fail on a unique key. Reentrant, released at commit."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITERS_LOCK})")
+
+
 @dataclass
 class Tally:
     """What a directory did: people and organisations created, addresses matched."""
@@ -37,6 +52,7 @@ class Tally:
     organisations_created: int = 0
     matched: int = 0
     addresses_added: int = 0
+    organisations_renamed: int = 0
 
 
 @dataclass
@@ -48,6 +64,15 @@ class Directory:
     tally: Tally = field(default_factory=Tally)
     _people: dict[str, int] = field(default_factory=dict)
     _orgs: dict[str, int | None] = field(default_factory=dict)
+    _held: object = None  # the transaction that holds the writers' lock
+
+    def hold(self) -> None:
+        """Hold the writers' lock (``hold_writers``) before reading what may be created: what
+        another import added is then committed and seen. Once per transaction."""
+        transaction = self.conn.get_transaction()
+        if transaction is not self._held:
+            hold_writers(self.conn)
+            self._held = transaction
 
     def person(self, address: str, name: str | None = None) -> int | None:
         """The person behind ``address`` (created if new); None when it is no address."""
@@ -55,6 +80,7 @@ class Directory:
         if normal is None:
             return None
         if normal not in self._people:
+            self.hold()
             stored = self._stored(normal)
             if stored is not None:
                 self.tally.matched += 1
@@ -79,6 +105,7 @@ class Directory:
         if domain is None or not self.organisations:
             return None
         if domain not in self._orgs:
+            self.hold()
             self._orgs[domain] = self._organisation(domain)
         return self._orgs[domain]
 
@@ -92,6 +119,8 @@ class Directory:
             if normal is not None and (names.get(normal) is None):
                 names[normal] = name or None
         unknown = [a for a in names if a not in self._people]
+        if unknown:
+            self.hold()
         pe = schema.person_email
         for chunk in _chunks(unknown):
             for address, ident in self.conn.execute(
@@ -137,8 +166,12 @@ class Directory:
             if key in wanted:
                 namesakes.setdefault(key, {}).setdefault(person, []).append(address)
             joins.append((address, person))
-        self._organisations_for(created)
-        rows = [{"name": full[a], "organisation_id": self.organisation(a)} for a in created]
+        self._organisations_for(new)
+        orgs: dict[tuple[str, int], int] = {}  # a person's organisation: any address's will do
+        for address, person in joins:
+            if (org := self.organisation(address)) is not None:
+                orgs.setdefault(person, org)
+        rows = [{"name": full[a], "organisation_id": orgs.get(("new", n))} for n, a in enumerate(created)]
         idents = self._insert_people(rows)
         links = []
         for address, (origin, ident) in joins:
@@ -148,6 +181,16 @@ class Directory:
                 self.tally.addresses_added += 1
         self.conn.execute(insert(pe), links)
         self.tally.people_created += len(created)
+        for (origin, ident), org in sorted(orgs.items()):
+            if origin == "old":
+                self._join(ident, org)
+
+    def _join(self, person: int, org: int) -> None:
+        """A person known without an organisation (met by free mail first) joins the one an
+        address of theirs now shows: the same as had that address come first."""
+        p = schema.person
+        self.conn.execute(update(p).where(p.c.id == person, p.c.organisation_id.is_(None))
+                          .values(organisation_id=org))
 
     def _insert_people(self, rows: list[dict[str, Any]]) -> list[int]:
         """Insert people in bulk; their ids in the order of ``rows``. RETURNING in bulk does not
@@ -176,21 +219,17 @@ class Directory:
                     select(od.c.domain, od.c.organisation_id).where(od.c.domain.in_(chunk))):
                 self._orgs[domain] = int(ident)
         missing = [d for d in domains if d not in self._orgs]
-        if not missing:
-            return
-        names = {d: organisation_name(d) for d in missing}
-        taken: set[str] = set()
-        for chunk in _chunks(sorted({n.lower() for n in names.values()} | set(missing)), 5000):
-            taken.update(self.conn.execute(select(func.lower(o.c.name))
-                                           .where(func.lower(o.c.name).in_(chunk))).scalars())
-        rows = []
+        claims: dict[str, list[str]] = {}  # wanted name (lower case) -> its new claimants
         for domain in missing:
-            name = names[domain] if names[domain].lower() not in taken else domain
-            if name.lower() in taken:  # the domain itself names another organisation
+            claims.setdefault(organisation_name(domain).lower(), []).append(domain)
+        held = self._holders(sorted(claims.keys() | set(missing)))
+        names: dict[str, str] = {}
+        for wanted, claimants in sorted(claims.items()):
+            names.update(self._named(wanted, sorted(claimants, key=claim_order), held))
+        rows = [{"name": n, "domain": d} for d, n in names.items()]
+        for domain in missing:
+            if domain not in names:  # its domain names another organisation already
                 self._orgs[domain] = None
-                continue
-            taken.add(name.lower())
-            rows.append({"name": name, "domain": domain})
         if not rows:
             return
         named = [{"name": r["name"]} for r in rows]
@@ -200,6 +239,55 @@ class Directory:
         self.conn.execute(insert(od), [{"domain": d, "organisation_id": i} for d, i in made.items()])
         self._orgs.update(made)
         self.tally.organisations_created += len(made)
+
+    def _holders(self, names: list[str]) -> dict[str, tuple[int, str | None]]:
+        """The organisations holding these names (lower case): id, and the domain it was named
+        after when it has one domain only (else None)."""
+        o, od = schema.organisation, schema.organisation_domain
+        held: dict[str, tuple[int, str | None]] = {}
+        for chunk in _chunks(names, 5000):  # lower() scans the table: few, long lists
+            rows = self.conn.execute(select(o.c.id, o.c.name).where(func.lower(o.c.name).in_(chunk))).all()
+            domains: dict[int, list[str]] = {}
+            for ident, domain in self.conn.execute(select(od.c.organisation_id, od.c.domain)
+                                                   .where(od.c.organisation_id.in_([r.id for r in rows]))):
+                domains.setdefault(int(ident), []).append(domain)
+            for row in rows:
+                theirs = domains.get(int(row.id), [])
+                held[row.name.lower()] = (int(row.id), theirs[0] if len(theirs) == 1 else None)
+        return held
+
+    def _free(self, name: str, held: dict[str, tuple[int, str | None]]) -> bool:
+        o = schema.organisation
+        return name not in held and self.conn.execute(
+            select(o.c.id).where(func.lower(o.c.name) == name)).first() is None
+
+    def _named(self, wanted: str, claimants: list[str], held: dict[str, tuple[int, str | None]],
+               ) -> dict[str, str]:
+        """Names for new domains that all want the name ``wanted``: the first claimant in
+        ``claim_order`` gets it, unless an organisation holds it that comes first or that was
+        not named after a claimant (named by hand); the others are named by their domain.
+        An organisation that held the name for a claimant coming later takes its domain's name."""
+        names = {d: d for d in claimants}
+        holder = held.get(wanted)
+        best = claimants[0]
+        if holder is None:
+            names[best] = organisation_name(best)
+        else:
+            ident, theirs = holder
+            if (theirs is not None and organisation_name(theirs).lower() == wanted
+                    and claim_order(best) < claim_order(theirs) and self._free(theirs, held)):
+                o = schema.organisation
+                self.conn.execute(update(o).where(o.c.id == ident).values(name=theirs))
+                held[theirs] = (ident, theirs)
+                del held[wanted]
+                names[best] = organisation_name(best)
+                self.tally.organisations_renamed += 1
+        for domain, name in list(names.items()):
+            if name == domain and domain in held:
+                del names[domain]
+        for name in names.values():
+            held.setdefault(name.lower(), (0, None))
+        return names
 
     def _namesake(self, address: str, name: str | None) -> int | None:
         """An existing person this address safely belongs to: same full name, agreeing domains."""
@@ -221,6 +309,8 @@ class Directory:
         ident = people.pop()
         self.conn.execute(insert(pe).values(address=address, person_id=ident))
         self.tally.addresses_added += 1
+        if (org := self.organisation(address)) is not None:
+            self._join(ident, org)
         return ident
 
     def _create(self, address: str, name: str | None) -> int:
@@ -232,18 +322,30 @@ class Directory:
         self.tally.people_created += 1
         return ident
 
-    def _organisation(self, domain: str) -> int:
-        od, o = schema.organisation_domain, schema.organisation
-        row = self.conn.execute(select(od.c.organisation_id).where(od.c.domain == domain)).first()
-        if row is not None:
-            return int(row[0])
-        name = organisation_name(domain)
-        if self.conn.execute(select(o.c.id).where(func.lower(o.c.name) == name.lower())).first():
-            name = domain  # another organisation has that name: the domain tells them apart
-        ident = int(self.conn.execute(insert(o).values(name=name)).inserted_primary_key[0])  # type: ignore[index]
-        self.conn.execute(insert(od).values(domain=domain, organisation_id=ident))
-        self.tally.organisations_created += 1
-        return ident
+    def _organisation(self, domain: str) -> int | None:
+        self._organisations_for([f"@{domain}"])
+        return self._orgs[domain]
+
+
+def claim_order(domain: str) -> tuple[int, int, str]:
+    """Which of several domains wanting one name gets it: the organisation's own domain before
+    its subdomains (``enron.com`` before ``ect.enron.com``), then the shorter, then the first
+    in alphabetical order. A rule on the set of domains, so that names do not depend on the
+    order in which mail arrives."""
+    parts = domain.split(".")
+    return (len(parts) - _registrable_length(parts), len(domain), domain)
+
+
+def _registrable_length(parts: list[str]) -> int:
+    """How many labels the domain an organisation registered has (``organisation_name``'s
+    reading: 'x.co.uk' has three, 'x.com' two)."""
+    length = 2
+    while len(parts) > length and parts[-length] in _SECOND_LEVEL:
+        length += 1
+    return min(length, len(parts))
+
+
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu"})
 
 
 def _namesake_of(address: str, candidates: dict[tuple[str, int], list[str]] | None,
