@@ -308,11 +308,9 @@ class Command:
                         and (rows is None or (count(register, table) or 0) >= rows)):
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
-                    if os.environ.get("KILL_TEST_DEBUG"):
-                        journal = Path(register.url + "-journal").exists()
-                        print(f"killed {self.args[:2]} at {point}: {time.monotonic() - began:.2f}"
-                              f" of {seconds:.2f} s, journal {journal}, {table} "
-                              f"{count(register, table)} of {final}", file=sys.stderr)
+                    print(f"killed {self.args[:2]} {point}: at {time.monotonic() - began:.2f} s"
+                          f" of {seconds:.2f}, writing {writing(register)}, {table} "
+                          f"{count(register, table)} of {final}", file=sys.stderr)  # shown on failure
                     return process.returncode == -signal.SIGKILL
                 time.sleep(0.02)
             return False
@@ -409,7 +407,7 @@ def address_book(cards: int) -> str:
     titles and phones; some people appear twice (the same address on two cards)."""
     out = []
     for i in range(cards):
-        n = i if i % 25 else i - 7  # every 25th card repeats an earlier person's address
+        n = i - 7 if i % 25 == 0 and i else i  # every 25th card repeats an earlier person's address
         domain = f"firm{n // 10}.example" if n % 2 else "mail.example"
         lines = [f"UID:kill-card-{i}", f"FN:Person {n} Example", f"N:Example;Person {n};;;",
                  f"EMAIL:person{n}@{domain}", f"ORG:Firm {n // 10}", "TITLE:Director",
@@ -425,7 +423,7 @@ def people_sheet(rows: int) -> str:
     writer = csv.writer(sheet)
     writer.writerow(["Name", "Email", "Company", "Title", "Phone"])
     for i in range(rows):
-        n = i if i % 20 else i - 3  # some rows repeat a person
+        n = i - 3 if i % 20 == 0 and i else i  # some rows repeat a person
         writer.writerow([f"Person {n} Sheet", f"person{n}@firm{n % 40}.example", f"Firm {n % 40}",
                          "Manager", f"+1 555 {n:07d}"])
     return sheet.getvalue()
@@ -484,7 +482,9 @@ def test_killed_maildir_import_resumes_to_the_same_register(maildirs: list[Path]
 
 def test_killed_mbox_import_resumes_to_the_same_register(mbox: Path,
                                                          sqlite_registers: Registers) -> None:
-    check_kills(mail_case([mbox]), sqlite_registers)
+    case = mail_case([mbox])
+    case.points = BATCHED[1:]  # one point: the mail is the Maildir's, the reading differs
+    check_kills(case, sqlite_registers)
 
 
 def test_folder_order_does_not_change_the_register(maildirs: list[Path],
@@ -591,11 +591,38 @@ def test_killed_restore_leaves_the_target_empty_or_whole(backup: Path, registers
     seconds = command.run(whole)
     expected = canonical(rows_of(whole))
     final = sum(expected["interaction"].values())
-    for point in [Point(0.4), Point(0.75)]:
-        register = registers.fresh()
+    # into nothing at all (killed while starting or making the schema), then into an empty
+    # register (killed while the restore writes; on PostgreSQL, late in it)
+    writes = Point(0.2, writing=True) if registers.backend == "sqlite" else Point(0.75)
+    for point, made in [(Point(0.4), False), (writes, True)]:
+        register = registers.fresh(made)
         assert command.kill(register, point, ("interaction", final), seconds), \
             f"restore ended before it could be killed at {point}"
         assert_sound(register)
         if empty(register):
             command.run(register)  # an empty target takes the restore again
         assert_same(expected, canonical(rows_of(register)), f"a restore killed at {point}")
+
+
+def test_the_comparison_sees_a_duplicate_and_a_renamed_organisation(tmp_path: Path) -> None:
+    """What the cases above rely on: ids do not count, a duplicate and a new name do."""
+    book = tmp_path / "book.vcf"
+    book.write_text(address_book(30), encoding="utf-8")
+    registers = Registers("sqlite", tmp_path)
+    first, second = registers.fresh(), registers.fresh()
+    for register in (first, second):
+        Command(["import", "vcard", str(book)]).run(register)
+    expected = canonical(rows_of(first))
+    engine = create_engine(second.engine_url(), poolclass=NullPool)
+    with engine.begin() as conn:
+        person = conn.execute(select(schema.person).limit(1)).mappings().one()
+        conn.execute(schema.person.insert().values({k: v for k, v in person.items() if k != "id"}))
+        conn.execute(schema.organisation.update().where(schema.organisation.c.id == 1)
+                     .values(name="Renamed Ltd"))
+    engine.dispose()
+    got = canonical(rows_of(second))
+    found = "\n".join(differences(expected, got))
+    assert got["person"].total() == expected["person"].total() + 1
+    assert any(times == 2 for times in got["person"].values())
+    assert "organisation: 1 rows missing, 1 rows extra" in found and "Renamed Ltd" in found
+    assert differences(expected, canonical(rows_of(first))) == []
