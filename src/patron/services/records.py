@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -178,15 +178,18 @@ def _domain(text: str) -> str:
 # --- writing ----------------------------------------------------------------
 
 
-def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime) -> int:
-    """Add one record; returns its id."""
+def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime,
+        found: Collection[str] = ()) -> int:
+    """Add one record; returns its id. ``found`` names reference fields whose values are ids
+    the caller has just found or made (an importer, a thousand rows at a time): they are not
+    looked up again."""
     _known(kind, values)
     row: Record = {}
     for f in kind.row_fields:
         raw = values.get(f.name)
         if raw is None:  # not given (or given as None): the kind's default, if it has one
             raw = DEFAULTS.get(kind.name, {}).get(f.name)
-        row[f.name] = coerce(conn, kind, f, raw, now)
+        row[f.name] = raw if f.name in found and type(raw) is int else coerce(conn, kind, f, raw, now)
     _derive(conn, kind, row, now)
     _check(conn, kind, row, None)
     _required(kind, row)
@@ -199,7 +202,7 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> int:
     """Insert one row and return its new id."""
-    inserted = conn.execute(insert(table).values(**values)).inserted_primary_key
+    inserted = conn.execute(insert(table), dict(values)).inserted_primary_key  # one statement, compiled once
     assert inserted is not None
     return int(inserted[0])
 
@@ -442,6 +445,11 @@ def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
 
 
 # --- reading records --------------------------------------------------------
+
+
+def get_many(conn: Connection, kind: RecordKind, ids: Sequence[int]) -> dict[int, Record]:
+    """Records as ``get`` shows them, many in a few queries; ids not found are left out."""
+    return {int(r["id"]): r for r in _shown(conn, kind, sorted(set(ids)))}
 
 
 def get(conn: Connection, kind: RecordKind, ident: int) -> Record:
