@@ -183,6 +183,18 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     """Add one record; returns its id. ``found`` names reference fields whose values are ids
     the caller has just found or made (an importer, a thousand rows at a time): they are not
     looked up again."""
+    row = prepared(conn, kind, values, now, found)
+    table = table_of(kind)
+    ident = insert_row(conn, table, row)
+    for f in kind.child_fields:
+        _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
+    return ident
+
+
+def prepared(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime,
+             found: Collection[str] = ()) -> Record:
+    """The row ``add`` would insert, checked; for an importer that inserts many at once a
+    kind whose values hold no lists of links."""
     _known(kind, values)
     row: Record = {}
     for f in kind.row_fields:
@@ -193,11 +205,7 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     _derive(conn, kind, row, now)
     _check(conn, kind, row, None)
     _required(kind, row)
-    table = table_of(kind)
-    ident = insert_row(conn, table, row)
-    for f in kind.child_fields:
-        _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
-    return ident
+    return row
 
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> int:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, select
+from sqlalchemy import Connection, Table, event, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
@@ -104,6 +104,13 @@ class _Import:
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
     organisations: dict[str, int] = field(default_factory=dict)      # by exact name
     plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks, inserted together
+
+    def flush(self) -> None:
+        """Insert the new asks taken since the last flush (one statement)."""
+        if self.pending:
+            self.conn.execute(insert(schema.ask), self.pending)
+            self.pending = []
 
     def saved(self) -> Callable[[], None]:
         """A way back to what the import knows now, for after a row's savepoint is rolled
@@ -127,6 +134,7 @@ class _Import:
         self.engagements.clear()
         self.people.clear()
         self.organisations.clear()
+        self.pending = []
 
 
 def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
@@ -149,6 +157,7 @@ def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
                     _learn(job, rows)
                     for row in rows:
                         _take(job, row, source, writes)
+                    job.flush()
             except (PatronError, DataError, IntegrityError):
                 job.outcome, job.seen = outcome, seen
                 job.forget()
@@ -186,6 +195,7 @@ def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None
     try:
         with job.conn.begin_nested():
             result = _ROWS[job.sheet.table](job, row)
+            job.flush()
     except PatronError as exc:
         _problem(job, row, source, exc)
         if restore is None:
@@ -615,7 +625,10 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
         values["source"] = _key(job, row, values[label], keyed)
         existing = _by_source(job, table, values["source"])
     if existing is None:
-        records.add(job.conn, kind, values, job.now, found=_FOUND)
+        if kind is ASK:  # no links to insert with it: it waits for the batch's one insert
+            job.pending.append(records.prepared(job.conn, kind, values, job.now, found=_FOUND))
+        else:
+            records.add(job.conn, kind, values, job.now, found=_FOUND)
         _uncover(job, values, label)
         return "created"
     current = dict(existing)
@@ -642,6 +655,7 @@ def _by_source(job: _Import, table: Table, source: str) -> dict[str, Any] | None
     """The first record with this source: from the batch's look-up while it covers it."""
     if _storable(source) in job.known.sources:
         return next(iter(job.known.by_source.get(_storable(source), [])), None)
+    job.flush()
     query = select(table).where(table.c.source == source).order_by(table.c.id)
     found = job.conn.execute(query).mappings().first()
     return None if found is None else dict(found)
@@ -653,6 +667,7 @@ def _by_label(job: _Import, table: Table, label: tuple[str, str], moment: tuple[
     if _storable(label[1]) in job.known.labels:
         alike = [r for r in job.known.by_label.get(_storable(label[1]), []) if r[moment[0]] == moment[1]]
         return alike[skip] if skip < len(alike) else None
+    job.flush()
     query = select(table).where(table.c.source.is_(None), table.c[label[0]] == label[1],
                                 table.c[moment[0]] == moment[1])
     found = job.conn.execute(query.order_by(table.c.id).offset(skip)).mappings().first()
