@@ -264,10 +264,10 @@ class Directory:
 
     def _create(self, address: str, name: str | None) -> int:
         org = self.organisation(address)
-        result = self.conn.execute(insert(schema.person).values(
-            name=display_name(name, address), organisation_id=org))
+        result = self.conn.execute(insert(schema.person), {
+            "name": display_name(name, address), "organisation_id": org})
         ident = int(result.inserted_primary_key[0])  # type: ignore[index]
-        self.conn.execute(insert(schema.person_email).values(address=address, person_id=ident))
+        self.conn.execute(insert(schema.person_email), {"address": address, "person_id": ident})
         self.tally.people_created += 1
         key = display_name(name, address).lower()
         if key in self._namesakes:

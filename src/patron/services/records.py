@@ -215,8 +215,9 @@ def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> int
     return int(inserted[0])
 
 
-def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: datetime) -> None:
-    """Change one record; fields not mentioned keep their value."""
+def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: datetime,
+         found: Collection[str] = ()) -> None:
+    """Change one record; fields not mentioned keep their value. ``found`` as for ``add``."""
     _known(kind, {**change.set, **{n: None for n in change.clear}, **change.add, **change.remove})
     table = table_of(kind)
     current = conn.execute(select(table).where(table.c.id == ident)).mappings().first()
@@ -228,7 +229,7 @@ def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: da
         if f.in_child_table:
             _replace_children(conn, kind, f, ident, coerce(conn, kind, f, raw, now))
         else:
-            row[name] = coerce(conn, kind, f, raw, now)
+            row[name] = raw if name in found and type(raw) is int else coerce(conn, kind, f, raw, now)
     for name in change.clear:
         f = kind.field(name)
         if f not in clearable(kind):
@@ -252,7 +253,7 @@ def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: da
     # Only what this edit touches must be given: a link the register cleared (a removed
     # person) does not block later edits of a record that outlived it.
     _required(kind, {k: v for k, v in row.items() if k in change.set})
-    conn.execute(update(table).where(table.c.id == ident).values(**row))
+    conn.execute(update(table).where(table.c.id == ident), row)  # one statement, compiled once
 
 
 def clearable(kind: RecordKind) -> list[Field]:

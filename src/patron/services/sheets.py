@@ -37,7 +37,7 @@ from sqlalchemy import Connection, Table, event, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
-from patron.domain.addresses import normal_address
+from patron.domain.addresses import display_name, normal_address
 from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
 from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.importers.base import Outcome, Problem, Progress, no_progress
@@ -418,7 +418,8 @@ def _person_row(job: _Import, row: Row) -> str:
     if not name and not addresses:
         raise InvalidInput("neither a name nor an address")
     ident, created = _find_or_create_person(job, name, addresses)
-    current = job.people.pop(ident, None) or records.get(job.conn, PERSON, ident)
+    current = job.people.pop(ident, None) or _new_person(job, created, name, addresses) or records.get(
+        job.conn, PERSON, ident)
     wanted: dict[str, Any] = {"name": name} if name else {}
     for text in ("title", "notes"):
         if job.sheet.mapped(text):
@@ -436,7 +437,7 @@ def _person_row(job: _Import, row: Row) -> str:
     if new_phones:
         change.set["phones"] = list(current["phones"] or []) + new_phones
     if change.set or change.add:
-        records.edit(job.conn, PERSON, ident, change, job.now)
+        records.edit(job.conn, PERSON, ident, change, job.now, found={"organisation_id"})
         job.directory.claim(more, ident)
         job.directory.forget([current["name"], *([name] if name else [])])
     else:
@@ -461,6 +462,17 @@ def _full_name(row: Row) -> str | None:
         return cell.text.strip()
     parts = [c.text.strip() for c in (row.text("first"), row.text("middle"), row.text("last")) if c]
     return " ".join(parts) or None
+
+
+def _new_person(job: _Import, created: bool, name: str | None,
+                addresses: list[str]) -> dict[str, Any] | None:
+    """A person this row just made, as ``records.get`` would show the fields it compares:
+    the directory's (name from the first address, no organisation when the sheet maps it),
+    else a bare name. None where that is not known without reading it."""
+    if not created or (addresses and job.directory.organisations):
+        return None
+    return {"name": display_name(name, addresses[0]) if addresses else name, "title": None,
+            "notes": None, "organisation_id": None, "phones": None, "emails": addresses[:1]}
 
 
 def _find_or_create_person(job: _Import, name: str | None,
