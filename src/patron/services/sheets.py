@@ -89,6 +89,7 @@ class _Known:
     by_label: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sources: set[str] = field(default_factory=set)
     labels: set[str] = field(default_factory=set)
+    bases: dict[tuple[int, str], str] = field(default_factory=dict)  # (line, label) -> key base
 
 
 @dataclass
@@ -300,6 +301,7 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
     sources: set[str] = set()
     labels: set[str] = set()
     counts: dict[str, int] = {}
+    bases: dict[tuple[int, str], str] = {}
     for row in rows:
         cell, title = row.text("source"), row.text(label)
         if cell is not None and cell.text.strip():
@@ -308,10 +310,13 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
             continue
         labels.add(title.text.strip())
         base = _base(job, row, title.text.strip(), keyed)
+        bases[(row.line, title.text.strip())] = base
         counts[base] = counts.get(base, job.seen.get(base, 0)) + 1
         sources.update(f"csv:{job.sheet.table}:{base}" + (f"-{n}" if n > 1 else "")
                        for n in range(1, counts[base] + 1))
-    known = _Known(sources=sources, labels=labels)
+    if not job.sheet.mapped(_MOMENTS[kind.name]):
+        labels = set()  # rows are matched by label only with a moment
+    known = _Known(sources=sources, labels=labels, bases=bases)
     for chunk in _chunks(sorted(sources)):
         for found in job.conn.execute(select(table).where(table.c.source.in_(chunk))
                                       .order_by(table.c.id)).mappings():
@@ -700,7 +705,7 @@ def _storable(text: str) -> str:
 
 def _key(job: _Import, row: Row, label: str, keyed: tuple[str, str]) -> str:
     """``csv:<table>:<hash>`` of what names the record, counted when a sheet repeats it."""
-    base = _base(job, row, label, keyed)
+    base = job.known.bases.get((row.line, label)) or _base(job, row, label, keyed)
     seen = _count(job, base)
     return f"csv:{job.sheet.table}:{base}" + (f"-{seen}" if seen > 1 else "")
 
@@ -725,6 +730,9 @@ _STORED: dict[str, tuple[RecordKind, str, tuple[str, str]]] = {
     "asks": (ASK, "title", ("requester", "engagement")),
     "interactions": (INTERACTION, "summary", ("participants", "engagement"))}
 """The kind, label and key columns of the tables whose rows ``_store`` matches."""
+
+_MOMENTS = {"ask": "asked", "interaction": "at"}
+"""The column whose moment, with the label, matches a row that has no source."""
 
 
 # --- writing ----------------------------------------------------------------------------------
