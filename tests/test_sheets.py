@@ -395,3 +395,75 @@ def test_hours_and_minutes_columns_in_the_users_date_order(world: Patron, tmp_pa
     assert "line 5" in result.stderr and "no engagement" in result.stderr
     found = [(t["started_at"], t["minutes"], t["boss_kind"]) for t in time_entries(world)]
     assert found == [("2026-11-04T00:00:00", 150, "customer"), ("2026-11-03T00:00:00", 75, "self")]
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+_WHO = ["Helen Brandt <helen@meridian.example>", "Helen", "Victor Lang <victor@meridian.example>",
+        "victor@meridian.example", "Ann Lee <ann@acme.example>", "Ann Lee <ann.lee@gmail.com>",
+        "Bob"]
+_ask_rows = st.lists(st.tuples(
+    st.sampled_from(["Budget", "Board pack", "Budget ", "", "Review"]),
+    st.sampled_from([*_WHO, ""]),
+    st.sampled_from(["Ledger", "ledger", "Audit", ""]),
+    st.sampled_from(["2026-12-10", "friday", "", "the day after never"]),
+    st.sampled_from(["open", "done", "", "sideways"]),
+    st.sampled_from(["", "a", "a, b"]),
+    st.sampled_from(["", "2026-11-01", "2026-11-02 10:00"]),
+    st.sampled_from(["", "", "src-1", "src-2"]),
+), max_size=14)
+_people_rows = st.lists(st.tuples(
+    st.sampled_from(["Helen Brandt", "Victor Lang", "Ann Lee", ""]),
+    st.sampled_from(["helen@meridian.example", "hb@meridian.example", "ann@acme.example",
+                     "ann.lee@gmail.com", "", "not an address"]),
+    st.sampled_from(["Meridian", "Acme", ""]),
+    st.sampled_from(["CFO", ""]),
+    st.sampled_from(["+44 20 7946 0000", ""]),
+), max_size=14)
+_time_rows = st.lists(st.tuples(
+    st.sampled_from(["2026-11-30", "2026-11-30 09:00", "yesterday", "never"]),
+    st.sampled_from(["1:30", "2h", "0", "45m"]),
+    st.sampled_from(["Ledger", "Audit", ""]),
+    st.sampled_from(["", "customer", "nobody"]),
+), max_size=14)
+
+
+def _sheet(header: list[str], rows: list[tuple[str, ...]]) -> str:
+    import csv
+    import io
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+_HEADERS = {"asks": ["Title", "Requester", "Project", "Due", "Status", "Tags", "Asked", "Source"],
+            "people": ["Name", "E-mail", "Company", "Job Title", "Phone"],
+            "time": ["Start", "Duration", "Project", "Boss"]}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.tuples(st.just("asks"), _ask_rows, _ask_rows),
+                 st.tuples(st.just("people"), _people_rows, _people_rows),
+                 st.tuples(st.just("time"), _time_rows, _time_rows)))
+def test_the_result_never_depends_on_the_batch_size(
+        case: tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]) -> None:
+    table, first, second = case
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (1, 7, 1000):
+            store = open_store(str(Path(folder) / f"{size}.sqlite"))
+            outcomes = []
+            with store.begin() as conn:
+                records.add(conn, BY_KIND["person"], {"name": "Bob Stone"}, NOW)
+                records.add(conn, BY_KIND["person"], {"name": "Bob Roe"}, NOW)  # "Bob" is ambiguous
+                for rows in (first, second, first):
+                    sheet = csv_table.read(_sheet(_HEADERS[table], rows), table, "s.csv")
+                    outcomes.append(sheets.import_sheet(conn, sheet, "s.csv", NOW, batch=size))
+            with store.read() as conn:
+                shown = {t: sheets.export_sheet(conn, t, NOW)
+                         for t in ("people", "asks", "interactions", "time")}
+            results.append((outcomes, shown))
+            store.close()
+    assert results[0] == results[1] == results[2]

@@ -11,11 +11,13 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from patron.domain.records import ORGANISATION, PERSON
 from patron.errors import InvalidInput
 from patron.importers import vcard
 from patron.services import contacts, records
+from patron.store import schema
 from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron, shared_folder
 
@@ -425,3 +427,60 @@ def test_real_address_books_import_without_a_crash(patron: Patron) -> None:
     result = patron("import", "vcard", str(shared_folder("vcard-khard")))
     assert "unparsable.vcf: line 1: the file ends inside this card" in result.stderr
     assert "0 created, 0 updated" in result.stdout
+
+
+# --- batches ---------------------------------------------------------------------------------
+
+_NAMES = ["Ann Lee", "Bob Roe", "ann lee", "Carla Diaz", "Helen Brandt"]
+_ADDRESSES = ["ann@acme.example", "ann.lee@gmail.com", "bob@roe.example", "carla@acme.example",
+              "helen@meridian.example", "x@acme.example"]
+_card_lines = st.fixed_dictionaries({
+    "name": st.one_of(st.none(), st.sampled_from(_NAMES)),
+    "emails": st.lists(st.sampled_from(_ADDRESSES), max_size=2),
+    "uid": st.one_of(st.none(), st.sampled_from(["u1", "u2", "patron-person-1", "patron-person-2"])),
+    "org": st.one_of(st.none(), st.sampled_from(["Acme", "Meridian", "acme"])),
+    "title": st.one_of(st.none(), st.sampled_from(["CFO", "Director"])),
+    "phones": st.lists(st.sampled_from(["+44 20 7946 0000", "+44 (20) 7946-0000", "555 1234"]), max_size=2),
+    "broken": st.booleans(),
+})
+
+
+def _book(cards: list[dict[str, Any]]) -> bytes:
+    text = ""
+    for c in cards:
+        lines = [f"EMAIL:{a}" for a in c["emails"]] + [f"TEL:{p}" for p in c["phones"]]
+        lines += [f"{k.upper()}:{c[k]}" for k in ("uid", "org", "title") if c[k]]
+        lines += ["this line is broken"] if c["broken"] and c["name"] else []
+        text += card(c["name"], *lines)
+    return text.encode()
+
+
+def _stored(store: Store) -> tuple[list[str], list[str]]:
+    """The people (without ids) and the cards' ties (to a person's name and addresses)."""
+    with store.read() as conn:
+        found = records.find(conn, PERSON, {}, NOW)
+        who = {p["id"]: json.dumps([p["name"], p["emails"]]) for p in found}
+        s = schema.import_state
+        ties = [f"{source} -> {who.get(state['person'])}" for source, state in conn.execute(
+            select(s.c.source, s.c.state).where(s.c.source.like("vcard:%")))]
+    shown = [json.dumps({k: v for k, v in p.items() if not k.endswith("id")}, sort_keys=True, default=str)
+             for p in found]
+    return sorted(shown), sorted(ties)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_card_lines, max_size=12), st.lists(st.sampled_from(_NAMES), max_size=3))
+def test_the_result_never_depends_on_the_batch_size(cards: list[dict[str, Any]], known: list[str]) -> None:
+    chunks, problems = vcard.chunks(_book(cards), "book")
+    results = []
+    with tempfile.TemporaryDirectory() as folder:
+        for size in (1, 7, 1000):
+            store = open_store(str(Path(folder) / f"{size}.sqlite"))
+            with store.begin() as conn:
+                for name in known:  # people already there, some of one name
+                    records.add(conn, PERSON, {"name": name}, NOW)
+                outcome = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
+                again = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
+            results.append((outcome, again, _stored(store)))
+            store.close()
+    assert results[0] == results[1] == results[2]

@@ -25,9 +25,10 @@ card without ORG is given no organisation.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
@@ -41,33 +42,70 @@ from patron.services import records
 from patron.services.people import Directory
 from patron.store import schema
 
+T = TypeVar("T")
+
+
+BATCH = 500
+"""Cards stored per savepoint: their addresses and people are looked up in one query each,
+and their new addresses and card ties inserted together."""
+
 
 def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Problem], now: datetime,
-                 progress: Progress = no_progress) -> Outcome:
-    """Import cards (cut from their files by ``vcard.chunks``) inside the caller's transaction."""
+                 progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
+    """Import cards (cut from their files by ``vcard.chunks``) inside the caller's transaction,
+    ``batch`` cards at a time. The result is the same whatever the batch: cards are taken
+    one after another against what the cards before them stored, and a batch that fails is
+    taken again card by card, so that a card that fails leaves nothing behind."""
     outcome = Outcome(problems=list(problems))
     book = _Book(conn, now)
-    for chunk in chunks:
-        progress(1)
+    for start in range(0, len(chunks), max(batch, 1)):
+        read = [_read(chunk) for chunk in chunks[start:start + max(batch, 1)]]
         try:
-            draft = vcard.read(chunk)
-        except InvalidInput as exc:
-            outcome.problems.append(Problem(chunk.where, str(exc)))
-            continue
+            with conn.begin_nested():
+                part = book.take_all(read)
+        except (PatronError, DataError, IntegrityError):
+            book = _Book(conn, now)  # its indexes hold what was rolled back
+            part, book = _one_by_one(conn, book, read, now)
+        _add(outcome, part)
+        progress(len(read))
+    return outcome
+
+
+def _read(chunk: vcard.Chunk) -> tuple[vcard.Chunk, vcard.CardDraft | Problem]:
+    try:
+        return chunk, vcard.read(chunk)
+    except InvalidInput as exc:
+        return chunk, Problem(chunk.where, str(exc))
+
+
+def _one_by_one(conn: Connection, book: _Book, read: list[tuple[vcard.Chunk, vcard.CardDraft | Problem]],
+                now: datetime) -> tuple[Outcome, _Book]:
+    """A batch that failed, card by card: the card that fails is a problem, the rest stored."""
+    outcome = Outcome()
+    for chunk, draft in read:
         try:
-            with conn.begin_nested():  # a card that fails leaves nothing behind
-                book.take(draft, outcome)
+            with conn.begin_nested():
+                part = book.take_all([(chunk, draft)])
         except (PatronError, DataError, IntegrityError) as exc:
             reason = str(exc) if isinstance(exc, PatronError) else "the database refused it"
-            outcome.problems.append(Problem(chunk.where, reason))
-            book = _Book(conn, now)  # its indexes may hold what was rolled back
-    return outcome
+            part = Outcome(problems=[Problem(chunk.where, reason)])
+            book = _Book(conn, now)
+        _add(outcome, part)
+    return outcome, book
+
+
+def _add(outcome: Outcome, part: Outcome) -> None:
+    outcome.created += part.created
+    outcome.updated += part.updated
+    outcome.unchanged += part.unchanged
+    outcome.problems += part.problems
 
 
 @dataclass
 class _Book:
     """One import's view of the register, read once: people by name, organisations by name,
-    and which cards (by UID) earlier imports tied to which people."""
+    and which cards (by UID) earlier imports tied to which people; each batch adds the owners
+    of its addresses and the rows of the people they lead to."""
 
     conn: Connection
     now: datetime
@@ -75,18 +113,27 @@ class _Book:
     bound: dict[str, int] = field(init=False)              # card source -> person
     ties: dict[int, set[str]] = field(init=False)           # person -> card sources
     names: dict[str, set[int]] = field(init=False)          # lower-case name -> people
+    everyone: set[int] = field(init=False)                  # every person's id
     orgs: dict[str, int] = field(init=False)                # lower-case name -> organisation
     owners: dict[str, int | None] = field(init=False)       # address -> person, as looked up
+    rows: dict[int, dict[str, Any]] = field(init=False)     # person -> their row, as stored
+    addresses: list[dict[str, Any]] = field(init=False)     # person_email rows to insert
+    cards: dict[str, tuple[bool, dict[str, Any]]] = field(init=False)  # card ties to write
+    domains: set[str] = field(init=False)                   # mail domains of organisations
+    dirty: bool = False                                     # the card being taken wrote
 
     def __post_init__(self) -> None:
         self.people = Directory(self.conn, organisations=False)
-        self.owners = {}
+        self.owners, self.rows, self.addresses, self.cards = {}, {}, [], {}
         p, o, s = schema.person, schema.organisation, schema.import_state
-        self.names = {}
+        self.names, self.everyone = {}, set()
         for ident, name in self.conn.execute(select(p.c.id, p.c.name)):
             self.names.setdefault(str(name).lower(), set()).add(int(ident))
+            self.everyone.add(int(ident))
         orgs = self.conn.execute(select(o.c.id, o.c.name))
         self.orgs = {str(name).lower(): int(ident) for ident, name in orgs}
+        od = schema.organisation_domain
+        self.domains = set(self.conn.execute(select(od.c.domain)).scalars())
         self.bound, self.ties = {}, {}
         cards = self.conn.execute(select(s.c.source, s.c.state).where(s.c.source.like("vcard:%")))
         for source, state in cards:
@@ -97,7 +144,51 @@ class _Book:
         self.bound[source] = person
         self.ties.setdefault(person, set()).add(source)
 
+    def take_all(self, read: list[tuple[vcard.Chunk, vcard.CardDraft | Problem]]) -> Outcome:
+        """Take cards one after another; a card refused before it wrote anything (a name
+        shared by two people, an address the register refuses) is a problem. Errors of the
+        database are left to the caller, which takes the batch again card by card."""
+        outcome = Outcome()
+        drafts = [d for _, d in read if isinstance(d, vcard.CardDraft)]
+        self._learn(drafts)
+        for chunk, draft in read:
+            if isinstance(draft, Problem):
+                outcome.problems.append(draft)
+                continue
+            try:
+                self.take(draft, outcome)
+            except _Refused as exc:
+                outcome.problems.append(Problem(chunk.where, str(exc.error)))
+        self.flush()
+        return outcome
+
+    def _learn(self, drafts: list[vcard.CardDraft]) -> None:
+        """The owners of the batch's addresses and the rows of the people they (and the
+        cards' UIDs) lead to, each in a query per 500."""
+        pe, p = schema.person_email, schema.person
+        wanted = sorted({a for d in drafts for a in d.emails if a not in self.owners})
+        for chunk in _chunks(wanted):
+            self.owners.update(dict.fromkeys(chunk))
+            self.owners.update((str(a), int(i)) for a, i in self.conn.execute(
+                select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))))
+        found = {self.owners[a] for d in drafts for a in d.emails} | {
+            self.bound.get(vcard.uid_source(d.uid), None) for d in drafts if d.uid}
+        missing = sorted(i for i in found if i is not None and i not in self.rows)
+        for ids in _chunks(missing):
+            for row in self.conn.execute(select(p).where(p.c.id.in_(ids))).mappings():
+                self.rows[int(row["id"])] = dict(row)
+
     def take(self, draft: vcard.CardDraft, outcome: Outcome) -> None:
+        """Take one card; a card refused before it wrote anything raises ``_Refused``."""
+        self.dirty = False
+        try:
+            self._take(draft, outcome)
+        except PatronError as exc:
+            if self.dirty:
+                raise
+            raise _Refused(exc) from None
+
+    def _take(self, draft: vcard.CardDraft, outcome: Outcome) -> None:
         person, how = self._found(draft), "found"
         if person is None:
             person, how = self._namesake(draft)
@@ -107,6 +198,7 @@ class _Book:
         if how in ("new", "made"):
             outcome.created += 1
             self.names.setdefault(draft.name.lower(), set()).add(person)
+            self.everyone.add(person)
         elif changed or how == "joined":
             outcome.updated += 1
         else:
@@ -133,7 +225,7 @@ class _Book:
             return None
         source = vcard.uid_source(draft.uid)
         if source in self.bound:
-            return self.bound[source] if self._exists(self.bound[source]) else None
+            return self.bound[source] if self.bound[source] in self.everyone else None
         own = _own_uid(draft.uid)
         if own is None or self._tied_elsewhere(draft, own):
             return None
@@ -161,58 +253,84 @@ class _Book:
         namesakes = self.names.get(display_name(draft.name, draft.emails[0]).lower(), set())
         if not namesakes or any(self._tied_elsewhere(draft, i) for i in namesakes):
             return None, ""
+        self.flush()  # the directory reads addresses from the database
+        self.dirty = True
         before = self.people.tally.people_created
         person = self.people.person(draft.emails[0], draft.name)
+        assert person is not None
         self.owners[draft.emails[0]] = person
         return person, "made" if self.people.tally.people_created > before else "joined"
-
-    def _exists(self, person: int) -> bool:
-        p = schema.person
-        return self.conn.execute(select(p.c.id).where(p.c.id == person)).first() is not None
 
     # --- creating and filling in --------------------------------------------------------
 
     def _create(self, draft: vcard.CardDraft) -> int:
-        values: dict[str, Any] = {"name": draft.name, "title": draft.title, "notes": draft.notes,
-                                  "phones": draft.phones, "emails": draft.emails}
+        emails = self._valid("emails", draft.emails)
+        row: dict[str, Any] = {"name": draft.name, "organisation_id": None,
+                               "title": self._valid("title", draft.title),
+                               "notes": self._valid("notes", draft.notes),
+                               "phones": self._valid("phones", draft.phones)}
         if draft.organisation:
-            values["organisation_id"] = f"#{self._organisation(draft)}"
-        person = records.add(self.conn, PERSON, values, self.now)
-        self.owners.update(dict.fromkeys(draft.emails, person))
+            row["organisation_id"] = self._organisation(draft)
+        self.dirty = True
+        inserted = self.conn.execute(insert(schema.person), row).inserted_primary_key
+        assert inserted is not None
+        person = int(inserted[0])
+        self.rows[person] = {"id": person, **row}
+        self._own(person, emails)
         return person
 
     def _fill(self, person: int, draft: vcard.CardDraft, rename: bool = False) -> bool:
         """Give the person what the card has and they lack (and, for a person just made from
         the card, its exact name); True when anything changed."""
-        row = self.conn.execute(select(schema.person).where(schema.person.c.id == person)).mappings().one()
-        change = records.Change()
+        row = self._row(person)
+        known = {vcard.phone_key(p) for p in row["phones"] or []}
+        phones = self._valid("phones", [p for p in draft.phones if vcard.phone_key(p) not in known])
+        addresses = self._valid("emails", [a for a in draft.emails if self._owner(a) is None])
+        change: dict[str, Any] = {}
         if rename and row["name"] != draft.name:
-            change.set["name"] = draft.name
-        if row["organisation_id"] is None and draft.organisation:
-            change.set["organisation_id"] = f"#{self._organisation(draft)}"
+            change["name"] = draft.name
         for name in ("title", "notes"):
             if not row[name] and getattr(draft, name):
-                change.set[name] = getattr(draft, name)
-        known = {vcard.phone_key(p) for p in row["phones"] or []}
-        phones = [p for p in draft.phones if vcard.phone_key(p) not in known]
-        addresses = [a for a in draft.emails if self._owner(a) is None]
+                change[name] = self._valid(name, getattr(draft, name))
         if phones:
-            change.add["phones"] = phones
-        if addresses:
-            change.add["emails"] = addresses
-        if not (change.set or change.add):
+            current = list(row["phones"] or [])
+            change["phones"] = current + [p for p in phones if p not in current]
+        if row["organisation_id"] is None and draft.organisation:
+            change["organisation_id"] = self._organisation(draft)
+        if not (change or addresses):
             return False
-        records.edit(self.conn, PERSON, person, change, self.now)
-        self.owners.update(dict.fromkeys(addresses, person))
+        self.dirty = True
+        if change:
+            p = schema.person
+            self.conn.execute(update(p).where(p.c.id == person).values(**change))
+            row.update(change)
+        self._own(person, addresses)
         return True
+
+    def _valid(self, name: str, value: Any) -> Any:
+        """A card's value as the register keeps it (addresses checked, lists without
+        duplicates), as ``records`` would store it."""
+        return records.coerce(self.conn, PERSON, PERSON.field(name), value, self.now)
+
+    def _own(self, person: int, addresses: list[str]) -> None:
+        self.addresses += [{"address": a, "person_id": person} for a in addresses]
+        self.owners.update(dict.fromkeys(addresses, person))
+
+    def _row(self, person: int) -> dict[str, Any]:
+        if person not in self.rows:
+            p = schema.person
+            self.rows[person] = dict(self.conn.execute(select(p).where(p.c.id == person)).mappings().one())
+        return self.rows[person]
 
     def _owner(self, address: str) -> int | None:
         if address not in self.owners:
+            self.flush()
             self.owners[address] = self.people.known(address)
         return self.owners[address]
 
     def _organisation(self, draft: vcard.CardDraft) -> int:
         assert draft.organisation
+        self.dirty = True
         o, od = schema.organisation, schema.organisation_domain
         domain = _one_domain(draft.emails)
         found = self.orgs.get(draft.organisation.lower())
@@ -227,9 +345,10 @@ class _Book:
         if found is None:
             found = records.add(self.conn, ORGANISATION, {"name": draft.organisation}, self.now)
             self.orgs[draft.organisation.lower()] = found
-        if domain is not None and self.conn.execute(
-                select(od.c.domain).where(od.c.domain == domain)).first() is None:
-            self.conn.execute(insert(od).values(domain=domain, organisation_id=found))
+        if domain is not None and domain not in self.domains:
+            if self.conn.execute(select(od.c.domain).where(od.c.domain == domain)).first() is None:
+                self.conn.execute(insert(od).values(domain=domain, organisation_id=found))
+            self.domains.add(domain)
         return found
 
     # --- remembering the card -----------------------------------------------------------
@@ -240,16 +359,45 @@ class _Book:
             return
         source = vcard.uid_source(draft.uid)
         tied = self.bound.get(source)
-        if tied == person or (tied is not None and self._exists(tied)):
+        if tied == person or (tied is not None and tied in self.everyone):
             return  # already tied; or the card's addresses now lead elsewhere: the first tie stays
         state = {"person": person, "name": draft.name, "uid": draft.uid}
-        s = schema.import_state
-        if tied is None:
-            self.conn.execute(insert(s).values(source=source, state=state, updated_at=self.now))
-        else:
-            self.conn.execute(update(s).where(s.c.source == source).values(state=state, updated_at=self.now))
+        new = tied is None or self.cards.get(source, (False, {}))[0]
+        self.cards[source] = (new, state)
+        if tied is not None:
             self.ties.get(tied, set()).discard(source)
         self._tie(source, person)
+
+    def flush(self) -> None:
+        """Write the addresses and card ties taken since the last flush."""
+        if self.addresses:
+            self.conn.execute(insert(schema.person_email), self.addresses)
+            self.addresses = []
+        if not self.cards:
+            return
+        s = schema.import_state
+        rows = [{"source": k, "state": state, "updated_at": self.now}
+                for k, (new, state) in self.cards.items() if new]
+        if rows:
+            self.conn.execute(insert(s), rows)
+        for source, (new, state) in self.cards.items():
+            if not new:
+                self.conn.execute(update(s).where(s.c.source == source)
+                                  .values(state=state, updated_at=self.now))
+        self.cards = {}
+
+
+class _Refused(Exception):
+    """A card refused before it wrote anything: a problem, and the batch goes on."""
+
+    def __init__(self, error: PatronError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 def _own_uid(uid: str) -> int | None:

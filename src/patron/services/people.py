@@ -73,6 +73,49 @@ class Directory:
         if transaction is not self._held:
             hold_writers(self.conn)
             self._held = transaction
+    _absent: set[str] = field(default_factory=set)  # addresses nobody had when learnt
+    _namesakes: dict[str, set[tuple[int, str]]] = field(default_factory=dict)  # as learnt
+
+    def learn(self, found: Iterable[tuple[str, str | None]]) -> None:
+        """Read, in a few queries, who owns these (address, name) pairs' addresses and who
+        bears the new addresses' names, so that ``person`` and ``known`` then ask the database
+        nothing for them. What this directory writes keeps what it learnt true; a caller that
+        changes people's names or addresses behind its back calls ``forget``."""
+        self.hold()
+        names: dict[str, str | None] = {}
+        for address, name in found:
+            normal = normal_address(address)
+            if normal is not None and normal not in self._people and normal not in self._absent:
+                names[normal] = names.get(normal) or name or None
+        pe, p = schema.person_email, schema.person
+        unknown = sorted(names)
+        for chunk in _chunks(unknown):
+            for address, ident in self.conn.execute(
+                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
+                self._people[address] = int(ident)
+                self.tally.matched += 1
+        new = [a for a in unknown if a not in self._people]
+        self._absent.update(new)
+        wanted = sorted({f.lower() for a in new if names[a] is not None
+                         and len((f := display_name(names[a], a)).split()) >= 2} - set(self._namesakes))
+        for chunk in _chunks(wanted, 5000):  # lower() scans the table: few, long lists
+            for name in chunk:
+                self._namesakes[name] = set()
+            for ident, name, address in self.conn.execute(
+                    select(p.c.id, p.c.name, pe.c.address).join(pe, pe.c.person_id == p.c.id)
+                    .where(func.lower(p.c.name).in_(chunk))):
+                self._namesakes.setdefault(name.lower(), set()).add((int(ident), address))
+
+    def claim(self, addresses: Iterable[str], person: int) -> None:
+        """Addresses the caller gave a person itself (``records.edit``)."""
+        for address in addresses:
+            self._people[address] = person
+            self._absent.discard(address)
+
+    def forget(self, names: Iterable[str]) -> None:
+        """Names whose bearers or addresses changed elsewhere: asked of the database again."""
+        for name in names:
+            self._namesakes.pop(name.lower(), None)
 
     def person(self, address: str, name: str | None = None) -> int | None:
         """The person behind ``address`` (created if new); None when it is no address."""
@@ -81,16 +124,19 @@ class Directory:
             return None
         if normal not in self._people:
             self.hold()
-            stored = self._stored(normal)
+            stored = None if normal in self._absent else self._stored(normal)
             if stored is not None:
                 self.tally.matched += 1
             self._people[normal] = stored or self._namesake(normal, name) or self._create(normal, name)
+            self._absent.discard(normal)
         return self._people[normal]
 
     def known(self, address: str) -> int | None:
         """The person behind ``address`` if there is one; never creates."""
         normal = normal_address(address)
         if normal is None:
+            return None
+        if normal in self._absent:
             return None
         return self._people.get(normal) or self._stored(normal)
 
@@ -295,15 +341,18 @@ class Directory:
         if name is None or len(full.split()) < 2:
             return None
         p, pe = schema.person, schema.person_email
-        rows = self.conn.execute(
-            select(p.c.id, pe.c.address).join(pe, pe.c.person_id == p.c.id)
-            .where(func.lower(p.c.name) == full.lower())
-        ).all()
-        people = {int(r.id) for r in rows}
+        key = full.lower()
+        if key in self._namesakes:
+            rows = sorted(self._namesakes[key])
+        else:
+            rows = [(int(r.id), str(r.address)) for r in self.conn.execute(
+                select(p.c.id, pe.c.address).join(pe, pe.c.person_id == p.c.id)
+                .where(func.lower(p.c.name) == key))]
+        people = {ident for ident, _ in rows}
         if len(people) != 1:
             return None
         mine = organisation_domain(address)
-        theirs = {organisation_domain(r.address) for r in rows}
+        theirs = {organisation_domain(a) for _, a in rows}
         if mine is not None and any(d is not None and d != mine for d in theirs):
             return None
         ident = people.pop()
@@ -311,15 +360,20 @@ class Directory:
         self.tally.addresses_added += 1
         if (org := self.organisation(address)) is not None:
             self._join(ident, org)
+        if key in self._namesakes:
+            self._namesakes[key].add((ident, address))
         return ident
 
     def _create(self, address: str, name: str | None) -> int:
         org = self.organisation(address)
-        result = self.conn.execute(insert(schema.person).values(
-            name=display_name(name, address), organisation_id=org))
+        result = self.conn.execute(insert(schema.person), {
+            "name": display_name(name, address), "organisation_id": org})
         ident = int(result.inserted_primary_key[0])  # type: ignore[index]
-        self.conn.execute(insert(schema.person_email).values(address=address, person_id=ident))
+        self.conn.execute(insert(schema.person_email), {"address": address, "person_id": ident})
         self.tally.people_created += 1
+        key = display_name(name, address).lower()
+        if key in self._namesakes:
+            self._namesakes[key].add((ident, address))
         return ident
 
     def _organisation(self, domain: str) -> int | None:

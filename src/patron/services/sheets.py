@@ -27,15 +27,17 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Table, event, insert, select
+from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
-from patron.domain.addresses import normal_address
+from patron.domain.addresses import display_name, normal_address
 from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
 from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.importers.base import Outcome, Problem, Progress, no_progress
@@ -72,6 +74,24 @@ class CellError(InvalidInput):
         self.column = cell.column
 
 
+BATCH = 500
+"""Rows stored per savepoint; the records they may be and their people's addresses are looked
+up once for the batch."""
+
+
+@dataclass
+class _Known:
+    """The records of a table a batch of rows may be, looked up together: by source, and
+    (with no source) by label. A key is answered from here while it is ``covered``; storing a
+    record uncovers its keys, so the next row asks the database again."""
+
+    by_source: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    by_label: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    sources: set[str] = field(default_factory=set)
+    labels: set[str] = field(default_factory=set)
+    bases: dict[tuple[int, str], str] = field(default_factory=dict)  # (line, label) -> key base
+
+
 @dataclass
 class _Import:
     conn: Connection
@@ -81,27 +101,244 @@ class _Import:
     outcome: Outcome = field(default_factory=Outcome)
     seen: dict[str, int] = field(default_factory=dict)
     engagements: dict[str, int | None] = field(default_factory=dict)
+    known: _Known = field(default_factory=_Known)
+    people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
+    organisations: dict[str, int] = field(default_factory=dict)      # by exact name
+    plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks, inserted together
+
+    def flush(self) -> None:
+        """Insert the new asks taken since the last flush (one statement)."""
+        if self.pending:
+            self.conn.execute(insert(schema.ask), self.pending)
+            self.pending = []
+
+    def saved(self) -> Callable[[], None]:
+        """A way back to what the import knows now, for after a row's savepoint is rolled
+        back (cheaper than forgetting, and exactly as true)."""
+        d = self.directory
+        state = (d._people.copy(), d._absent.copy(), {k: v.copy() for k, v in d._namesakes.items()},
+                 d._orgs.copy(), replace(d.tally), self.engagements.copy(), self.people.copy(),
+                 self.organisations.copy())
+
+        def restore() -> None:
+            (d._people, d._absent, d._namesakes, d._orgs, d.tally, self.engagements, self.people,
+             self.organisations) = state
+            self.directory = d
+        return restore
+
+    def forget(self) -> None:
+        """What a rolled-back savepoint may have undone. ``known`` stays: storing a record
+        uncovered its keys, so what is still covered was not touched."""
+        self.directory = Directory(self.conn, organisations=self.directory.organisations,
+                                   tally=self.directory.tally)
+        self.engagements.clear()
+        self.people.clear()
+        self.organisations.clear()
+        self.pending = []
 
 
 def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
-                 progress: Progress = no_progress) -> Outcome:
-    """Store every row of a sheet; a row that fails is a Problem and leaves nothing behind."""
+                 progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
+    """Store every row of a sheet, ``batch`` rows at a time; a row that fails is a Problem and
+    leaves nothing behind. Rows are taken one after another against what the rows before them
+    stored, whatever the batch: a row refused before it wrote anything is a problem and the
+    batch goes on; a batch in which a row failed after writing is rolled back and taken again
+    row by row, each in its own savepoint."""
     organisations = not (sheet.table == "people" and sheet.mapped("organisation"))
     job = _Import(conn, sheet, now, Directory(conn, organisations=organisations))
-    one: Callable[[_Import, Row], str] = _ROWS[sheet.table]
-    for row in sheet.rows:
-        try:
-            with conn.begin_nested():
-                result = one(job, row)
-            setattr(job.outcome, result, getattr(job.outcome, result) + 1)
-        except PatronError as exc:
-            column = f", column {exc.column!r}" if isinstance(exc, CellError) else ""
-            job.outcome.problems.append(Problem(f"{source}: line {row.line}{column}", str(exc)))
-            # what the row created is rolled back: forget it
-            job.directory = Directory(conn, organisations=organisations, tally=job.directory.tally)
-            job.engagements.clear()
-        progress(1)
+    size = max(batch, 1)
+    with _counted(conn) as writes:
+        for start in range(0, len(sheet.rows), size):
+            rows = sheet.rows[start:start + size]
+            outcome = replace(job.outcome, problems=list(job.outcome.problems))
+            seen = dict(job.seen)
+            try:
+                with conn.begin_nested():
+                    _learn(job, rows)
+                    for row in rows:
+                        _take(job, row, source, writes)
+                    job.flush()
+            except (PatronError, DataError, IntegrityError):
+                job.outcome, job.seen = outcome, seen
+                job.forget()
+                job.known = _Known()
+                for row in rows:
+                    _one(job, row, source)
+            progress(len(rows))
     return job.outcome
+
+
+def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
+    """One row of a batch; an error after the row wrote something is left to the batch."""
+    try:
+        job.plain = _plain_cells(job, row)
+    except PatronError:
+        # It fails, but may first create its requester or engagement (and which error it
+        # reports depends on the order of its cells): it is taken in a savepoint of its own.
+        _one(job, row, source, job.saved())
+        return
+    before = writes[0]
+    try:
+        result = _ROWS[job.sheet.table](job, row)
+    except PatronError as exc:
+        if writes[0] != before:
+            raise
+        _problem(job, row, source, exc)
+        return
+    finally:
+        job.plain = None
+    setattr(job.outcome, result, getattr(job.outcome, result) + 1)
+
+
+def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None = None) -> None:
+    """One row in its own savepoint, read as the rows of an import always were."""
+    try:
+        with job.conn.begin_nested():
+            result = _ROWS[job.sheet.table](job, row)
+            job.flush()
+    except PatronError as exc:
+        _problem(job, row, source, exc)
+        if restore is None:
+            job.forget()  # what the row created is rolled back
+        else:
+            restore()
+        return
+    setattr(job.outcome, result, getattr(job.outcome, result) + 1)
+
+
+def _problem(job: _Import, row: Row, source: str, exc: PatronError) -> None:
+    column = f", column {exc.column!r}" if isinstance(exc, CellError) else ""
+    job.outcome.problems.append(Problem(f"{source}: line {row.line}{column}", str(exc)))
+
+
+_REFERENCES = frozenset({"requester", "engagement", "goal", "participants"})
+
+
+def _plain_cells(job: _Import, row: Row) -> dict[str, Any] | None:
+    """The row's cells that need nothing from the register (dates, numbers, the title), read
+    before anything is written: PatronError when one of them fails."""
+    if job.sheet.table == "time":
+        _minutes(row)
+        _started(job, row)
+        for name, column in (("boss", "boss_kind"), ("note", "note")):
+            cell = row.text(name)
+            if job.sheet.mapped(name) and cell is not None:
+                _coerce(job, TIME_ENTRY, column, cell)
+        return None
+    if job.sheet.table not in _STORED:
+        return None
+    kind, label, _ = _STORED[job.sheet.table]
+    values: dict[str, Any] = {}
+    for name, column in (ASK_FIELDS if kind is ASK else INTERACTION_FIELDS).items():
+        if not job.sheet.mapped(name) or name in _REFERENCES:
+            continue
+        if name in ("tags", "annotations"):
+            values[column] = [c.text.strip() for c in row.items(name)] or None
+            records.coerce(job.conn, kind, kind.field(column), values[column], job.now)
+        else:
+            cell = row.text(name)
+            values[column] = None if cell is None else _cell(job, kind, name, column, cell)
+    if not values.get(label):
+        raise InvalidInput(f"no {label}")
+    return values
+
+
+@contextmanager
+def _counted(conn: Connection) -> Iterator[list[int]]:
+    """A count of the statements other than SELECT run on ``conn``: whether a row wrote."""
+    count = [0]
+
+    def seen(*args: Any) -> None:
+        if args[2].lstrip()[:6].upper() != "SELECT":
+            count[0] += 1
+
+    event.listen(conn, "before_cursor_execute", seen)
+    try:
+        yield count
+    finally:
+        event.remove(conn, "before_cursor_execute", seen)
+
+
+def _learn(job: _Import, rows: list[Row]) -> None:
+    """Look up together what the batch's rows will ask for one by one: their people's
+    addresses, and the records they may be (people, asks or interactions)."""
+    job.directory.learn(_addresses_named(job, rows))
+    if job.sheet.table == "people":
+        found = {i for i in (job.directory.known(a) for r in rows for a in _cell_addresses(r))
+                 if i is not None and i not in job.people}
+        job.people.update(records.get_many(job.conn, PERSON, sorted(found)))
+    elif job.sheet.table in ("asks", "interactions"):
+        _learn_records(job, rows)
+
+
+def _addresses_named(job: _Import, rows: list[Row]) -> list[tuple[str, str | None]]:
+    found: list[tuple[str, str | None]] = []
+    if job.sheet.table == "people":
+        for row in rows:
+            name = _full_name(row)
+            found += [(a, name) for a in _cell_addresses(row)]
+        return found
+    for row in rows:
+        for name in ("requester", "participants"):
+            for cell in row.items(name):
+                try:
+                    who, address = person_ref(cell.text)
+                except InvalidInput:
+                    continue
+                if address is not None:
+                    found.append((address, who))
+    return found
+
+
+def _cell_addresses(row: Row) -> list[str]:
+    return [a for a in (normal_address(c.text) for c in row.items("emails")) if a is not None]
+
+
+def _learn_records(job: _Import, rows: list[Row]) -> None:
+    kind, label, keyed = _STORED[job.sheet.table]
+    table = schema.metadata.tables[kind.table]
+    sources: set[str] = set()
+    labels: set[str] = set()
+    counts: dict[str, int] = {}
+    bases: dict[tuple[int, str], str] = {}
+    for row in rows:
+        cell, title = row.text("source"), row.text(label)
+        if cell is not None and cell.text.strip():
+            sources.add(cell.text.strip())
+        if title is None or not title.text.strip():
+            continue
+        labels.add(title.text.strip())
+        base = _base(job, row, title.text.strip(), keyed)
+        bases[(row.line, title.text.strip())] = base
+        counts[base] = counts.get(base, job.seen.get(base, 0)) + 1
+        sources.update(f"csv:{job.sheet.table}:{base}" + (f"-{n}" if n > 1 else "")
+                       for n in range(1, counts[base] + 1))
+    if not job.sheet.mapped(_MOMENTS[kind.name]):
+        labels = set()  # rows are matched by label only with a moment
+    known = _Known(sources=sources, labels=labels, bases=bases)
+    for chunk in _chunks(sorted(sources)):
+        for found in job.conn.execute(select(table).where(table.c.source.in_(chunk))
+                                      .order_by(table.c.id)).mappings():
+            known.by_source.setdefault(found["source"], []).append(dict(found))
+    for chunk in _chunks(sorted(labels)):
+        for found in job.conn.execute(select(table).where(table.c.source.is_(None),
+                                                          table.c[label].in_(chunk))
+                                      .order_by(table.c.id)).mappings():
+            known.by_label.setdefault(found[label], []).append(dict(found))
+    if kind is INTERACTION:
+        every = [r for rs in (*known.by_source.values(), *known.by_label.values()) for r in rs]
+        field_ = kind.field("participants")
+        ids = [r["id"] for r in every]
+        linked = records.children(job.conn, kind, field_, ids)
+        for r in every:
+            r["participants"] = linked.get(r["id"], [])
+    job.known = known
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
 
 
 # --- reading cells ----------------------------------------------------------------------------
@@ -162,11 +399,14 @@ def _exactly_named(job: _Import, name: str) -> int | None:
 
 def _named(job: _Import, kind: RecordKind, label: str, text: str) -> int:
     """An organisation or goal by its exact name, created when new."""
+    if kind is ORGANISATION and text in job.organisations:
+        return job.organisations[text]
     table = schema.metadata.tables[kind.table]
     found = job.conn.execute(select(table.c.id).where(table.c[label] == text)).first()
-    if found is not None:
-        return int(found[0])
-    return records.add(job.conn, kind, {label: text}, job.now)
+    ident = int(found[0]) if found is not None else records.add(job.conn, kind, {label: text}, job.now)
+    if kind is ORGANISATION:
+        job.organisations[text] = ident
+    return ident
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -183,7 +423,8 @@ def _person_row(job: _Import, row: Row) -> str:
     if not name and not addresses:
         raise InvalidInput("neither a name nor an address")
     ident, created = _find_or_create_person(job, name, addresses)
-    current = records.get(job.conn, PERSON, ident)
+    current = job.people.pop(ident, None) or _new_person(job, created, name, addresses) or records.get(
+        job.conn, PERSON, ident)
     wanted: dict[str, Any] = {"name": name} if name else {}
     for text in ("title", "notes"):
         if job.sheet.mapped(text):
@@ -201,7 +442,11 @@ def _person_row(job: _Import, row: Row) -> str:
     if new_phones:
         change.set["phones"] = list(current["phones"] or []) + new_phones
     if change.set or change.add:
-        records.edit(job.conn, PERSON, ident, change, job.now)
+        records.edit(job.conn, PERSON, ident, change, job.now, found={"organisation_id"})
+        job.directory.claim(more, ident)
+        job.directory.forget([current["name"], *([name] if name else [])])
+    else:
+        job.people[ident] = current  # as it stands
     return "created" if created else "updated" if change.set or change.add else "unchanged"
 
 
@@ -222,6 +467,17 @@ def _full_name(row: Row) -> str | None:
         return cell.text.strip()
     parts = [c.text.strip() for c in (row.text("first"), row.text("middle"), row.text("last")) if c]
     return " ".join(parts) or None
+
+
+def _new_person(job: _Import, created: bool, name: str | None,
+                addresses: list[str]) -> dict[str, Any] | None:
+    """A person this row just made, as ``records.get`` would show the fields it compares:
+    the directory's (name from the first address, no organisation when the sheet maps it),
+    else a bare name. None where that is not known without reading it."""
+    if not created or (addresses and job.directory.organisations):
+        return None
+    return {"name": display_name(name, addresses[0]) if addresses else name, "title": None,
+            "notes": None, "organisation_id": None, "phones": None, "emails": addresses[:1]}
 
 
 def _find_or_create_person(job: _Import, name: str | None,
@@ -253,7 +509,9 @@ def _values(job: _Import, row: Row, kind: RecordKind, fields: dict[str, str]) ->
     for name, column in fields.items():
         if not job.sheet.mapped(name):
             continue
-        if name in ("tags", "annotations"):
+        if job.plain is not None and name not in _REFERENCES:
+            values[column] = job.plain[column]
+        elif name in ("tags", "annotations"):
             values[column] = [c.text.strip() for c in row.items(name)] or None
         elif name == "participants":
             values[column] = list(dict.fromkeys(_person(job, c) for c in row.items(name)))
@@ -375,40 +633,87 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
            natural: tuple[str, str], keyed: tuple[str, str]) -> str:
     table = schema.metadata.tables[kind.table]
     label, moment = natural
-    skip = 0
     if values.get("source"):
-        query = select(table).where(table.c.source == values["source"])
+        existing = _by_source(job, table, values["source"])
     elif values.get(moment) is not None:
-        query = select(table).where(table.c.source.is_(None), table.c[label] == values[label],
-                                    table.c[moment] == values[moment])
         skip = _count(job, json.dumps([label, values[label], values[moment].isoformat()])) - 1
+        existing = _by_label(job, table, (label, values[label]), (moment, values[moment]), skip)
     else:
         values["source"] = _key(job, row, values[label], keyed)
-        query = select(table).where(table.c.source == values["source"])
-    existing = job.conn.execute(query.order_by(table.c.id).offset(skip)).mappings().first()
+        existing = _by_source(job, table, values["source"])
     if existing is None:
-        records.add(job.conn, kind, values, job.now)
+        if kind is ASK:  # no links to insert with it: it waits for the batch's one insert
+            job.pending.append(records.prepared(job.conn, kind, values, job.now, found=_FOUND))
+        else:
+            records.add(job.conn, kind, values, job.now, found=_FOUND)
+        _uncover(job, values, label)
         return "created"
     current = dict(existing)
     if "participants" in values:
-        field_ = kind.field("participants")
-        current["participants"] = records.children(job.conn, kind, field_, [current["id"]]).get(
-            current["id"], [])
+        if "participants" not in current:
+            field_ = kind.field("participants")
+            current["participants"] = records.children(job.conn, kind, field_, [current["id"]]).get(
+                current["id"], [])
         values["participants"] = sorted(values["participants"])
     changed = {k: v for k, v in values.items() if not _same(current[k], v)}
     if not changed:
         return "unchanged"
     records.edit(job.conn, kind, current["id"], records.Change(set=changed), job.now)
+    _uncover(job, current, label)
+    _uncover(job, values, label)
     return "updated"
+
+
+_FOUND = frozenset({"requester_id", "engagement_id", "goal_id"})
+"""References a row's values hold as ids the import has just found or made."""
+
+
+def _by_source(job: _Import, table: Table, source: str) -> dict[str, Any] | None:
+    """The first record with this source: from the batch's look-up while it covers it."""
+    if _storable(source) in job.known.sources:
+        return next(iter(job.known.by_source.get(_storable(source), [])), None)
+    job.flush()
+    query = select(table).where(table.c.source == source).order_by(table.c.id)
+    found = job.conn.execute(query).mappings().first()
+    return None if found is None else dict(found)
+
+
+def _by_label(job: _Import, table: Table, label: tuple[str, str], moment: tuple[str, Any],
+              skip: int) -> dict[str, Any] | None:
+    """The (skip+1)th record with no source and this label and moment."""
+    if _storable(label[1]) in job.known.labels:
+        alike = [r for r in job.known.by_label.get(_storable(label[1]), []) if r[moment[0]] == moment[1]]
+        return alike[skip] if skip < len(alike) else None
+    job.flush()
+    query = select(table).where(table.c.source.is_(None), table.c[label[0]] == label[1],
+                                table.c[moment[0]] == moment[1])
+    found = job.conn.execute(query.order_by(table.c.id).offset(skip)).mappings().first()
+    return None if found is None else dict(found)
+
+
+def _uncover(job: _Import, values: dict[str, Any], label: str) -> None:
+    """A record was stored under these keys: the batch's look-up no longer answers for them."""
+    for key, covered in (("source", job.known.sources), (label, job.known.labels)):
+        if isinstance(values.get(key), str):
+            covered.discard(_storable(values[key]))
+
+
+def _storable(text: str) -> str:
+    """Text as the database keeps it (without NUL, see ``schema.Words``)."""
+    return text.replace("\x00", "")
 
 
 def _key(job: _Import, row: Row, label: str, keyed: tuple[str, str]) -> str:
     """``csv:<table>:<hash>`` of what names the record, counted when a sheet repeats it."""
-    parts = [job.sheet.table, label] + [
-        "\x1f".join(c.text.strip() for c in row.cells.get(name, [])) for name in keyed]
-    base = hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
+    base = job.known.bases.get((row.line, label)) or _base(job, row, label, keyed)
     seen = _count(job, base)
     return f"csv:{job.sheet.table}:{base}" + (f"-{seen}" if seen > 1 else "")
+
+
+def _base(job: _Import, row: Row, label: str, keyed: tuple[str, str]) -> str:
+    parts = [job.sheet.table, label] + [
+        "\x1f".join(c.text.strip() for c in row.cells.get(name, [])) for name in keyed]
+    return hashlib.sha1(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
 def _count(job: _Import, key: str) -> int:
@@ -420,6 +725,14 @@ def _count(job: _Import, key: str) -> int:
 
 _ROWS: dict[str, Callable[[_Import, Row], str]] = {
     "people": _person_row, "asks": _ask_row, "interactions": _interaction_row, "time": _time_row}
+
+_STORED: dict[str, tuple[RecordKind, str, tuple[str, str]]] = {
+    "asks": (ASK, "title", ("requester", "engagement")),
+    "interactions": (INTERACTION, "summary", ("participants", "engagement"))}
+"""The kind, label and key columns of the tables whose rows ``_store`` matches."""
+
+_MOMENTS = {"ask": "asked", "interaction": "at"}
+"""The column whose moment, with the label, matches a row that has no source."""
 
 
 # --- writing ----------------------------------------------------------------------------------
