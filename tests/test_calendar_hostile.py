@@ -48,9 +48,12 @@ def starts(patron: Patron, summary: str) -> list[str]:
 
 
 def calendar(tmp_path: Path, name: str, *lines: str) -> Path:
+    """One event with a guest (an event with nobody else in it is no touchpoint)."""
     path = tmp_path / f"{name}.ics"
+    guest = "ATTENDEE;CN=Helen Brandt:mailto:helen@meridian.example"
     path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-                    + "".join(f"{line}\r\n" for line in lines) + "END:VEVENT\r\nEND:VCALENDAR\r\n")
+                    + "".join(f"{line}\r\n" for line in (*lines, guest))
+                    + "END:VEVENT\r\nEND:VCALENDAR\r\n")
     return path
 
 
