@@ -25,6 +25,11 @@ from patron.importers.base import Outcome, Problem, Progress
 def import_group() -> None:
     """Bring in mail, calendars, contacts, spreadsheets and task lists from other tools.
 
+    A bad record is reported with its file and line (or record) and skipped; an
+    import that brings nothing good in (no records at all, or only bad ones)
+    ends with one line saying so and exit code 2. --json prints the outcome
+    (counts and problems, located) for scripts.
+
     Examples:
 
         patron import mail ~/Maildir
@@ -423,7 +428,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     with INTERVAL=0 only its first. Meetings still to come show in
     'patron due'. Importing again updates, never duplicates. Bad events are
     reported with file and line and skipped; when nothing at all could be
-    read the command ends with exit code 2.
+    read (no event in it, or only bad ones) the command ends with exit code 2.
 
     Examples:
 
