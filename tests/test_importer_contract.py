@@ -83,4 +83,14 @@ class TestMail(ImporterContract):
     bad_at = (None, None)  # a message is its own file
     every_bad = "folder_every_message_without_date"
     empty = "maildir_empty"
-    unchanged_count = "files_unchanged"  # a file unchanged since the last run is not read again
+
+
+class TestMbox(ImporterContract):
+    command = "import mail"
+    fixtures = "mail"
+    records = 3
+    good = "mbox_three_messages_one_thread.mbox"
+    one_bad = "mbox_one_message_without_date.mbox"
+    bad_at = (None, "message 2 at byte 182")
+    every_bad = "mbox_every_message_without_date.mbox"
+    empty = "maildir_empty"  # an empty file is no mbox but "not a mail file"
