@@ -267,8 +267,10 @@ def test_a_file_with_nothing_good_ends_with_exit_code_2(cal: Patron, tmp_path: P
     assert "nothing could be imported" in err
 
 
-def test_an_empty_calendar_is_fine(cal: Patron, tmp_path: Path) -> None:
-    assert "0 created" in cal.ok(f"import ics {write(tmp_path, 'empty_calendar')}")
+def test_an_empty_calendar_is_one_line_and_exit_code_2(cal: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "empty_calendar")
+    err = cal.fails(f"import ics {path}", 2)
+    assert err == f"patron: nothing could be imported from {path}: it holds no events\n"
 
 
 def test_a_missing_path_is_one_line(cal: Patron, tmp_path: Path) -> None:

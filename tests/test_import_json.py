@@ -4,6 +4,7 @@ by file and line (or record), and the same counts as the line a person reads."""
 from __future__ import annotations
 
 import json
+import shlex
 from pathlib import Path
 
 import pytest
@@ -136,3 +137,22 @@ def test_imap_json_locates_a_bad_message_by_its_uid(patron: Patron,
     [problem] = outcome["problems"]
     assert problem["file"].endswith(f"/{box}") and problem["record"] == "uid 2"
     assert "no readable Date" in problem["reason"]
+
+
+def test_imap_with_nothing_but_bad_mail_fails_in_one_line(patron: Patron,
+                                                         request: pytest.FixtureRequest) -> None:
+    """Every new message bad: exit code 2 after the JSON. (No new mail at all is no failure:
+    an IMAP import goes on where it was; tests/test_imap.py runs it twice.)"""
+    imap_server: Server = request.getfixturevalue("server")
+    box: str = request.getfixturevalue("folder")
+    request.getfixturevalue("password")
+    client = imap_server.client()
+    assert client.append(imap.quoted(box), None, None,
+                         UNDATED_MAIL.replace("\n", "\r\n").encode())[0] == "OK"
+    client.logout()
+    result = patron(*shlex.split(f"{imap_server.options(box)} --json"))
+    assert result.exit_code == 2, result.output
+    assert json.loads(result.stdout)["skipped"] == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"patron: nothing could be imported from imap://{imap_server.user}@{imap_server.host}: "
+        "every message in it was bad (1 skipped)")

@@ -1,147 +1,96 @@
-"""Every importer passes the same contract (tests/importer_contract.py)."""
+"""Every importer passes the same contract (tests/importer_contract.py), each on its own
+fixtures under tests/fixtures/<format>/, named by what they exercise."""
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 from tests.importer_contract import ImporterContract
 
 
-def _task(n: int) -> dict[str, object]:
-    return {"uuid": f"00000000-0000-4000-8000-{n:012d}", "description": f"Task {n}",
-            "status": "pending", "entry": "20261101T090000Z", "project": "Ledger"}
-
-
 class TestTaskwarrior(ImporterContract):
     command = "import taskwarrior"
+    fixtures = "taskwarrior"
     records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        path = folder / "tasks.json"
-        path.write_text(json.dumps([_task(n) for n in range(1, 4)]))
-        return path
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "tasks.json"
-        bad = {**_task(9), "due": "the day after never"}
-        path.write_text(json.dumps([_task(1), bad, _task(2)]))
-        return path, "record 2"
+    good = "tasks_three_pending_one_project.json"
+    one_bad = "tasks_one_bad_date.json"
+    bad_at = (None, "record 2")
+    every_bad = "tasks_every_due_bad.json"
+    empty = "tasks_empty_list.json"
 
 
 class TestTodoTxt(ImporterContract):
     command = "import todotxt"
+    fixtures = "todotxt"
     records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        path = folder / "todo.txt"
-        path.write_text("(A) 2026-11-01 Send the board pack +Ledger @mail due:2026-12-01\n"
-                        "2026-11-02 Call Helen about the audit +Ledger\n"
-                        "x 2026-11-10 2026-11-03 Book the venue +Offsite\n")
-        return path
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "todo.txt"
-        path.write_text("Send the board pack +Ledger\n"
-                        "Review the minutes due:2026-13-45\n"
-                        "Call Helen +Ledger\n")
-        return path, "line 2"
+    good = "todo_priority_project_context_done.txt"
+    one_bad = "todo_one_impossible_due.txt"
+    bad_at = (2, None)
+    every_bad = "todo_every_due_impossible.txt"
+    empty = "todo_only_blank_lines.txt"
 
 
 class TestCsvPeople(ImporterContract):
     command = "import csv --table people"
+    fixtures = "csv"
     records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        path = folder / "contacts.csv"
-        path.write_text("Name,E-mail Address,Company,Job Title\n"
-                        "Helen Brandt,helen@meridian.com,Meridian,CFO\n"
-                        "Victor Lam,victor@meridian.com,Meridian,COO\n"
-                        '"Okafor, Sam",sam@gmail.com,,Consultant\n')
-        return path
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "contacts.csv"
-        path.write_text("Name,E-mail Address\n"
-                        "Helen Brandt,helen@meridian.com\n"
-                        "Victor,not-an-address\n"
-                        "Victor Lam,victor@meridian.com\n")
-        return path, "line 3"
+    good = "people_google_three_one_no_org.csv"
+    one_bad = "people_one_bad_address.csv"
+    bad_at = (3, "column 'E-mail Address'")
+    every_bad = "people_every_address_bad.csv"
+    empty = "people_header_only.csv"
+    notes = 1  # the mapping of columns to fields
 
 
 class TestCsvTime(ImporterContract):
     command = "import csv --table time"
+    fixtures = "csv"
     records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        path = folder / "harvest.csv"
-        path.write_text("Date,Client,Project,Notes,Hours\n"
-                        "2026-11-03,Meridian,Ledger,Mapping review,1.5\n"
-                        "2026-11-03,Meridian,Ledger,Calls,0.5\n"
-                        "2026-11-04,Meridian,Clinic,Planning,2\n")
-        return path
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "harvest.csv"
-        path.write_text("Date,Project,Notes,Hours\n"
-                        "2026-11-03,Ledger,Mapping review,1.5\n"
-                        "2026-11-04,Ledger,Calls,lots\n"
-                        "2026-11-05,Ledger,Planning,2\n")
-        return path, "line 3"
-
-
-_EVENT = """BEGIN:VEVENT
-UID:{uid}
-DTSTAMP:20261101T090000Z
-DTSTART:{start}
-DTEND:20261105T100000Z
-SUMMARY:Steering committee {uid}
-ORGANIZER:mailto:helen@meridian.com
-ATTENDEE:mailto:victor@meridian.com
-END:VEVENT
-"""
-
-
-def _calendar(*events: str) -> str:
-    return "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n" + "".join(events) + "END:VCALENDAR\n"
+    good = "time_harvest_three_entries.csv"
+    one_bad = "time_one_hours_not_a_number.csv"
+    bad_at = (3, "column 'Hours'")
+    every_bad = "time_every_hours_not_a_number.csv"
+    empty = "time_header_only.csv"
+    notes = 1
 
 
 class TestIcs(ImporterContract):
     command = "import ics"
+    fixtures = "ics"
     records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        path = folder / "work.ics"
-        path.write_text(_calendar(*(_EVENT.format(uid=f"e{n}", start=f"2026110{n}T090000Z")
-                                    for n in range(1, 4))))
-        return path
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "work.ics"
-        path.write_text(_calendar(_EVENT.format(uid="e1", start="20261101T090000Z"),
-                                  _EVENT.format(uid="e2", start="not a date"),
-                                  _EVENT.format(uid="e3", start="20261103T090000Z")))
-        return path, "line 13"  # where the bad event begins
-
-
-def _card(n: int, *extra: str) -> str:
-    lines = [f"FN:Person {n}", f"EMAIL:person{n}@meridian.com", *extra]
-    return "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
+    good = "calendar_three_meetings_with_attendees.ics"
+    one_bad = "calendar_one_start_not_a_date.ics"
+    bad_at = (13, None)  # where the bad event begins
+    every_bad = "calendar_every_start_not_a_date.ics"
+    empty = "calendar_no_events.ics"
 
 
 class TestVcard(ImporterContract):
     command = "import vcard"
+    fixtures = "vcard"
     records = 3
+    good = "vdir_three_cards_with_org"  # a vdirsyncer folder: one card a file
+    one_bad = "cards_one_without_name_or_address.vcf"
+    bad_at = (6, None)  # where the bad card begins
+    every_bad = "cards_every_one_without_name_or_address.vcf"
+    empty = "book_empty.vcf"
 
-    def write_good(self, folder: Path) -> Path:
-        book = folder / "contacts"  # a vdirsyncer folder: one card a file
-        book.mkdir(exist_ok=True)
-        for n in range(1, 4):
-            (book / f"person-{n}.vcf").write_text(_card(n, "ORG:Meridian", "TEL:+44 20 7946 000" + str(n)))
-        return book
 
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "contacts.vcf"
-        broken = "BEGIN:VCARD\r\nVERSION:3.0\r\nNOTE:no name, no address\r\nEND:VCARD\r\n"
-        path.write_text(_card(1) + broken + _card(2))
-        return path, "line 6"  # where the bad card begins
+class TestMail(ImporterContract):
+    command = "import mail"
+    fixtures = "mail"
+    records = 3
+    good = "folder_three_messages_from_one_sender"
+    one_bad = "folder_one_message_without_date"
+    bad_at = (None, None)  # a message is its own file
+    every_bad = "folder_every_message_without_date"
+    empty = "maildir_empty"
+
+
+class TestMbox(ImporterContract):
+    command = "import mail"
+    fixtures = "mail"
+    records = 3
+    good = "mbox_three_messages_one_thread.mbox"
+    one_bad = "mbox_one_message_without_date.mbox"
+    bad_at = (None, "message 2 at byte 182")
+    every_bad = "mbox_every_message_without_date.mbox"
+    empty = "maildir_empty"  # an empty file is no mbox but "not a mail file"

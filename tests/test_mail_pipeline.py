@@ -12,7 +12,6 @@ from patron.samples import orgmail
 from patron.services.influence import people_influence
 from patron.store.database import open_store
 from tests.conftest import Patron
-from tests.importer_contract import ImporterContract
 
 ME = "sam@okafor-consulting.com"
 OTHER_ME = "sokafor@acme.example"  # a second address of mine, from which no first name can be read
@@ -130,18 +129,3 @@ def test_influence_recovers_the_org_chart_from_imported_mail(patron: Patron, tmp
     assert len(scores) >= 60
     assert pairwise_accuracy(scores, mail.pairs) >= 0.9
 
-
-class TestMail(ImporterContract):
-    command = "import mail"
-    records = 3
-
-    def write_good(self, folder: Path) -> Path:
-        return _mailbox(folder)
-
-    def write_bad(self, folder: Path) -> tuple[Path, str]:
-        path = folder / "inbox.mbox"
-        path.write_text(_message(1, "helen@meridian.com", ME, "One", "Hello")
-                        + "From nobody Fri Nov 13 09:00:00 2026\nFrom: x@y.com\nSubject: no date\n\n"
-                        + "body\n\n"
-                        + _message(3, "victor@meridian.com", ME, "Three", "Hello"))
-        return path, "message 2"

@@ -25,6 +25,11 @@ from patron.importers.base import Outcome, Problem, Progress
 def import_group() -> None:
     """Bring in mail, calendars, contacts, spreadsheets and task lists from other tools.
 
+    A bad record is reported with its file and line (or record) and skipped; an
+    import that brings nothing good in (no records at all, or only bad ones)
+    ends with one line saying so and exit code 2. --json prints the outcome
+    (counts and problems, located) for scripts.
+
     Examples:
 
         patron import mail ~/Maildir
@@ -46,7 +51,8 @@ class _DryRun(Exception):
 
 
 def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome],
-               as_json: bool = False) -> Outcome:
+               as_json: bool = False, *, source: str, noun: str = "record",
+               held: Callable[[], int] | None = None) -> Outcome:
     """Run one import in one transaction (rolled back for a dry run), then report it."""
     store = app.store()
     outcome = Outcome()
@@ -57,16 +63,20 @@ def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome],
                 raise _DryRun
     except _DryRun:
         pass
-    report(outcome, dry_run, as_json)
+    report(outcome, dry_run, as_json, source=source, noun=noun, held=held)
     return outcome
 
 
-def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | None = None) -> None:
+def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | None = None,
+           *, source: str, noun: str = "record", held: Callable[[], int] | None = None,
+           empty_is_fine: bool = False) -> None:
     """Every import ends here: with --json one object (the counts and each skipped record,
     located); else each skipped record on standard error (the first ``shown``) and the
-    summary line on standard output."""
+    summary line on standard output. An import that brought nothing good in then fails
+    (``refuse_nothing_good``); with --json after the object, else instead of the summary."""
     if as_json:
         echo_json(outcome_dict(outcome, dry_run))
+        refuse_nothing_good(outcome, source, noun, held, empty_is_fine)
         return
     listed = outcome.problems if shown is None else outcome.problems[:shown]
     for problem in listed:
@@ -74,15 +84,47 @@ def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | 
     if len(listed) < len(outcome.problems):
         click.echo(f"... and {len(outcome.problems) - len(listed)} more skipped "
                    "(--verbose lists them all)", err=True)
+    refuse_nothing_good(outcome, source, noun, held, empty_is_fine)
     click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
+
+
+def good_records(outcome: Outcome) -> int:
+    """How many records came in good: every count the outcome keeps (created, matched,
+    updated, unchanged, and an importer's own: events that are no touchpoint, mail files
+    unchanged since the last run, ...). Problems are kept apart, so they never count."""
+    return sum(counts(outcome).values())
+
+
+def refuse_nothing_good(outcome: Outcome, source: str, noun: str = "record",
+                        held: Callable[[], int] | None = None,
+                        empty_is_fine: bool = False) -> None:
+    """The one rule for an import that brought nothing good in: a source with no records at
+    all (unless ``empty_is_fine``: an IMAP folder with no new mail), or whose every record
+    was bad, is an error (exit code 2). Records already there (all unchanged) and records
+    counted but not stored (no touchpoint, bulk mail) are good input. ``held`` tells how
+    many records the source held, asked only when nothing was counted good, where the command
+    knows more than the counts: a calendar whose events were all invitations you declined,
+    or repeat only outside the window, held good events that were neither stored nor counted."""
+    if good_records(outcome) or (held is not None and held() > outcome.skipped):
+        return
+    if outcome.problems:
+        raise InvalidInput(f"nothing could be imported from {source}: every {noun} in it was "
+                           f"bad ({outcome.skipped} skipped)")
+    if not empty_is_fine:
+        raise InvalidInput(f"nothing could be imported from {source}: it holds no {noun}s")
+
+
+def counts(outcome: Outcome) -> dict[str, int]:
+    """Every count an outcome keeps, by name (flags such as mail's bulk_people left out)."""
+    return {f.name: value for f in fields(outcome)
+            if isinstance(value := getattr(outcome, f.name), int) and not isinstance(value, bool)}
 
 
 def outcome_dict(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
     """The outcome as JSON: every count the importer keeps (created, updated, unchanged,
     skipped, and its own such as people_created), and the problems."""
-    counts = {f.name: getattr(outcome, f.name) for f in fields(outcome)
-              if isinstance(getattr(outcome, f.name), int)}
-    return {"dry_run": dry_run, **counts, "skipped": outcome.skipped,
+    flags = {f.name: value for f in fields(outcome) if isinstance(value := getattr(outcome, f.name), bool)}
+    return {"dry_run": dry_run, **counts(outcome), **flags, "skipped": outcome.skipped,
             "problems": [located(problem) for problem in outcome.problems]}
 
 
@@ -168,7 +210,7 @@ def taskwarrior(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
 
     text, source = read_source(file)
     run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()),
-               as_json)
+               as_json, source=source, noun="task")
 
 
 SHOWN_PROBLEMS = 20
@@ -217,7 +259,8 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
     with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
         outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
                                owner=owner, bulk_people=bool(app.settings()["mail.bulk_people"]))
-    report(outcome, dry_run, as_json, None if verbose else SHOWN_PROBLEMS)
+    report(outcome, dry_run, as_json, None if verbose else SHOWN_PROBLEMS,
+           source=", ".join(str(p) for p in paths), noun="message")
 
 
 PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
@@ -274,7 +317,9 @@ def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, .
             outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
                                           progress=progress,
                                           bulk_people=bool(app.settings()["mail.bulk_people"]))
-    report(outcome, dry_run, as_json)
+    # no new mail is the ordinary case of an import that goes on where it was
+    report(outcome, dry_run, as_json, source=f"imap://{user}@{host}", noun="message",
+           empty_is_fine=True)
 
 
 def _password(variable: str, user: str, host: str) -> str:
@@ -330,7 +375,8 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
     click.echo(f"{source}: {sheet.mapping_line()}", err=True)
     with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
         run_import(app, dry_run,
-                   lambda conn: import_sheet(conn, sheet, source, app.now(), progress), as_json)
+                   lambda conn: import_sheet(conn, sheet, source, app.now(), progress), as_json,
+                   source=source, noun="row")
 
 
 @import_group.command("todotxt")
@@ -357,7 +403,8 @@ def todotxt(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
     total = sum(1 for line in text.splitlines() if line.strip())
     with progress_bar("Importing tasks", total) as progress:
         run_import(app, dry_run,
-                   lambda conn: import_todotxt(conn, text, source, app.now(), progress), as_json)
+                   lambda conn: import_todotxt(conn, text, source, app.now(), progress), as_json,
+                   source=source, noun="task")
 @import_group.command("ics")
 @click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
@@ -381,7 +428,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     with INTERVAL=0 only its first. Meetings still to come show in
     'patron due'. Importing again updates, never duplicates. Bad events are
     reported with file and line and skipped; when nothing at all could be
-    read the command ends with exit code 2.
+    read (no event in it, or only bad ones) the command ends with exit code 2.
 
     Examples:
 
@@ -400,13 +447,17 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         int(app.settings()["calendar.max_occurrences"]))
     if window.since >= window.until:
         raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
+    source = "standard input" if str(path) == "-" else str(path)
+    calendars: list[str | Path]  # what was read: to count its events when none came in
     if str(path) == "-":
         text, source = read_source(path)
         drafts, problems = reader.parse(text, source, window)
+        calendars = [text]
     else:
         if not path.exists():
             raise InvalidInput(f"{path}: no such file or folder")
         files = reader.calendar_files(path)
+        calendars = list(files)
         with progress_bar("Reading calendars", len(files)) as progress:
             drafts, problems = reader.read(files, window, progress)
     mine = [str(a) for a in app.settings()["me.emails"]]
@@ -417,10 +468,23 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         outcome.problems[:0] = problems
         return outcome
 
-    outcome = run_import(app, dry_run, work, as_json)
-    if outcome.problems and not (outcome.created or outcome.updated or outcome.unchanged
-                                 or outcome.matched or getattr(outcome, "not_touchpoints", 0)):
-        raise InvalidInput(f"nothing could be imported from {path}: every event in it was bad")
+    run_import(app, dry_run, work, as_json, source=source, noun="event",
+               held=lambda: sum(map(_events_in, calendars)))
+
+
+_EVENT = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def _events_in(source: str | Path) -> int:
+    """How many events a calendar holds, in the window or not, good or bad (read again only
+    when nothing good came in)."""
+    from patron.importers import ics as reader
+
+    try:
+        text = source if isinstance(source, str) else reader.decode(source.read_bytes())
+    except OSError:
+        return 0
+    return len(_EVENT.findall(text))
 
 
 @import_group.command("vcard")
@@ -448,8 +512,9 @@ def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
     from patron.importers import vcard as cards
     from patron.services.contacts import import_cards
 
+    source = "standard input" if str(path) == "-" else str(path)
     if str(path) == "-":
-        found, problems = cards.chunks(sys.stdin.buffer.read(), "standard input")
+        found, problems = cards.chunks(sys.stdin.buffer.read(), source)
     else:
         found, problems = cards.books(path)
 
@@ -457,4 +522,4 @@ def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
         with progress_bar("Cards", len(found)) as progress:
             return import_cards(conn, found, problems, app.now(), progress)
 
-    run_import(app, dry_run, work, as_json)
+    run_import(app, dry_run, work, as_json, source=source, noun="card")

@@ -92,6 +92,16 @@ def _records(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Proble
             raise InvalidInput(f"{source}: not Taskwarrior JSON (line {exc.lineno}, column "
                                f"{exc.colno}: {exc.msg})") from None
         return [(f"{source}: record {i}", task) for i, task in enumerate(data, start=1)], []
+    try:
+        whole = json.loads(stripped)
+    except json.JSONDecodeError:  # not one document: one task a line
+        whole = _LINES
+    if isinstance(whole, dict):  # one task, maybe spread over lines
+        first = text[: len(text) - len(text.lstrip())].count("\n") + 1
+        return [(f"{source}: line {first}", whole)], []
+    if whole is not _LINES:
+        raise InvalidInput(f"{source}: not Taskwarrior JSON: {_kind(whole)}, where 'task export' "
+                           "writes a list of tasks")
     found: list[tuple[str, Any]] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):
@@ -102,6 +112,19 @@ def _records(text: str, source: str) -> tuple[list[tuple[str, Any]], list[Proble
         except json.JSONDecodeError as exc:
             problems.append(Problem(f"{source}: line {number}", f"not JSON ({exc.msg})"))
     return found, problems
+
+
+_LINES = object()
+"""Marks a text that is no single JSON document, so one task a line."""
+
+
+def _kind(value: Any) -> str:
+    """What a JSON document other than a list or an object is, as a person would say it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return json.dumps(value)
+    return "a string" if isinstance(value, str) else "a number"
 
 
 def _draft(task: Any) -> TaskDraft | None:
