@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -180,21 +180,48 @@ def _domain(text: str) -> str:
 
 def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime) -> int:
     """Add one record; returns its id."""
+    row = new_row(conn, kind, values, now)
+    table = table_of(kind)
+    ident = insert_row(conn, table, row)
+    for f in kind.child_fields:
+        _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
+    return ident
+
+
+def new_row(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime,
+            found: Collection[str] = ()) -> Record:
+    """The row ``add`` writes for ``values``: checked, with the kind's defaults. A field named
+    in ``found`` holds an id the caller looked up itself (an import, for many records at
+    once) and is taken as it is; list fields kept in child tables are left to the caller."""
     _known(kind, values)
     row: Record = {}
     for f in kind.row_fields:
         raw = values.get(f.name)
         if raw is None:  # not given (or given as None): the kind's default, if it has one
             raw = DEFAULTS.get(kind.name, {}).get(f.name)
-        row[f.name] = coerce(conn, kind, f, raw, now)
+        row[f.name] = raw if f.name in found else coerce(conn, kind, f, raw, now)
     _derive(conn, kind, row, now)
     _check(conn, kind, row, None)
     _required(kind, row)
-    table = table_of(kind)
-    ident = insert_row(conn, table, row)
-    for f in kind.child_fields:
-        _add_children(conn, kind, f, ident, coerce(conn, kind, f, values.get(f.name, []), now))
-    return ident
+    return row
+
+
+def edited_row(conn: Connection, kind: RecordKind, current: Mapping[str, Any],
+               values: Mapping[str, Any], now: datetime, found: Collection[str] = ()) -> Record:
+    """The row ``edit`` writes when it sets ``values`` (fields of the row itself) on the
+    record ``current``, for an import that writes many edits at once; ``found`` as in
+    ``new_row``."""
+    _known(kind, values)
+    row: Record = dict(current)
+    for name, raw in values.items():
+        f = kind.field(name)
+        if f.in_child_table:
+            raise ValueError(f"{name} is kept in a table of its own")
+        row[name] = raw if name in found else coerce(conn, kind, f, raw, now)
+    _derive(conn, kind, row, now)
+    _check(conn, kind, row, int(current["id"]))
+    _required(kind, {k: v for k, v in row.items() if k in values})
+    return row
 
 
 def insert_row(conn: Connection, table: Table, values: Mapping[str, Any]) -> int:
