@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
 from patron.domain.records import ASK, ENGAGEMENT, PERSON
 from patron.domain.vocabulary import EngagementKind
@@ -222,10 +222,12 @@ def _task(asks: _Asks, draft: tw.TaskDraft, known: dict[str, int], derived: dict
 
 def _link(conn: Connection, drafts: list[tw.TaskDraft], ids: dict[str, int], now: datetime,
           source: str, outcome: Outcome) -> None:
-    """Each task's dependencies, on tasks in the file or imported before; read for all tasks
-    at once, and only those that changed written."""
+    """Each task's dependencies, on tasks in the file or imported before: read for all tasks
+    at once, checked against the register's graph in memory (an ask cannot wait on itself,
+    directly or not, as ``records.edit`` checks), and those that changed written at once."""
     elsewhere = _sources(conn, sorted({u for d in drafts for u in d.depends if u not in ids}))
-    current = records.children(conn, ASK, ASK.field("depends_on"), [ids[d.uuid] for d in drafts])
+    graph = _dependencies(conn)
+    changed: set[int] = set()
     for draft in drafts:
         wanted = [ids[u] for u in draft.depends if u in ids] + \
             [i for u in draft.depends if u not in ids for i in elsewhere.get(u, [])]
@@ -234,13 +236,43 @@ def _link(conn: Connection, drafts: list[tw.TaskDraft], ids: dict[str, int], now
                 outcome.problems.append(Problem(f"{source}: task {draft.uuid}",
                                                 f"depends on {u}, which is not in the file or the register"))
         ident = ids[draft.uuid]
-        if sorted(set(wanted)) != sorted(current.get(ident, [])):
-            try:
-                with conn.begin_nested():
-                    records.edit(conn, ASK, ident, records.Change(set={"depends_on": sorted(set(wanted))}),
-                                 now)
-            except PatronError as exc:
-                outcome.problems.append(Problem(f"{source}: task {draft.uuid}", str(exc)))
+        if set(wanted) == graph.get(ident, set()):
+            continue
+        if _waits_on(graph, set(wanted), ident):
+            outcome.problems.append(Problem(f"{source}: task {draft.uuid}",
+                                            f"ask #{ident} would depend on itself"))
+            continue
+        graph[ident] = set(wanted)
+        changed.add(ident)
+    d = schema.ask_dependency
+    for chunk in _chunks(sorted(changed), 500):
+        conn.execute(delete(d).where(d.c.ask_id.in_(chunk)))
+    rows = [{"ask_id": i, "depends_on_id": o} for i in sorted(changed) for o in sorted(graph[i])]
+    if rows:
+        conn.execute(insert(d), rows)
+
+
+def _dependencies(conn: Connection) -> dict[int, set[int]]:
+    """Every ask's dependencies (one query: the graph is small beside the asks)."""
+    d = schema.ask_dependency
+    graph: dict[int, set[int]] = {}
+    for ask, other in conn.execute(select(d.c.ask_id, d.c.depends_on_id)):
+        graph.setdefault(int(ask), set()).add(int(other))
+    return graph
+
+
+def _waits_on(graph: dict[int, set[int]], items: set[int], ident: int) -> bool:
+    """Whether an ask waiting on ``items`` would wait, directly or not, on itself."""
+    seen: set[int] = set()
+    frontier = list(items)
+    while frontier:
+        current = frontier.pop()
+        if current == ident:
+            return True
+        if current not in seen:
+            seen.add(current)
+            frontier.extend(graph.get(current, ()))
+    return False
 
 
 def _sources(conn: Connection, uuids: list[str]) -> dict[str, list[int]]:
