@@ -22,6 +22,7 @@ again: its events are compared with the register all the same.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time as clock
@@ -33,7 +34,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
-from patron import __version__
 from patron.domain.addresses import normal_address
 from patron.importers import ics
 from patron.importers.base import Outcome, Problem, Progress, no_progress
@@ -117,14 +117,24 @@ def _read_key(path: Path) -> str:
 
 def _fingerprint(path: Path, data: bytes, window: ics.Window) -> str:
     """What a file's drafts depend on: its bytes and name (they are in messages), the zone
-    times are read in, Patron's version, and the window if the file repeats anything."""
-    parts = [str(_READ_FORMAT), __version__, str(path), os.environ.get("TZ", ""), *clock.tzname]
+    times are read in, the reader (its code, and the libraries it uses), and the window if
+    the file repeats anything."""
+    parts = [str(_READ_FORMAT), *_reader(), str(path), os.environ.get("TZ", ""), *clock.tzname]
     upper = data.upper()
     if b"RRULE" in upper or b"RDATE" in upper:
         parts += [window.since.isoformat(), window.until.isoformat(), str(window.limit)]
     digest = hashlib.sha256("\x00".join(parts).encode())
     digest.update(data)
     return digest.hexdigest()
+
+
+@functools.cache
+def _reader() -> tuple[str, ...]:
+    """The reader's own code and the versions of the libraries it parses and expands with."""
+    from importlib.metadata import version
+
+    code = hashlib.sha256(Path(ics.__file__).read_bytes()).hexdigest()
+    return code, version("icalendar"), version("recurring-ical-events")
 
 
 def _kept_reads(conn: Connection, paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
