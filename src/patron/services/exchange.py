@@ -121,6 +121,11 @@ class _Names:
     engagements: dict[str, int | None] = field(default_factory=dict)
     people: dict[str, int | None] = field(default_factory=dict)
 
+    def new(self, project: str | None, requester: str | None = None) -> bool:
+        """Whether a task names a project or a person not looked up yet (it may be made)."""
+        return bool(project and project not in self.engagements) or \
+            bool(requester and requester not in self.people)
+
     def engagement(self, project: str | None, todo: bool = False) -> int | None:
         if not project:
             return None
@@ -198,7 +203,8 @@ def _task(asks: _Asks, draft: tw.TaskDraft, known: dict[str, int], derived: dict
         "engagement_id": None, "requester_id": None, "effort_hours": draft.effort_hours,
         "tags": draft.tags or None, "annotations": draft.annotations or None,
     }
-    records.new_row(asks.conn, ASK, values, asks.now, _FOUND)  # a bad task names nobody new
+    if names.new(draft.project, draft.requester):  # a bad task names nothing new
+        records.new_row(asks.conn, ASK, values, asks.now, _FOUND)
     values["engagement_id"] = names.engagement(draft.project)
     values["requester_id"] = names.person(draft.requester)
     ident = known.get(draft.source)
@@ -386,7 +392,8 @@ def _todo(asks: _Asks, draft: td.TodoDraft, known: dict[str, int], ours: dict[st
     }
     if draft.created_on:
         values["created_at"] = datetime.combine(draft.created_on, time())
-    records.new_row(asks.conn, ASK, values, asks.now, _FOUND)  # a bad line names nothing new
+    if names.new(draft.project):  # a bad line names nothing new
+        records.new_row(asks.conn, ASK, values, asks.now, _FOUND)
     values["engagement_id"] = names.engagement(draft.project, todo=True)
     ident = known.get(draft.source)
     if ident is None and draft.created_on:  # an ask of ours, exported and coming back

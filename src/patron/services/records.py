@@ -8,6 +8,7 @@ caller's transaction, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -287,10 +288,14 @@ def remove(conn: Connection, kind: RecordKind, ident: int) -> str:
 
 
 def _known(kind: RecordKind, values: Mapping[str, Any]) -> None:
-    names = {f.name for f in kind.fields}
-    unknown = sorted(set(values) - names)
+    unknown = sorted(set(values) - _names(kind))
     if unknown:
         raise InvalidInput(f"{noun(kind)} has no field {', '.join(unknown)}")
+
+
+@functools.cache
+def _names(kind: RecordKind) -> frozenset[str]:
+    return frozenset(f.name for f in kind.fields)
 
 
 def _required(kind: RecordKind, row: Record) -> None:
