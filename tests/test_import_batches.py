@@ -7,6 +7,7 @@ records), give the same tables, ids left aside, for batches of 1, 3 and the defa
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +34,15 @@ def snapshot(conn: Connection, tables: list[str]) -> dict[str, list[str]]:
                 for row in conn.execute(select(table)).mappings()]
         found[name] = sorted(rows)
     return found
+
+
+def plain(outcomes: list[Any], *own: str) -> str:
+    """Outcomes as text, without ids: PostgreSQL does not give back the ids of a transaction
+    rolled back, so the same import names other ones (``ask #12``, the uuid of one of ours)."""
+    text = repr(outcomes)
+    for word in own:
+        text = text.replace(word, "own")
+    return re.sub(r"#\d+", "#n", text)
 
 
 def _label(conn: Connection, column: Column[Any], value: Any) -> Any:
@@ -105,7 +115,7 @@ def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list
             own = _prefill(conn)
             outcomes = [import_events(conn, _drafts(events, own), ["me@mine.example"], batch=size)
                         for events in (first, second)]
-            results.append((snapshot(conn, tables), outcomes))
+            results.append((snapshot(conn, tables), plain(outcomes, f"patron-interaction-{own}@patron")))
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
@@ -143,7 +153,7 @@ def test_a_todotxt_file_stores_the_same_whatever_the_batch(store: Store, first: 
             _prefill(conn)
             _own_ask(conn)
             outcomes = [import_todotxt(conn, text, "todo.txt", NOW, batch=size) for text in (first, second)]
-            results.append((snapshot(conn, _TASK_TABLES), outcomes))
+            results.append((snapshot(conn, _TASK_TABLES), plain(outcomes)))
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
@@ -184,8 +194,7 @@ def test_a_taskwarrior_export_stores_the_same_whatever_the_batch(store: Store, f
             texts = [json.dumps([{**t, "uuid": own if t["uuid"] == "own" else t["uuid"]} for t in tasks])
                      for tasks in (first, second)]
             outcomes = [import_taskwarrior(conn, text, "tasks.json", NOW, batch=size) for text in texts]
-            # the uuid of one of ours follows its id, which PostgreSQL does not give back
-            results.append((snapshot(conn, _TASK_TABLES), repr(outcomes).replace(own, "own")))
+            results.append((snapshot(conn, _TASK_TABLES), plain(outcomes, own)))
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
