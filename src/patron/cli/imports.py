@@ -416,7 +416,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
             drafts, problems = piped
         else:  # a file read before and unchanged is not parsed again
             with progress_bar("Reading calendars", len(files)) as progress:
-                drafts, problems = read_files(conn, files, window, progress)
+                drafts, problems = read_files(conn, files, window, now, progress)
         with progress_bar("Storing meetings", len(drafts)) as progress:
             outcome = import_events(conn, drafts, mine, progress)
         outcome.problems[:0] = problems

@@ -80,7 +80,7 @@ def touchpoint(draft: ics.EventDraft, me: set[str]) -> bool:
 # --- reading, with what unchanged files gave kept --------------------------------------------
 
 
-def read_files(conn: Connection, paths: Sequence[Path], window: ics.Window,
+def read_files(conn: Connection, paths: Sequence[Path], window: ics.Window, now: datetime,
                progress: Progress = no_progress) -> tuple[list[ics.EventDraft], list[Problem]]:
     """``ics.read`` for files that changed since they were last read; for one read before
     and unchanged (the same bytes, the same window if it repeats, the same zone), what it
@@ -107,7 +107,7 @@ def read_files(conn: Connection, paths: Sequence[Path], window: ics.Window,
         drafts += found
         problems += wrong
         progress(1)
-    _keep_reads(conn, fresh)
+    _keep_reads(conn, fresh, now)
     return drafts, problems
 
 
@@ -149,11 +149,10 @@ def _kept_reads(conn: Connection, paths: Sequence[Path]) -> dict[str, dict[str, 
     return found
 
 
-def _keep_reads(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _keep_reads(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
     if not rows:
         return
     s = schema.import_state
-    now = datetime.now()
     keys = [r["source"] for r in rows]
     for first in range(0, len(keys), 500):
         conn.execute(delete(s).where(s.c.source.in_(keys[first:first + 500])))
