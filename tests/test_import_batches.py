@@ -115,7 +115,8 @@ def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list
             own = _prefill(conn)
             outcomes = [import_events(conn, _drafts(events, own), ["me@mine.example"], batch=size)
                         for events in (first, second)]
-            results.append((snapshot(conn, tables), plain(outcomes, f"patron-interaction-{own}@patron")))
+            # a repeating event of ours is a meeting of its own, its source holding our id
+            results.append(plain([snapshot(conn, tables), outcomes], f"patron-interaction-{own}@patron"))
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
