@@ -1,8 +1,17 @@
-"""Time ``patron import ics``: a first import and an unchanged second one, on SQLite.
+"""Time ``patron import ics`` beside its parse floor, on SQLite.
 
 The calendar: N single events a day apart, each with an organiser and three attendees from
 a pool of 300 addresses across 30 domains, plus 50 weekly series over the window (about
-4,500 occurrences more). Whole processes, output thrown away; the median of 3 runs.
+4,500 occurrences more). Three whole processes per size, output thrown away, each side's
+median of 3 runs:
+
+- the parse floor: icalendar's ``Calendar.from_ical`` and recurring-ical-events'
+  ``of(calendar).between(...)`` over the window Patron uses, on the same file;
+- Patron's first import, on a fresh SQLite file;
+- the same import again, with nothing changed.
+
+Wall time and CPU time (user + system, of the process) are both printed: the machine may be
+shared, and CPU time is what the work costs.
 
     .venv/bin/python bench/ics.py            # 1,000 and 10,000 single events
 """
@@ -11,6 +20,8 @@ from __future__ import annotations
 
 import os
 import random
+import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -21,6 +32,19 @@ from pathlib import Path
 
 SIZES = [int(n) for n in sys.argv[1:]] or [1_000, 10_000]
 NOW = datetime(2026, 11, 20, 10, 0)
+FLOOR = """
+import sys
+from datetime import datetime
+
+import recurring_ical_events
+from icalendar import Calendar
+
+from patron.importers.ics import Window
+
+window = Window.around(datetime.fromisoformat(sys.argv[2]))  # the window Patron uses
+calendar = Calendar.from_ical(open(sys.argv[1], "rb").read())
+recurring_ical_events.of(calendar).between(window.since, window.until)
+"""
 
 
 def calendar(n: int) -> str:
@@ -42,31 +66,49 @@ def calendar(n: int) -> str:
     return "\r\n".join([*lines, "END:VCALENDAR", ""])
 
 
-def run(db: Path, path: Path) -> float:
+def timed(command: list[str]) -> tuple[float, float]:
+    """Wall and CPU seconds of one process."""
     env = {**os.environ, "PATRON_NOW": NOW.isoformat(), "CI": "1"}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "patron.cli.main", "--db", str(db), "import", "ics",
-                    str(path)], check=True, env=env, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - began
+    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def patron(db: Path, path: Path) -> list[str]:
+    return [sys.executable, "-m", "patron.cli.main", "--db", str(db), "import", "ics", str(path)]
+
+
+def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def shown(pair: tuple[float, float]) -> str:
+    return f"{pair[0]:.2f} s / {pair[1]:.2f} s"
 
 
 def main() -> None:
-    print("| single events | occurrences in all | first import | second import (unchanged) |")
-    print("| ---: | ---: | ---: | ---: |")
+    print("Each cell: wall / CPU time, median of 3.\n")
+    print("| single events | meetings | parse floor | first import | unchanged re-import "
+          "| import ÷ floor (wall / CPU) | re-import ÷ first (wall / CPU) |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for n in SIZES:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "calendar.ics"
             path.write_text(calendar(n))
-            firsts, seconds = [], []
+            floors, firsts, seconds = [], [], []
             for k in range(3):
+                floors.append(timed([sys.executable, "-c", FLOOR, str(path), NOW.isoformat()]))
                 db = Path(folder) / f"bench{k}.sqlite"
-                firsts.append(run(db, path))
-                seconds.append(run(db, path))
-            import sqlite3
-
+                firsts.append(timed(patron(db, path)))
+                seconds.append(timed(patron(db, path)))
             total = sqlite3.connect(db).execute("SELECT count(*) FROM interaction").fetchone()[0]
-        print(f"| {n:,} | {total:,} | {statistics.median(firsts):.2f} s | "
-              f"{statistics.median(seconds):.2f} s |")
+        floor, first, second = median(floors), median(firsts), median(seconds)
+        print(f"| {n:,} | {total:,} | {shown(floor)} | {shown(first)} | {shown(second)} "
+              f"| {first[0] / floor[0]:.2f} / {first[1] / floor[1]:.2f} "
+              f"| {second[0] / first[0]:.2f} / {second[1] / first[1]:.2f} |")
 
 
 if __name__ == "__main__":

@@ -548,3 +548,30 @@ def test_an_event_without_uid_is_the_same_meeting_when_read_again(cal: Patron, t
     cal.ok(f"import ics {write(tmp_path, 'no_uid', no_uid, other)}")
     assert "0 created, 0 updated, 2 unchanged" in cal.ok(
         f"import ics {write(tmp_path, 'no_uid_reordered', other, no_uid)}")
+
+
+def test_an_unchanged_file_is_not_parsed_again_but_still_owns_its_meetings(
+        cal: Patron, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a file gave is kept by its bytes: the second import does not parse it, and
+    still puts back what the calendar owns (a summary edited by hand, a meeting removed)."""
+    path = write(tmp_path, "kept_read", event("one", "DTSTART:20261105T100000"),
+                 event("two", "DTSTART:20261106T100000", summary="Review"))
+    cal.ok(f"import ics {path}")
+    found = by_summary(cal)
+    cal.ok(f"interaction edit {found['Review']['id']} --summary 'Renamed by hand'")
+    cal.ok(f"interaction remove {found['Steering committee']['id']} --yes")
+    with monkeypatch.context() as patched:
+        patched.setattr(ics, "parse", lambda *args: pytest.fail("an unchanged file was parsed again"))
+        again = cal.ok(f"import ics {path}")
+    assert "1 created, 1 updated, 0 unchanged" in again
+    assert sorted(by_summary(cal)) == ["Review", "Steering committee"]
+    assert "0 created, 0 updated, 2 unchanged" in cal.ok(f"import ics {path}")
+
+
+def test_a_changed_file_is_read_again_and_a_dry_run_keeps_nothing(cal: Patron, tmp_path: Path) -> None:
+    path = write(tmp_path, "kept_read_changed", event("one", "DTSTART:20261105T100000"))
+    assert "Would import: 1 created" in cal.ok(f"import ics {path} --dry-run")
+    assert "Imported: 1 created" in cal.ok(f"import ics {path}")
+    write(tmp_path, "kept_read_changed", event("one", "DTSTART:20261105T100000", summary="Moved"))
+    assert "0 created, 1 updated" in cal.ok(f"import ics {path}")
+    assert list(by_summary(cal)) == ["Moved"]

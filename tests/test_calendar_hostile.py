@@ -48,11 +48,11 @@ def starts(patron: Patron, summary: str) -> list[str]:
 
 
 def calendar(tmp_path: Path, name: str, *lines: str) -> Path:
-    """One event with a guest (an event with nobody else in it is no touchpoint)."""
+    """One event of these lines, and somebody to meet in it (so it is a touchpoint)."""
     path = tmp_path / f"{name}.ics"
-    guest = "ATTENDEE;CN=Helen Brandt:mailto:helen@meridian.example"
+    lines = (*lines, "ATTENDEE:mailto:helen@ledger.example")
     path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\n"
-                    + "".join(f"{line}\r\n" for line in (*lines, guest))
+                    + "".join(f"{line}\r\n" for line in lines)
                     + "END:VEVENT\r\nEND:VCALENDAR\r\n")
     return path
 

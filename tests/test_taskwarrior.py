@@ -166,3 +166,34 @@ def test_odd_list_fields_and_missing_entry_dates(world: Patron, tmp_path: Path) 
     asked = asks["One tag"]["created_at"]
     assert "2 unchanged" in world.ok(f"import taskwarrior {path}")
     assert json.loads(world.ok("ask show 1 --json"))["created_at"] == asked
+
+
+def test_tasks_waiting_on_each_other_keep_the_first_link_and_say_so(world: Patron,
+                                                                     tmp_path: Path) -> None:
+    """Dependencies are checked in memory for the whole file; a loop is refused as an edit
+    would refuse it, and the task that closes it is named."""
+    loop = [dict(TASKS[0], depends=[U2]), dict(TASKS[1], depends=[U1])]
+    result = world("import", "taskwarrior", str(write(tmp_path, loop)))
+    assert result.exit_code == 0 and "2 created" in result.stdout
+    assert f"task {U2}: ask #2 would depend on itself" in result.stderr
+    asks = {a["title"]: a for a in json.loads(world.ok("ask list --json"))}
+    assert [d["name"] for d in asks["Write report"]["depends_on"]] == ["Call Helen"]
+    assert asks["Call Helen"]["depends_on"] == []
+    again = world("import", "taskwarrior", str(write(tmp_path, loop)))
+    assert "0 created, 0 updated, 2 unchanged" in again.stdout  # the loop is said again, not stored
+    assert f"task {U2}: ask #2 would depend on itself" in again.stderr
+
+
+def test_many_tasks_in_batches_link_across_them(world: Patron, tmp_path: Path) -> None:
+    """More tasks than one batch holds: each depends on the one before, whichever batch it
+    was written in, and a task twice in the file is one ask."""
+    uuids = [f"00000000-0000-4000-8000-{n:012d}" for n in range(1203)]
+    tasks = [{"uuid": u, "description": f"Step {n}", "status": "pending",
+              **({"depends": [uuids[n - 1]]} if n else {})} for n, u in enumerate(uuids)]
+    tasks.append(dict(tasks[700], description="Step 700, renamed"))
+    out = world.ok(f"import taskwarrior {write(tmp_path, tasks)}")
+    assert "1203 created, 1 updated" in out
+    asks = {a["title"]: a for a in json.loads(world.ok("ask list --json"))}
+    assert len(asks) == 1203 and "Step 700" not in asks
+    assert [d["name"] for d in asks["Step 1202"]["depends_on"]] == ["Step 1201"]
+    assert [d["name"] for d in asks["Step 701"]["depends_on"]] == ["Step 700, renamed"]

@@ -438,7 +438,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     """
     from patron.dates import parse_day
     from patron.importers import ics as reader
-    from patron.services.calendar import import_events
+    from patron.services.calendar import import_events, read_files
 
     now = app.now()
     window = reader.Window.around(
@@ -449,20 +449,25 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
     source = "standard input" if str(path) == "-" else str(path)
     calendars: list[str | Path]  # what was read: to count its events when none came in
+    piped: tuple[list[reader.EventDraft], list[Problem]] | None = None
+    files: list[Path] = []
     if str(path) == "-":
         text, source = read_source(path)
-        drafts, problems = reader.parse(text, source, window)
+        piped = reader.parse(text, source, window)
         calendars = [text]
     else:
         if not path.exists():
             raise InvalidInput(f"{path}: no such file or folder")
         files = reader.calendar_files(path)
         calendars = list(files)
-        with progress_bar("Reading calendars", len(files)) as progress:
-            drafts, problems = reader.read(files, window, progress)
     mine = [str(a) for a in app.settings()["me.emails"]]
 
     def work(conn: Connection) -> Outcome:
+        if piped is not None:
+            drafts, problems = piped
+        else:  # a file read before and unchanged is not parsed again
+            with progress_bar("Reading calendars", len(files)) as progress:
+                drafts, problems = read_files(conn, files, window, now, progress)
         with progress_bar("Storing meetings", len(drafts)) as progress:
             outcome = import_events(conn, drafts, mine, progress)
         outcome.problems[:0] = problems

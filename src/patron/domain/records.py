@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 
 from patron.domain import vocabulary as v
 
@@ -81,12 +82,12 @@ class RecordKind:
                 return f
         raise KeyError(name)
 
-    @property
+    @cached_property  # read for every record an import checks
     def row_fields(self) -> tuple[Field, ...]:
         """Fields kept in the record's own row (a short TEXTS list included)."""
         return tuple(f for f in self.fields if not f.in_child_table)
 
-    @property
+    @cached_property
     def child_fields(self) -> tuple[Field, ...]:
         """Fields kept in a child or link table."""
         return tuple(f for f in self.fields if f.in_child_table)

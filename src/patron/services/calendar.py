@@ -11,20 +11,33 @@ Not every event is a touchpoint: a private or confidential one (the dentist), on
 free (TRANSP:TRANSPARENT), and one with nobody in it but you (focus time; your addresses,
 who declined and rooms left out) are skipped and counted as such, never as problems; one imported
 before is removed, as a cancelled one is. A calendar Patron exported holds only touchpoints.
+
+Events are stored ``BATCH`` at a time: the meetings they were imported as, their
+participants and their people are read for the whole batch in a few queries, compared in
+Python, and only what changed is written, each kind of write one statement for the batch.
+What a file gives is kept (``import_state``, by the file's bytes, the window where it
+repeats, and the machine's zone), so a calendar read before and unchanged is not parsed
+again: its events are compared with the register all the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+import hashlib
+import os
+import time as clock
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, insert, or_, select, update
 
 from patron.domain.addresses import normal_address
 from patron.importers import ics
 from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.services.mail import bulk_insert
 from patron.services.people import Directory, Engagements
 from patron.store import schema
 
@@ -33,6 +46,11 @@ CALENDAR_KINDS = ("meeting", "call", "presentation")
 
 _Participants = dict[int, str | None]  # person id -> role (none where it was not said)
 BATCH = 500
+"""Events stored at a time: each batch costs a few queries, whatever its size."""
+READ_STATE = "ics-file:"
+"""``import_state`` key of what a calendar file gave when last read (its resolved path follows)."""
+_READ_FORMAT = 1  # raise when what is kept of a read changes, so old keeps are read again
+_MEETING_COLUMNS = ("summary", "occurred_at", "notes", "kind", "direction", "source", "engagement_id")
 
 
 @dataclass
@@ -59,32 +77,125 @@ def touchpoint(draft: ics.EventDraft, me: set[str]) -> bool:
                and address not in me for a in draft.people)
 
 
+# --- reading, with what unchanged files gave kept --------------------------------------------
+
+
+def read_files(conn: Connection, paths: Sequence[Path], window: ics.Window, now: datetime,
+               progress: Progress = no_progress) -> tuple[list[ics.EventDraft], list[Problem]]:
+    """``ics.read`` for files that changed since they were last read; for one read before
+    and unchanged (the same bytes, the same window if it repeats, the same zone), what it
+    gave then. Reading is pure, so the drafts are the same either way, and a second import
+    of a big calendar skips the parsing that is most of the first one's time."""
+    kept = _kept_reads(conn, paths)
+    drafts: list[ics.EventDraft] = []
+    problems: list[Problem] = []
+    fresh: list[dict[str, Any]] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(str(path), f"cannot read it ({exc.strerror or exc})"))
+            progress(1)
+            continue
+        key, mark = _read_key(path), _fingerprint(path, data, window)
+        state = kept.get(key)
+        if state is not None and state.get("mark") == mark:
+            found, wrong = _thawed(state)
+        else:
+            found, wrong = ics.parse(ics.decode(data), str(path), window)
+            fresh.append({"source": key, "state": _frozen(mark, found, wrong)})
+        drafts += found
+        problems += wrong
+        progress(1)
+    _keep_reads(conn, fresh, now)
+    return drafts, problems
+
+
+def _read_key(path: Path) -> str:
+    return READ_STATE + str(path.resolve())
+
+
+def _fingerprint(path: Path, data: bytes, window: ics.Window) -> str:
+    """What a file's drafts depend on: its bytes and name (they are in messages), the zone
+    times are read in, the reader (its code, and the libraries it uses), and the window if
+    the file repeats anything."""
+    parts = [str(_READ_FORMAT), *_reader(), str(path), os.environ.get("TZ", ""), *clock.tzname]
+    upper = data.upper()
+    if b"RRULE" in upper or b"RDATE" in upper:
+        parts += [window.since.isoformat(), window.until.isoformat(), str(window.limit)]
+    digest = hashlib.sha256("\x00".join(parts).encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _reader() -> tuple[str, ...]:
+    """The reader's own code and the versions of the libraries it parses and expands with."""
+    from importlib.metadata import version
+
+    code = hashlib.sha256(Path(ics.__file__).read_bytes()).hexdigest()
+    return code, version("icalendar"), version("recurring-ical-events")
+
+
+def _kept_reads(conn: Connection, paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
+    s = schema.import_state
+    keys = sorted({_read_key(p) for p in paths})
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(keys), 500):
+        for source, state in conn.execute(select(s.c.source, s.c.state)
+                                          .where(s.c.source.in_(keys[first:first + 500]))):
+            if isinstance(state, dict):
+                found[source] = state
+    return found
+
+
+def _keep_reads(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> None:
+    if not rows:
+        return
+    s = schema.import_state
+    keys = [r["source"] for r in rows]
+    for first in range(0, len(keys), 500):
+        conn.execute(delete(s).where(s.c.source.in_(keys[first:first + 500])))
+    conn.execute(insert(s), [{**r, "updated_at": now} for r in rows])
+
+
+def _frozen(mark: str, drafts: list[ics.EventDraft], problems: list[Problem]) -> dict[str, Any]:
+    """A read as JSON: one list per draft, its attendees as lists."""
+    return {"mark": mark, "problems": [[p.where, p.reason] for p in problems], "drafts": [
+        [d.uid, d.summary, d.start.isoformat(), d.where, d.recurrence, d.notes,
+         [[a.address, a.name, a.role, a.declined, a.resource] for a in d.people],
+         d.cancelled, d.sequence, d.private, d.free, d.from_patron] for d in drafts]}
+
+
+def _thawed(state: dict[str, Any]) -> tuple[list[ics.EventDraft], list[Problem]]:
+    drafts = [ics.EventDraft(uid=uid, summary=summary, start=datetime.fromisoformat(start), where=where,
+                             recurrence=recurrence, notes=notes,
+                             people=[ics.Attendee(*attendee) for attendee in people],
+                             cancelled=cancelled, sequence=sequence, private=private, free=free,
+                             from_patron=from_patron)
+              for uid, summary, start, where, recurrence, notes, people, cancelled, sequence, private,
+              free, from_patron in state["drafts"]]
+    return drafts, [Problem(where, reason) for where, reason in state["problems"]]
+
+
+# --- storing --------------------------------------------------------------------------------
+
+
 def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
-                  progress: Progress = no_progress) -> CalendarOutcome:
-    """Store the drafts as meetings; ``mine`` are the user's own addresses (never participants,
-    and an invitation the user declined is no meeting). Events that are no touchpoint
-    (``touchpoint``) are counted, not stored."""
+                  progress: Progress = no_progress, batch: int = BATCH) -> CalendarOutcome:
+    """Store the drafts as meetings, ``batch`` at a time; ``mine`` are the user's own
+    addresses (never participants, and an invitation the user declined is no meeting).
+    Events that are no touchpoint (``touchpoint``) are counted, not stored. What is stored
+    does not depend on ``batch``."""
     outcome = CalendarOutcome()
     me = {a for a in (normal_address(m) for m in mine) if a}
+    store = _Meetings(conn, me, Directory(conn), Engagements(conn), outcome)
     unique = _one_each(drafts, outcome)
-    store = _Meetings(conn, me, Directory(conn), Engagements(conn), outcome,
-                      _imported(conn, [d.source for d in unique]))
-    for draft in unique:
-        store.put(draft)
-        progress(1)
-    store.flush()
+    for first in range(0, len(unique), max(1, batch)):
+        chunk = unique[first:first + max(1, batch)]
+        store.put(chunk)
+        progress(len(chunk))
     return outcome
-
-
-def _imported(conn: Connection, sources: list[str]) -> dict[str, Any]:
-    """The meetings imported before from these sources (a few queries, not one per event)."""
-    i = schema.interaction
-    found: dict[str, Any] = {}
-    for first in range(0, len(sources), 500):
-        chunk = sources[first:first + 500]
-        found.update((row["source"], row) for row in conn.execute(
-            select(i).where(i.c.source.in_(chunk))).mappings())
-    return found
 
 
 def _one_each(drafts: list[ics.EventDraft], outcome: Outcome) -> list[ics.EventDraft]:
@@ -111,102 +222,142 @@ def _same(one: ics.EventDraft, other: ics.EventDraft) -> bool:
 
 
 @dataclass
+class _Batch:
+    """What one batch does: meetings to write, rewrite and remove."""
+
+    new: list[tuple[dict[str, Any], _Participants]] = field(default_factory=list)
+    changed: list[dict[str, Any]] = field(default_factory=list)   # full rows, by id
+    participants: dict[int, _Participants] = field(default_factory=dict)  # replaced sets
+    removed: list[int] = field(default_factory=list)
+
+
+@dataclass
 class _Meetings:
-    """Puts drafts into the register, remembering what it looked up during one import."""
+    """Puts batches of drafts into the register, remembering people and engagements met."""
 
     conn: Connection
     me: set[str]
     directory: Directory
     engagements: Engagements
     outcome: CalendarOutcome
-    imported: dict[str, Any]
-    pending: list[tuple[dict[str, Any], _Participants]] = field(default_factory=list)
 
-    def put(self, draft: ics.EventDraft) -> None:
-        existing, own = self._existing(draft)
-        declined = draft.cancelled or any(a.declined and normal_address(a.address) in self.me
-                                          for a in draft.people)
-        if declined or not touchpoint(draft, self.me):
-            if existing is not None and not own:  # it was a meeting when imported before
-                i = schema.interaction
-                self.conn.execute(delete(i).where(i.c.id == existing["id"]))
+    def put(self, drafts: list[ics.EventDraft]) -> None:
+        existing = self._existing(drafts)
+        kept = [d for d in drafts if not self._dropped(d)]
+        people = self._people(kept)
+        current = _participants_of(self.conn, [int(existing[d.source][0]["id"]) for d in kept
+                                               if d.source in existing])
+        named = _named(self.conn, {p for ps in current.values() for p in ps}, self.me)
+        work = _Batch()
+        for draft in drafts:
+            row, own = existing.get(draft.source, (None, False))
+            if self._dropped(draft):
+                if row is not None and not own:  # it was a meeting when imported before
+                    work.removed.append(int(row["id"]))
+                    self.outcome.updated += 1
+                elif not self._declined(draft):
+                    self.outcome.not_touchpoints += 1
+                continue
+            found = _participants(draft, self.me, people)
+            values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
+            if row is None:
+                work.new.append(({**values, "kind": "meeting", "direction": "both",
+                                  "source": draft.source, "engagement_id": self._engagement(found)},
+                                 found))
+                self.outcome.created += 1
+            elif self._update(work, row, values, found, current.get(int(row["id"]), {}), named, own):
                 self.outcome.updated += 1
-            elif not declined:
-                self.outcome.not_touchpoints += 1
-            return
-        people = _participants(draft, self.me, self.directory)
-        values = {"summary": draft.summary, "occurred_at": draft.start, "notes": draft.notes}
-        if existing is None:
-            self._create(draft, values, people)
-            self.outcome.created += 1
-            return
-        if self._update(existing, values, people, own):
-            self.outcome.updated += 1
-        elif own:
-            self.outcome.matched += 1
-        else:
-            self.outcome.unchanged += 1
+            elif own:
+                self.outcome.matched += 1
+            else:
+                self.outcome.unchanged += 1
+        self._write(work)
 
-    def _create(self, draft: ics.EventDraft, values: dict[str, Any], people: _Participants) -> None:
-        """Queue a new meeting; they are written BATCH at a time (in one statement where the
-        database returns the new ids in order, as PostgreSQL does; SQLite row by row), with
-        their participants in one statement."""
-        self.pending.append(({**values, "kind": "meeting", "direction": "both", "source": draft.source,
-                              "engagement_id": self._engagement(people)}, people))
-        if len(self.pending) >= BATCH:
-            self.flush()
+    def _declined(self, draft: ics.EventDraft) -> bool:
+        return draft.cancelled or any(a.declined and normal_address(a.address) in self.me
+                                      for a in draft.people)
 
-    def flush(self) -> None:
-        """Write the queued meetings and their participants."""
-        if not self.pending:
-            return
-        i, ip = schema.interaction, schema.interaction_participant
-        ids = self.conn.execute(insert(i).returning(i.c.id, sort_by_parameter_order=True),
-                                [values for values, _ in self.pending]).scalars().all()
-        rows = [{"interaction_id": ident, "person_id": person, "role": role}
-                for ident, (_, people) in zip(ids, self.pending, strict=True)
-                for person, role in sorted(people.items())]
-        if rows:
-            self.conn.execute(insert(ip), rows)
-        self.pending.clear()
+    def _dropped(self, draft: ics.EventDraft) -> bool:
+        """No meeting: cancelled, declined by you, or no touchpoint."""
+        return self._declined(draft) or not touchpoint(draft, self.me)
 
-    def _update(self, existing: Any, values: dict[str, Any], people: _Participants, own: bool
-                ) -> bool:
+    def _people(self, drafts: list[ics.EventDraft]) -> dict[str, int]:
+        """The people behind the batch's participants, by normal address, created where new
+        (each with the name given where the address is first met, as one at a time would)."""
+        first: dict[str, str | None] = {}
+        for draft in drafts:
+            for attendee in draft.people:
+                address = normal_address(attendee.address)
+                if (address is not None and address not in self.me and not attendee.declined
+                        and not attendee.resource and address not in first):
+                    first[address] = attendee.name
+        found = self.directory.people(first.items())
+        self.engagements.learn(found.values())
+        return found
+
+    def _update(self, work: _Batch, row: Any, values: dict[str, Any], people: _Participants,
+                current: _Participants, named: set[int], own: bool) -> bool:
         """Bring a meeting in line with its event; whether anything changed."""
-        ident = int(existing["id"])
-        changed = {k: v for k, v in values.items() if existing[k] != v}
-        if existing["engagement_id"] is None and people:
+        ident = int(row["id"])
+        changed = {k: v for k, v in values.items() if row[k] != v}
+        engagement = row["engagement_id"]
+        if engagement is None and people:
             found = self._engagement(people)
             if found is not None:
-                changed["engagement_id"] = found
+                changed["engagement_id"] = engagement = found
         if changed:
-            i = schema.interaction
-            self.conn.execute(update(i).where(i.c.id == ident).values(**changed))
-        current = _participants_of(self.conn, ident)
-        wanted = _merged(self.conn, current, people, self.me, own)
+            work.changed.append({"ident": ident, **{f"new_{k}": v for k, v in values.items()},
+                                 "new_engagement_id": engagement})
+        wanted = _merged(current, people, named, own)
         if current != wanted:
-            _set_participants(self.conn, ident, wanted)
+            work.participants[ident] = wanted
             return True
         return bool(changed)
 
     def _engagement(self, people: _Participants) -> int | None:
         return self.engagements.of(sorted(people))
 
-    def _existing(self, draft: ics.EventDraft) -> tuple[Any, bool]:
-        """The meeting this event was imported as, or the interaction Patron exported it from."""
-        if draft.source in self.imported:
-            return self.imported[draft.source], False
-        ident = ics.own_interaction(draft.uid)
-        if ident is None or draft.recurrence:
-            return None, False
+    def _existing(self, drafts: list[ics.EventDraft]) -> dict[str, tuple[Any, bool]]:
+        """By source, the meeting each event was imported as, or the interaction Patron
+        exported it from (then True): a query per kind for the whole batch."""
         i = schema.interaction
-        row = self.conn.execute(select(i).where(
-            i.c.id == ident, or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))
-        ).mappings().first()
-        return row, row is not None
+        sources = [d.source for d in drafts]
+        found: dict[str, tuple[Any, bool]] = {
+            row["source"]: (row, False)
+            for row in self.conn.execute(select(i).where(i.c.source.in_(sources))).mappings()}
+        own = {ident: d.source for d in drafts if d.source not in found and not d.recurrence
+               and (ident := ics.own_interaction(d.uid)) is not None}
+        if own:
+            for row in self.conn.execute(select(i).where(
+                    i.c.id.in_(sorted(own)),
+                    or_(i.c.source.is_(None), i.c.source.not_like(f"{ics.SOURCE}%")))).mappings():
+                found[own[int(row["id"])]] = (row, True)
+        return found
+
+    def _write(self, work: _Batch) -> None:
+        """The batch's writes: one statement for each kind."""
+        i, ip = schema.interaction, schema.interaction_participant
+        if work.removed:
+            self.conn.execute(delete(i).where(i.c.id.in_(work.removed)))
+        if work.changed:
+            self.conn.execute(update(i).where(i.c.id == bindparam("ident")).values(
+                {k: bindparam(f"new_{k}") for k in ("summary", "occurred_at", "notes", "engagement_id")}),
+                work.changed)
+        if work.participants:
+            self.conn.execute(delete(ip).where(ip.c.interaction_id.in_(sorted(work.participants))))
+        rows = [(ident, person, role) for ident, people in work.participants.items()
+                for person, role in sorted(people.items())]
+        if work.new:
+            bulk_insert(self.conn, i, _MEETING_COLUMNS,
+                        [tuple(values[c] for c in _MEETING_COLUMNS) for values, _ in work.new])
+            ids = dict(self.conn.execute(select(i.c.source, i.c.id).where(
+                i.c.source.in_([values["source"] for values, _ in work.new]))).all())
+            rows += [(int(ids[values["source"]]), person, role) for values, people in work.new
+                     for person, role in sorted(people.items())]
+        bulk_insert(self.conn, ip, ("interaction_id", "person_id", "role"), rows)
 
 
-def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> _Participants:
+def _participants(draft: ics.EventDraft, me: set[str], people: dict[str, int]) -> _Participants:
     """The people at the meeting (not the user, not who declined, not a room); an organiser
     stays one."""
     found: _Participants = {}
@@ -214,41 +365,45 @@ def _participants(draft: ics.EventDraft, me: set[str], directory: Directory) -> 
         address = normal_address(attendee.address)
         if address is None or address in me or attendee.declined or attendee.resource:
             continue
-        person = directory.person(address, attendee.name)
+        person = people.get(address)
         if person is not None and found.get(person) != "organiser":
             found[person] = attendee.role
     return found
 
 
-def _merged(conn: Connection, current: _Participants, calendar: _Participants, me: set[str],
-            own: bool) -> _Participants:
+def _merged(current: _Participants, calendar: _Participants, named: set[int], own: bool
+            ) -> _Participants:
     """The participants after an update. The calendar names people by address, so those it
-    cannot name (no address, or only yours) stay; Patron's own interaction coming back only
-    gains people (a calendar knows no from/to/cc)."""
+    cannot name (no address, or only yours: not in ``named``) stay; Patron's own interaction
+    coming back only gains people (a calendar knows no from/to/cc)."""
     if own:
         return {**calendar, **current}
-    others = sorted(set(current) - set(calendar))
+    others = set(current) - set(calendar)
     if not others:
         return calendar
-    pe = schema.person_email
-    named = {int(person) for person, address in conn.execute(
-        select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(others)))
-        if address not in me}
     return {**{p: r for p, r in current.items() if p not in named}, **calendar}
 
 
-def _participants_of(conn: Connection, ident: int) -> _Participants:
-    ip = schema.interaction_participant
-    rows = conn.execute(select(ip.c.person_id, ip.c.role).where(ip.c.interaction_id == ident))
-    return {int(person): role for person, role in rows}
+def _named(conn: Connection, people: set[int], me: set[str]) -> set[int]:
+    """Those of ``people`` with an address that is not yours: a calendar would name them."""
+    pe = schema.person_email
+    found: set[int] = set()
+    ordered = sorted(people)
+    for first in range(0, len(ordered), 500):
+        found.update(int(person) for person, address in conn.execute(
+            select(pe.c.person_id, pe.c.address).where(pe.c.person_id.in_(ordered[first:first + 500])))
+            if address not in me)
+    return found
 
 
-def _set_participants(conn: Connection, ident: int, people: _Participants) -> None:
+def _participants_of(conn: Connection, idents: list[int]) -> dict[int, _Participants]:
     ip = schema.interaction_participant
-    conn.execute(delete(ip).where(ip.c.interaction_id == ident))
-    if people:
-        conn.execute(insert(ip), [{"interaction_id": ident, "person_id": person, "role": role}
-                                  for person, role in sorted(people.items())])
+    found: dict[int, _Participants] = {ident: {} for ident in idents}
+    for first in range(0, len(idents), 500):
+        for ident, person, role in conn.execute(select(ip.c.interaction_id, ip.c.person_id, ip.c.role)
+                                                .where(ip.c.interaction_id.in_(idents[first:first + 500]))):
+            found[int(ident)][int(person)] = role
+    return found
 
 
 # --- export -------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ caller's transaction, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -183,7 +184,7 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     """Add one record; returns its id. ``found`` names reference fields whose values are ids
     the caller has just found or made (an importer, a thousand rows at a time): they are not
     looked up again."""
-    row = prepared(conn, kind, values, now, found)
+    row = new_row(conn, kind, values, now, found)
     table = table_of(kind)
     ident = insert_row(conn, table, row)
     for f in kind.child_fields:
@@ -191,10 +192,11 @@ def add(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: date
     return ident
 
 
-def prepared(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime,
-             found: Collection[str] = ()) -> Record:
-    """The row ``add`` would insert, checked; for an importer that inserts many at once a
-    kind whose values hold no lists of links."""
+def new_row(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now: datetime,
+            found: Collection[str] = ()) -> Record:
+    """The row ``add`` writes for ``values``: checked, with the kind's defaults. A field named
+    in ``found`` holds an id the caller looked up itself (an import, for many records at
+    once) and is taken as it is; list fields kept in child tables are left to the caller."""
     _known(kind, values)
     row: Record = {}
     for f in kind.row_fields:
@@ -205,6 +207,24 @@ def prepared(conn: Connection, kind: RecordKind, values: Mapping[str, Any], now:
     _derive(conn, kind, row, now)
     _check(conn, kind, row, None)
     _required(kind, row)
+    return row
+
+
+def edited_row(conn: Connection, kind: RecordKind, current: Mapping[str, Any],
+               values: Mapping[str, Any], now: datetime, found: Collection[str] = ()) -> Record:
+    """The row ``edit`` writes when it sets ``values`` (fields of the row itself) on the
+    record ``current``, for an import that writes many edits at once; ``found`` as in
+    ``new_row``."""
+    _known(kind, values)
+    row: Record = dict(current)
+    for name, raw in values.items():
+        f = kind.field(name)
+        if f.in_child_table:
+            raise ValueError(f"{name} is kept in a table of its own")
+        row[name] = raw if name in found and type(raw) is int else coerce(conn, kind, f, raw, now)
+    _derive(conn, kind, row, now)
+    _check(conn, kind, row, int(current["id"]))
+    _required(kind, {k: v for k, v in row.items() if k in values})
     return row
 
 
@@ -272,10 +292,14 @@ def remove(conn: Connection, kind: RecordKind, ident: int) -> str:
 
 
 def _known(kind: RecordKind, values: Mapping[str, Any]) -> None:
-    names = {f.name for f in kind.fields}
-    unknown = sorted(set(values) - names)
+    unknown = sorted(set(values) - _names(kind))
     if unknown:
         raise InvalidInput(f"{noun(kind)} has no field {', '.join(unknown)}")
+
+
+@functools.cache
+def _names(kind: RecordKind) -> frozenset[str]:
+    return frozenset(f.name for f in kind.fields)
 
 
 def _required(kind: RecordKind, row: Record) -> None:

@@ -643,7 +643,7 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
         existing = _by_source(job, table, values["source"])
     if existing is None:
         if kind is ASK:  # no links to insert with it: it waits for the batch's one insert
-            job.pending.append(records.prepared(job.conn, kind, values, job.now, found=_FOUND))
+            job.pending.append(records.new_row(job.conn, kind, values, job.now, found=_FOUND))
         else:
             records.add(job.conn, kind, values, job.now, found=_FOUND)
         _uncover(job, values, label)

@@ -1,0 +1,201 @@
+"""What an import stores does not depend on how many records it writes at a time.
+
+Each importer that batches its writes takes the batch size as a parameter; the same
+register and the same input, imported twice (a first import, then one that changes some
+records), give the same tables, ids left aside, for batches of 1, 3 and the default.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import Column, Connection, select
+
+from patron.importers import ics
+from patron.store import schema
+from patron.store.database import Store
+
+NOW = datetime(2026, 11, 20, 10, 0)
+SIZES = (1, 3)
+_SETTINGS = settings(max_examples=25, deadline=None,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+
+
+def snapshot(conn: Connection, tables: list[str]) -> dict[str, list[str]]:
+    """The rows of these tables without their ids; a reference is shown as the row it names."""
+    found: dict[str, list[str]] = {}
+    for name in tables:
+        table = schema.metadata.tables[name]
+        rows = [repr(sorted((k, _label(conn, table.c[k], v)) for k, v in row.items() if k != "id"))
+                for row in conn.execute(select(table)).mappings()]
+        found[name] = sorted(rows)
+    return found
+
+
+def plain(outcomes: list[Any], *own: str) -> str:
+    """Outcomes as text, without ids: PostgreSQL does not give back the ids of a transaction
+    rolled back, so the same import names other ones (``ask #12``, the uuid of one of ours)."""
+    text = repr(outcomes)
+    for word in own:
+        text = text.replace(word, "own")
+    return re.sub(r"#\d+", "#n", text)
+
+
+def _label(conn: Connection, column: Column[Any], value: Any) -> Any:
+    if value is None or not column.foreign_keys:
+        return value
+    target = next(iter(column.foreign_keys)).column.table
+    row = conn.execute(select(target).where(target.c.id == value)).mappings().one()
+    return sorted((k, v) for k, v in row.items()
+                  if k != "id" and not target.c[k].foreign_keys and k != "success_criteria")
+
+
+def _prefill(conn: Connection) -> int:
+    """Helen, a stakeholder of Ledger, and a meeting of Patron's own (its id returned)."""
+    helen = conn.execute(schema.person.insert().values(name="Helen Brandt")).inserted_primary_key[0]
+    conn.execute(schema.person_email.insert().values(address="helen@ledger.example", person_id=helen))
+    ledger = conn.execute(schema.engagement.insert().values(
+        name="Ledger", kind="client", status="active", success_criteria=[])).inserted_primary_key[0]
+    conn.execute(schema.stakeholder.insert().values(
+        person_id=helen, engagement_id=ledger, role="sponsor", power=3, interest=3, legitimacy=3,
+        urgency=3, stance="neutral", added_on=NOW.date()))
+    own = conn.execute(schema.interaction.insert().values(
+        summary="Our review", kind="meeting", occurred_at=NOW, direction="both")).inserted_primary_key[0]
+    conn.execute(schema.interaction_participant.insert().values(interaction_id=own, person_id=helen,
+                                                                role="organiser"))
+    return int(own)
+
+
+# --- iCalendar ------------------------------------------------------------------------------
+
+_ATTENDEES = st.builds(
+    ics.Attendee,
+    address=st.sampled_from(["helen@ledger.example", "Helen@Ledger.example", "victor@ledger.example",
+                             "ana@gmail.com", "me@mine.example", "room@ledger.example", "nobody"]),
+    name=st.sampled_from([None, "Helen Brandt", "Victor Kahn", "Ana"]),
+    role=st.sampled_from(["organiser", "attendee"]),
+    declined=st.booleans(), resource=st.sampled_from([False, False, True]))
+_EVENTS = st.lists(st.tuples(
+    st.sampled_from(["a", "b", "c", "d", "e", "own"]),
+    st.none() | st.sampled_from(["2026-11-20T09:00:00Z", "2026-11-27T09:00:00Z"]),
+    st.sampled_from(["Review", "Plan", "Kick-off"]),
+    st.sampled_from([NOW - timedelta(days=3), NOW, NOW + timedelta(hours=2)]),
+    st.none() | st.just("Agenda"),
+    st.lists(_ATTENDEES, max_size=4),
+    st.booleans(), st.integers(0, 2), st.booleans(), st.booleans(), st.booleans(),
+), max_size=8)
+
+
+def _drafts(events: list[Any], own: int) -> list[ics.EventDraft]:
+    return [ics.EventDraft(uid=f"patron-interaction-{own}@patron" if uid == "own" else uid,
+                           summary=summary, start=start, where=f"calendar.ics: event {n}",
+                           recurrence=recurrence, notes=notes, people=people,
+                           cancelled=cancelled and n % 3 == 0, sequence=sequence,
+                           private=private and n % 2 == 0, free=free and n % 4 == 0,
+                           from_patron=patron)
+            for n, (uid, recurrence, summary, start, notes, people, cancelled, sequence, private, free,
+                    patron) in enumerate(events)]
+
+
+@_SETTINGS
+@given(first=_EVENTS, second=_EVENTS)
+def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list[Any],
+                                                       second: list[Any]) -> None:
+    from patron.services.calendar import BATCH, import_events
+
+    tables = ["interaction", "interaction_participant", "person", "person_email", "organisation",
+              "organisation_domain"]
+    results = []
+    for size in (*SIZES, BATCH):
+        with store.engine.connect() as conn, conn.begin() as transaction:
+            own = _prefill(conn)
+            outcomes = [import_events(conn, _drafts(events, own), ["me@mine.example"], batch=size)
+                        for events in (first, second)]
+            # a repeating event of ours is a meeting of its own, its source holding our id
+            results.append(plain([snapshot(conn, tables), outcomes], f"patron-interaction-{own}@patron"))
+            transaction.rollback()
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+
+
+# --- task lists -------------------------------------------------------------------------------
+
+_TASK_TABLES = ["ask", "ask_dependency", "engagement", "person", "person_email", "organisation"]
+
+
+def _own_ask(conn: Connection) -> int:
+    """An ask made in Patron (no source): exported and coming back, it is matched."""
+    return int(conn.execute(schema.ask.insert().values(
+        title="Board pack", status="open", created_at=NOW - timedelta(days=2))).inserted_primary_key[0])
+
+
+_LINES = st.lists(st.tuples(
+    st.sampled_from(["", "x 2026-11-19 ", "x "]), st.sampled_from(["", "(A) ", "(C) ", "(F) "]),
+    st.sampled_from(["", "2026-11-18 ", "2026-11-19 "]),
+    st.sampled_from(["Board pack", "Send the plan", "Call Helen"]),
+    st.sampled_from(["", " +Ledger", " +ledger", " +Big_Bank", " +self", " +Ledger +extra"]),
+    st.sampled_from(["", " @phone", " due:2026-12-01", " status:waiting", " due:nonsense"]),
+), max_size=8).map(lambda lines: "".join("".join(parts) + "\n" for parts in lines))
+
+
+@_SETTINGS
+@given(first=_LINES, second=_LINES)
+def test_a_todotxt_file_stores_the_same_whatever_the_batch(store: Store, first: str,
+                                                           second: str) -> None:
+    from patron.services.exchange import BATCH, import_todotxt
+
+    results = []
+    for size in (*SIZES, BATCH):
+        with store.engine.connect() as conn, conn.begin() as transaction:
+            _prefill(conn)
+            _own_ask(conn)
+            outcomes = [import_todotxt(conn, text, "todo.txt", NOW, batch=size) for text in (first, second)]
+            results.append((snapshot(conn, _TASK_TABLES), plain(outcomes)))
+            transaction.rollback()
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+
+
+_UUIDS = [f"00000000-0000-4000-8000-00000000000{n}" for n in range(4)]
+_TASKS = st.lists(st.fixed_dictionaries({
+    "uuid": st.sampled_from([*_UUIDS, "own"]),
+    "description": st.sampled_from(["Board pack", "Send the plan", "Call Helen"]),
+    "status": st.sampled_from(["pending", "completed", "deleted", "waiting"]),
+}, optional={
+    "project": st.sampled_from(["Ledger", "ledger", "self", "Big Bank"]),
+    "requester": st.sampled_from(["Helen", "helen@ledger.example", "Victor", "Vic"]),
+    "priority": st.sampled_from(["H", "M", "L"]),
+    "entry": st.sampled_from(["20261118T090000Z", "20261119T090000Z"]),
+    "due": st.sampled_from(["20261201T170000Z"]),
+    "end": st.sampled_from(["20261119T120000Z"]),
+    "depends": st.lists(st.sampled_from(_UUIDS), max_size=2),
+    "patron_status": st.sampled_from(["doing", "bogus"]),
+    "tags": st.lists(st.sampled_from(["phone", "urgent"]), max_size=2),
+}), max_size=7)
+
+
+@_SETTINGS
+@given(first=_TASKS, second=_TASKS)
+def test_a_taskwarrior_export_stores_the_same_whatever_the_batch(store: Store, first: list[Any],
+                                                                 second: list[Any]) -> None:
+    import json
+
+    from patron.importers import taskwarrior as tw
+    from patron.services.exchange import BATCH, import_taskwarrior
+
+    results = []
+    for size in (*SIZES, BATCH):
+        with store.engine.connect() as conn, conn.begin() as transaction:
+            _prefill(conn)
+            own = tw.task_uuid(_own_ask(conn), None)
+            texts = [json.dumps([{**t, "uuid": own if t["uuid"] == "own" else t["uuid"]} for t in tasks])
+                     for tasks in (first, second)]
+            outcomes = [import_taskwarrior(conn, text, "tasks.json", NOW, batch=size) for text in texts]
+            results.append((snapshot(conn, _TASK_TABLES), plain(outcomes, own)))
+            transaction.rollback()
+    assert results[1] == results[0]
+    assert results[2] == results[0]
