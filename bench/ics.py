@@ -18,17 +18,14 @@ shared, and CPU time is what the work costs.
 
 from __future__ import annotations
 
-import os
 import random
-import resource
 import sqlite3
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from timing import median, shown, timed  # beside this script
 
 SIZES = [int(n) for n in sys.argv[1:]] or [1_000, 10_000]
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -66,27 +63,8 @@ def calendar(n: int) -> str:
     return "\r\n".join([*lines, "END:VCALENDAR", ""])
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one process."""
-    env = {**os.environ, "PATRON_NOW": NOW.isoformat(), "CI": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
 def patron(db: Path, path: Path) -> list[str]:
     return [sys.executable, "-m", "patron.cli.main", "--db", str(db), "import", "ics", str(path)]
-
-
-def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-
-
-def shown(pair: tuple[float, float]) -> str:
-    return f"{pair[0]:.2f} s / {pair[1]:.2f} s"
 
 
 def main() -> None:
@@ -100,10 +78,10 @@ def main() -> None:
             path.write_text(calendar(n))
             floors, firsts, seconds = [], [], []
             for k in range(3):
-                floors.append(timed([sys.executable, "-c", FLOOR, str(path), NOW.isoformat()]))
+                floors.append(timed([sys.executable, "-c", FLOOR, str(path), NOW.isoformat()], NOW))
                 db = Path(folder) / f"bench{k}.sqlite"
-                firsts.append(timed(patron(db, path)))
-                seconds.append(timed(patron(db, path)))
+                firsts.append(timed(patron(db, path), NOW))
+                seconds.append(timed(patron(db, path), NOW))
             total = sqlite3.connect(db).execute("SELECT count(*) FROM interaction").fetchone()[0]
         floor, first, second = median(floors), median(firsts), median(seconds)
         print(f"| {n:,} | {total:,} | {shown(floor)} | {shown(first)} | {shown(second)} "

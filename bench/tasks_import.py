@@ -19,17 +19,14 @@ Wall time and CPU time (user + system, of the process) are both printed.
 from __future__ import annotations
 
 import json
-import os
 import random
-import resource
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
+
+from timing import median, shown, timed  # beside this script
 
 SIZES = [int(n) for n in sys.argv[1:]] or [10_000]
 NOW = datetime(2026, 11, 20, 10, 0)
@@ -73,25 +70,6 @@ def taskwarrior(n: int) -> str:
     return json.dumps(tasks)
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU seconds of one process."""
-    env = {**os.environ, "PATRON_NOW": NOW.isoformat(), "CI": "1"}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
-    subprocess.run(command, check=True, env=env, stdout=subprocess.DEVNULL)
-    wall = time.perf_counter() - began
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-
-
-def median(runs: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
-
-
-def shown(pair: tuple[float, float]) -> str:
-    return f"{pair[0]:.2f} s / {pair[1]:.2f} s"
-
-
 def main() -> None:
     print("Each cell: wall / CPU time, median of 3.\n")
     print("| format | tasks | parse floor | first import | unchanged re-import "
@@ -105,12 +83,12 @@ def main() -> None:
                 path.write_text(make(n), encoding="utf-8")
                 floors, firsts, seconds = [], [], []
                 for k in range(3):
-                    floors.append(timed([sys.executable, "-c", FLOOR, fmt, str(path)]))
+                    floors.append(timed([sys.executable, "-c", FLOOR, fmt, str(path)], NOW))
                     db = Path(folder) / f"bench{k}.sqlite"
                     command = [sys.executable, "-m", "patron.cli.main", "--db", str(db), "import", fmt,
                                str(path)]
-                    firsts.append(timed(command))
-                    seconds.append(timed(command))
+                    firsts.append(timed(command, NOW))
+                    seconds.append(timed(command, NOW))
             floor, first, second = median(floors), median(firsts), median(seconds)
             print(f"| {name} | {n:,} | {shown(floor)} | {shown(first)} | {shown(second)} "
                   f"| {first[0] / floor[0]:.2f} / {first[1] / floor[1]:.2f} "

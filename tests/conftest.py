@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import shlex
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,16 @@ from patron.store.database import Store, open_store
 NOW = datetime(2026, 11, 20, 10, 0)  # a Friday
 POSTGRES_URL = os.environ.get("PATRON_TEST_POSTGRES_URL", "")
 _counter = itertools.count()
+
+
+@pytest.fixture
+def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's zone is Europe/Berlin (UTC+1 in November) for calendar tests."""
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)

@@ -5,8 +5,6 @@ bad ones reported with their file."""
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,12 +41,8 @@ def with_guest(path: Path, folder: Path) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _in_berlin(berlin: None) -> None:
+    """Every test here runs with the machine in Europe/Berlin (conftest's ``berlin``)."""
 
 
 @pytest.mark.shared_data

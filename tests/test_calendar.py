@@ -6,8 +6,6 @@ Every fixture is written by the test that uses it and named by the edge case it 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -26,12 +24,8 @@ ZONE = "Europe/Berlin"  # the machine's zone in these tests: UTC+1 in November
 
 
 @pytest.fixture(autouse=True)
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", ZONE)
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _in_berlin(berlin: None) -> None:
+    """Every test here runs with the machine in ZONE (conftest's ``berlin``)."""
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ event (6 occurrences) to show that the rest still imports. bench/ics_hostile.py 
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,12 +25,8 @@ WINDOW = "between 2025-11-20 and 2027-02-18"  # a year back to 90 days ahead of 
 
 
 @pytest.fixture(autouse=True)
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
+def _in_berlin(berlin: None) -> None:
+    """Every test here runs with the machine in Europe/Berlin (conftest's ``berlin``)."""
 
 
 def fixture(name: str) -> Path:

@@ -9,8 +9,6 @@ Each test runs the importer a user types on a fixture named by its edge case
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -136,15 +134,6 @@ def test_an_automated_sender_is_one_whatever_its_tag_and_case(local: str, tag: s
 
 
 # --- calendars -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def berlin(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "Europe/Berlin")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
 
 
 @pytest.mark.usefixtures("berlin")

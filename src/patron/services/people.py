@@ -89,11 +89,7 @@ class Directory:
                 names[normal] = names.get(normal) or name or None
         pe, p = schema.person_email, schema.person
         unknown = sorted(names)
-        for chunk in _chunks(unknown):
-            for address, ident in self.conn.execute(
-                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
-                self._people[address] = int(ident)
-                self.tally.matched += 1
+        self._read_owners(unknown)
         new = [a for a in unknown if a not in self._people]
         self._absent.update(new)
         wanted = sorted({f.lower() for a in new if names[a] is not None
@@ -105,6 +101,15 @@ class Directory:
                     select(p.c.id, p.c.name, pe.c.address).join(pe, pe.c.person_id == p.c.id)
                     .where(func.lower(p.c.name).in_(chunk))):
                 self._namesakes.setdefault(name.lower(), set()).add((int(ident), address))
+
+    def _read_owners(self, addresses: list[str]) -> None:
+        """Who owns these addresses, read a chunk at a time; each one found counts as matched."""
+        pe = schema.person_email
+        for chunk in _chunks(addresses):
+            for address, ident in self.conn.execute(
+                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
+                self._people[address] = int(ident)
+                self.tally.matched += 1
 
     def claim(self, addresses: Iterable[str], person: int) -> None:
         """Addresses the caller gave a person itself (``records.edit``)."""
@@ -167,12 +172,7 @@ class Directory:
         unknown = [a for a in names if a not in self._people]
         if unknown:
             self.hold()
-        pe = schema.person_email
-        for chunk in _chunks(unknown):
-            for address, ident in self.conn.execute(
-                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
-                self._people[address] = int(ident)
-                self.tally.matched += 1
+        self._read_owners(unknown)
         new = [a for a in unknown if a not in self._people]
         if new:
             self._create_many(new, names)
