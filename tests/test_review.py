@@ -184,3 +184,18 @@ def test_how_many_first_days_look_back_is_a_setting(months: Patron, tmp_path: Pa
     config.write_text("[review]\nperiod = \"week\"\n")
     monkeypatch.setenv("PATRON_NOW", "2026-11-30T09:00")  # a Monday
     assert months.ok("review").startswith("Review of the week of 2026-11-23")
+
+
+def test_a_review_of_one_engagement_lists_only_who_is_cold_there(patron: Patron) -> None:
+    """Helen is overdue as the sponsor of Ledger (every 14 days) but within her cadence as
+    Audit's gatekeeper (every 30 days): Audit's review must not call her cold."""
+    patron.ok("engagement add Ledger --kind client")
+    patron.ok("engagement add Audit --kind client")
+    patron.ok("person add 'Helen Brandt' --email helen@meridian.example")
+    patron.ok("stakeholder add Helen Ledger --role sponsor --since 2026-09-01")
+    patron.ok("stakeholder add Helen Audit --role gatekeeper --since 2026-09-01")
+    patron.ok("met Helen 'Steering call' --at 2026-10-31")
+    ledger = json.loads(patron.ok("review -e Ledger --period month --json"))
+    audit = json.loads(patron.ok("review -e Audit --period month --json"))
+    assert [line for line in ledger["neglected"] if line.startswith("Helen Brandt")]
+    assert audit["neglected"] == []

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.engagement import engagement_option, required
-from patron.cli.output import echo_json, prose, say, table, text, to_json
+from patron.cli.output import echo_json, prose, say, table, text, to_json, unpage
 from patron.domain.periods import CHOICES, MENTOR_QUESTIONS, Period
 from patron.domain.records import ENGAGEMENT
 from patron.domain.vocabulary import BossKind, InteractionKind
@@ -190,6 +190,7 @@ def kept(app: App, promise_name: str, at: str | None, close_ask: bool | None) ->
         return
     ask_id, title = about
     if close_ask is None and stdin_is_terminal():
+        unpage()  # the question must show before it waits for an answer
         close_ask = click.confirm(f"Mark the ask '{title}' done too?", default=True)
     if not close_ask:
         click.echo(f"Ask #{ask_id} '{title}' stays open: 'patron done {ask_id}' closes it.")

@@ -108,8 +108,8 @@ def build(conn: Connection, settings: Settings, now: datetime, period: str | Per
         clients, _time(conn, first, end, only), _target(settings),
         _goals(conn, first, end) if whole else [],
         [f"{d.person} ({'; '.join(d.roles)}): {d.due.describe()}"
-         for d in relationships.due(conn, settings, now, 0)
-         if d.due.overdue and (whole or any(r.endswith(f" of {names[0]}") for r in d.roles))],
+         for d in relationships.due(conn, settings, now, 0, engagement_id=only)
+         if d.due.overdue],
         [(q, a) for q, a, _ in relationships.reflections(conn, first, last)] if whole else [],
         [(q, a) for q, a, _ in relationships.reflections(conn, before.first, before.last)]
         if whole else [],
