@@ -65,6 +65,8 @@ class Directory:
     _people: dict[str, int] = field(default_factory=dict)
     _orgs: dict[str, int | None] = field(default_factory=dict)
     _held: object = None  # the transaction that holds the writers' lock
+    _absent: set[str] = field(default_factory=set)  # addresses nobody had when learnt
+    _namesakes: dict[str, set[tuple[int, str]]] = field(default_factory=dict)  # as learnt
 
     def hold(self) -> None:
         """Hold the writers' lock (``hold_writers``) before reading what may be created: what
@@ -73,8 +75,6 @@ class Directory:
         if transaction is not self._held:
             hold_writers(self.conn)
             self._held = transaction
-    _absent: set[str] = field(default_factory=set)  # addresses nobody had when learnt
-    _namesakes: dict[str, set[tuple[int, str]]] = field(default_factory=dict)  # as learnt
 
     def learn(self, found: Iterable[tuple[str, str | None]]) -> None:
         """Read, in a few queries, who owns these (address, name) pairs' addresses and who
@@ -102,14 +102,15 @@ class Directory:
                     .where(func.lower(p.c.name).in_(chunk))):
                 self._namesakes.setdefault(name.lower(), set()).add((int(ident), address))
 
-    def _read_owners(self, addresses: list[str]) -> None:
-        """Who owns these addresses, read a chunk at a time; each one found counts as matched."""
+    def _read_owners(self, addresses: list[str], count: bool = True) -> None:
+        """Who owns these addresses, read a chunk at a time; with ``count``, each one found
+        counts as matched."""
         pe = schema.person_email
         for chunk in _chunks(addresses):
             for address, ident in self.conn.execute(
                     select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
                 self._people[address] = int(ident)
-                self.tally.matched += 1
+                self.tally.matched += count
 
     def claim(self, addresses: Iterable[str], person: int) -> None:
         """Addresses the caller gave a person itself (``records.edit``)."""
@@ -181,12 +182,7 @@ class Directory:
     def existing(self, addresses: Sequence[str]) -> dict[str, int]:
         """The people already behind these normal addresses, in a few queries; creates nobody
         (mail sent to many links the people you know and makes no new ones)."""
-        wanted = {a for a in addresses if a not in self._people}
-        pe = schema.person_email
-        for chunk in _chunks(sorted(wanted)):
-            for address, ident in self.conn.execute(
-                    select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
-                self._people[address] = int(ident)
+        self._read_owners(sorted({a for a in addresses if a not in self._people}), count=False)
         return {a: self._people[a] for a in addresses if a in self._people}
 
     def _create_many(self, new: list[str], names: dict[str, str | None]) -> None:
