@@ -8,6 +8,7 @@ records), give the same tables, ids left aside, for batches of 1, 3 and the defa
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Column, Connection, select
 
 from patron.importers import ics
+from patron.services import imports
 from patron.store import schema
 from patron.store.database import Store
 
@@ -146,14 +148,16 @@ _LINES = st.lists(st.tuples(
 @given(first=_LINES, second=_LINES)
 def test_a_todotxt_file_stores_the_same_whatever_the_batch(store: Store, first: str,
                                                            second: str) -> None:
-    from patron.services.exchange import BATCH, import_todotxt
+    from patron.services.exchange import todotxt_import
+    from patron.services.imports import BATCH
 
     results = []
     for size in (*SIZES, BATCH):
         with store.engine.connect() as conn, conn.begin() as transaction:
             _prefill(conn)
             _own_ask(conn)
-            outcomes = [import_todotxt(conn, text, "todo.txt", NOW, batch=size) for text in (first, second)]
+            outcomes = [imports.store_all(conn, replace(todotxt_import(text, "todo.txt", NOW), batch=size))
+                        for text in (first, second)]
             results.append((snapshot(conn, _TASK_TABLES), plain(outcomes)))
             transaction.rollback()
     assert results[1] == results[0]
@@ -185,7 +189,8 @@ def test_a_taskwarrior_export_stores_the_same_whatever_the_batch(store: Store, f
     import json
 
     from patron.importers import taskwarrior as tw
-    from patron.services.exchange import BATCH, import_taskwarrior
+    from patron.services.exchange import taskwarrior_import
+    from patron.services.imports import BATCH
 
     results = []
     for size in (*SIZES, BATCH):
@@ -194,7 +199,8 @@ def test_a_taskwarrior_export_stores_the_same_whatever_the_batch(store: Store, f
             own = tw.task_uuid(_own_ask(conn), None)
             texts = [json.dumps([{**t, "uuid": own if t["uuid"] == "own" else t["uuid"]} for t in tasks])
                      for tasks in (first, second)]
-            outcomes = [import_taskwarrior(conn, text, "tasks.json", NOW, batch=size) for text in texts]
+            outcomes = [imports.store_all(conn, replace(taskwarrior_import(text, "tasks.json", NOW),
+                                                        batch=size)) for text in texts]
             results.append((snapshot(conn, _TASK_TABLES), plain(outcomes, own)))
             transaction.rollback()
     assert results[1] == results[0]

@@ -113,8 +113,8 @@ def test_mail_json_keeps_the_mail_counts(patron: Patron, tmp_path: Path) -> None
 ])
 def test_every_importer_s_place_is_located(where: str, file: str, line: int | None,
                                            record: str | None) -> None:
-    from patron.cli.imports import located
     from patron.importers.base import Problem
+    from patron.services.imports import located
 
     found = located(Problem(where, "why"))
     assert (found["file"], found["line"], found["record"]) == (file, line, record)

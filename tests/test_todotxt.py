@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from patron.domain.records import BY_KIND
 from patron.importers import todotxt as td
-from patron.services import exchange, records
+from patron.services import exchange, imports, records
 from patron.store.database import open_store
 from tests.conftest import NOW, Patron
 
@@ -148,7 +148,7 @@ def test_export_import_export_is_the_identity(drawn: list[dict[str, Any]]) -> No
             first = exchange.export_todotxt(conn, NOW)
         copy = open_store(str(Path(folder) / "b.sqlite"))
         with copy.begin() as conn:
-            outcome = exchange.import_todotxt(conn, first, "todo.txt", NOW)
+            outcome = imports.store_all(conn, exchange.todotxt_import(first, "todo.txt", NOW))
         assert not outcome.problems, outcome.problems
         with copy.read() as conn:
             assert exchange.export_todotxt(conn, NOW) == first

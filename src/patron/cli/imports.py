@@ -7,7 +7,6 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import fields
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.output import console, echo_json, unpage
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Problem, Progress
+from patron.services import imports
+from patron.services.imports import Import
 
 
 @click.group("import")
@@ -44,6 +45,75 @@ def import_group() -> None:
 
         patron import vcard ~/.contacts
     """
+
+
+SHOWN_PROBLEMS = 20
+"""Skipped records listed on standard error unless --verbose; the rest are counted."""
+
+Prepare = Callable[..., Iterator[Import[Any]]]
+"""A format's registration: given the app and its own options, it reads the source and
+yields the import to run (a generator, so that it can hold a connection open around it)."""
+
+FORMATS: dict[str, click.Command] = {}
+"""The import commands, by format: every one made by ``importer`` from its registration."""
+
+
+def importer(name: str, *options: Callable[[Any], Any], label: str) -> Callable[[Prepare], Prepare]:
+    """Register a format: its ``patron import NAME`` command takes the format's own options
+    (Click decorators) and the options every import shares (--dry-run, --json, --verbose);
+    its help is the registration's docstring; ``label`` names the progress bar. Running it
+    prepares the import, tells the reading's notes, stores it (``imports.run``) and reports."""
+
+    def register(prepare: Prepare) -> Prepare:
+        opened = contextmanager(prepare)
+
+        def command(app: App, dry_run: bool, as_json: bool, verbose: bool, **given: Any) -> None:
+            with opened(app, **given) as job:
+                for note in job.reading.notes:
+                    click.echo(f"{job.source}: {note}", err=True)
+                with progress_bar(label, job.reading.total) as progress:
+                    outcome = imports.run(app.store(), job, dry_run=dry_run, progress=progress)
+            show(outcome, job, dry_run, as_json, None if verbose else SHOWN_PROBLEMS)
+
+        callback: Callable[..., Any] = pass_app(command)
+        for option in (*reversed(options), *_SHARED):
+            callback = option(callback)
+        made = click.command(name, help=prepare.__doc__)(callback)
+        FORMATS[name] = made
+        import_group.add_command(made)
+        return prepare
+
+    return register
+
+
+_SHARED = (
+    click.option("--verbose", is_flag=True,
+                 help=f"List every skipped record, not only the first {SHOWN_PROBLEMS}."),
+    click.option("--json", "as_json", is_flag=True,
+                 help="Print the outcome as JSON: the counts and each skipped record, located."),
+    click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing."),
+)
+
+
+def show(outcome: Outcome, job: Import[Any], dry_run: bool, as_json: bool,
+         shown: int | None = SHOWN_PROBLEMS) -> None:
+    """Every import ends here: with --json one object (the counts and each skipped record,
+    located); else each skipped record on standard error (the first ``shown``) and the
+    summary line on standard output. An import that brought nothing good in then fails
+    (``imports.refuse_nothing_good``): with --json after the object, else instead of the
+    summary."""
+    if as_json:
+        echo_json(imports.outcome_dict(outcome, dry_run))
+        imports.refuse_nothing_good(outcome, job)
+        return
+    listed = outcome.problems if shown is None else outcome.problems[:shown]
+    for problem in listed:
+        click.echo(f"skipped {problem}", err=True)
+    if len(listed) < len(outcome.problems):
+        click.echo(f"... and {len(outcome.problems) - len(listed)} more skipped "
+                   "(--verbose lists them all)", err=True)
+    imports.refuse_nothing_good(outcome, job)
+    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
 
 
 class _DryRun(Exception):
@@ -75,7 +145,7 @@ def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | 
     summary line on standard output. An import that brought nothing good in then fails
     (``refuse_nothing_good``); with --json after the object, else instead of the summary."""
     if as_json:
-        echo_json(outcome_dict(outcome, dry_run))
+        echo_json(imports.outcome_dict(outcome, dry_run))
         refuse_nothing_good(outcome, source, noun, held, empty_is_fine)
         return
     listed = outcome.problems if shown is None else outcome.problems[:shown]
@@ -88,13 +158,6 @@ def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | 
     click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
 
 
-def good_records(outcome: Outcome) -> int:
-    """How many records came in good: every count the outcome keeps (created, matched,
-    updated, unchanged, and an importer's own: events that are no touchpoint, mail files
-    unchanged since the last run, ...). Problems are kept apart, so they never count."""
-    return sum(counts(outcome).values())
-
-
 def refuse_nothing_good(outcome: Outcome, source: str, noun: str = "record",
                         held: Callable[[], int] | None = None,
                         empty_is_fine: bool = False) -> None:
@@ -105,43 +168,13 @@ def refuse_nothing_good(outcome: Outcome, source: str, noun: str = "record",
     many records the source held, asked only when nothing was counted good, where the command
     knows more than the counts: a calendar whose events were all invitations you declined,
     or repeat only outside the window, held good events that were neither stored nor counted."""
-    if good_records(outcome) or (held is not None and held() > outcome.skipped):
+    if imports.good_records(outcome) or (held is not None and held() > outcome.skipped):
         return
     if outcome.problems:
         raise InvalidInput(f"nothing could be imported from {source}: every {noun} in it was "
                            f"bad ({outcome.skipped} skipped)")
     if not empty_is_fine:
         raise InvalidInput(f"nothing could be imported from {source}: it holds no {noun}s")
-
-
-def counts(outcome: Outcome) -> dict[str, int]:
-    """Every count an outcome keeps, by name (flags such as mail's bulk_people left out)."""
-    return {f.name: value for f in fields(outcome)
-            if isinstance(value := getattr(outcome, f.name), int) and not isinstance(value, bool)}
-
-
-def outcome_dict(outcome: Outcome, dry_run: bool) -> dict[str, Any]:
-    """The outcome as JSON: every count the importer keeps (created, updated, unchanged,
-    skipped, and its own such as people_created), and the problems."""
-    flags = {f.name: value for f in fields(outcome) if isinstance(value := getattr(outcome, f.name), bool)}
-    return {"dry_run": dry_run, **counts(outcome), **flags, "skipped": outcome.skipped,
-            "problems": [located(problem) for problem in outcome.problems]}
-
-
-_WHERE = re.compile(
-    r"^(?P<file>.+?)(?:: line (?P<line>\d+)(?:, (?P<detail>.+))?"
-    r"|(?::|,)? (?P<record>(?:record|task|uid|message|card|row) .+))?$", re.DOTALL)
-
-
-def located(problem: Problem) -> dict[str, Any]:
-    """A problem as file, line (or record: a task, a message, a server's uid) and reason."""
-    found = _WHERE.match(problem.where)
-    if found is None:
-        return {"file": problem.where, "line": None, "record": None, "where": problem.where,
-                "reason": problem.reason}
-    return {"file": found["file"], "line": int(found["line"]) if found["line"] else None,
-            "record": found["record"] or found["detail"], "where": problem.where,
-            "reason": problem.reason}
 
 
 @contextmanager
@@ -188,13 +221,10 @@ def read_source(file: Path) -> tuple[str, str]:
         raise InvalidInput(f"{source}: cannot read it ({exc})") from None
 
 
-@import_group.command("taskwarrior")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
-def taskwarrior(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
+@importer("taskwarrior",
+          click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)),
+          label="Importing tasks")
+def taskwarrior(app: App, file: Path) -> Iterator[Import[Any]]:
     """Read Taskwarrior's JSON ('task export > tasks.json') into asks.
 
     Projects become engagements, priorities values, dependencies links; a task
@@ -206,14 +236,10 @@ def taskwarrior(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
 
         patron import taskwarrior tasks.json --dry-run
     """
-    from patron.services.exchange import import_taskwarrior
+    from patron.services.exchange import taskwarrior_import
 
     text, source = read_source(file)
-    run_import(app, dry_run, lambda conn: import_taskwarrior(conn, text, source, app.now()),
-               as_json, source=source, noun="task")
-
-
-SHOWN_PROBLEMS = 20
+    yield taskwarrior_import(text, source, app.now())
 
 
 @import_group.command("mail")
@@ -379,13 +405,10 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
                    source=source, noun="row")
 
 
-@import_group.command("todotxt")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
-def todotxt(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
+@importer("todotxt",
+          click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)),
+          label="Importing tasks")
+def todotxt(app: App, file: Path) -> Iterator[Import[Any]]:
     """Read a todo.txt file into asks (README, "todo.txt").
 
     Priorities become values (A=5 ... E=1), +projects engagements (+self your
@@ -397,14 +420,12 @@ def todotxt(app: App, file: Path, dry_run: bool, as_json: bool) -> None:
 
         patron import todotxt done.txt --dry-run
     """
-    from patron.services.exchange import import_todotxt
+    from patron.services.exchange import todotxt_import
 
     text, source = read_source(file)
-    total = sum(1 for line in text.splitlines() if line.strip())
-    with progress_bar("Importing tasks", total) as progress:
-        run_import(app, dry_run,
-                   lambda conn: import_todotxt(conn, text, source, app.now(), progress), as_json,
-                   source=source, noun="task")
+    yield todotxt_import(text, source, app.now())
+
+
 @import_group.command("ics")
 @click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")

@@ -2,10 +2,10 @@
 
 Imports match what is already there before creating anything (an ask by its
 source, an engagement by name, a person by name or address), so importing
-the same file twice changes nothing. The caller's transaction makes an import
-all or nothing; ``--dry-run`` rolls it back.
+the same file twice changes nothing. The import use case (services/imports.py) stores
+an import whole or not at all; ``--dry-run`` rolls it back.
 
-Tasks are stored ``BATCH`` at a time: the asks they were imported as are read for the
+Tasks are stored a batch at a time: the asks they were imported as are read for the
 whole batch in one query, each task is checked and compared in Python, and the new and
 the changed asks are written with one statement each. A task that cannot be stored is
 reported and leaves nothing behind; the engagement or person it names is looked up once
@@ -14,7 +14,7 @@ per import.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
@@ -26,15 +26,14 @@ from patron.domain.vocabulary import EngagementKind
 from patron.errors import NotFound, PatronError
 from patron.importers import taskwarrior as tw
 from patron.importers import todotxt as td
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.base import Outcome, Problem, Reading
 from patron.services import records
+from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.store import schema
 
 COMPARED = ("title", "status", "due_at", "created_at", "done_at", "value", "engagement_id",
             "requester_id", "effort_hours", "tags", "annotations")
-BATCH = 500
-"""Tasks stored at a time: each batch costs a few statements, whatever its size."""
 _FOUND = ("engagement_id", "requester_id")  # looked up by the import itself
 T = TypeVar("T")
 
@@ -44,7 +43,7 @@ def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
         yield items[first:first + max(1, size)]
 
 
-def _once_each(drafts: Sequence[tw.TaskDraft], size: int) -> Iterator[list[tw.TaskDraft]]:
+def _once_each(drafts: Iterable[tw.TaskDraft], size: int) -> Iterator[list[tw.TaskDraft]]:
     """Batches of at most ``size`` in which no task comes twice: a uuid met again (a file
     holding one task twice) starts a new batch, so it finds the ask made the first time."""
     batch: list[tw.TaskDraft] = []
@@ -148,19 +147,35 @@ class _Names:
         return self.people[name]
 
 
-def import_taskwarrior(conn: Connection, text: str, source: str, now: datetime,
-                       batch: int = BATCH) -> Outcome:
-    """Every task as an ask, matched by its uuid; ``batch`` tasks are written at a time (what
-    is stored does not depend on it), their dependencies once all are in."""
-    drafts, problems = tw.parse(text, source)
-    outcome = Outcome(problems=list(problems))
-    derived = _derived_uuids(conn)
-    names = _Names(conn, now)
-    ids: dict[str, int] = {}
-    for chunk in _once_each(drafts, batch):
-        ids.update(_tasks(conn, chunk, now, source, outcome, derived, names))
-    _link(conn, [d for d in drafts if d.uuid in ids], ids, now, source, outcome)
-    return outcome
+def taskwarrior_import(text: str, source: str, now: datetime) -> Import[tw.TaskDraft]:
+    """A Taskwarrior export to import: every task as an ask, matched by its uuid, stored a
+    batch at a time (what is stored does not depend on where batches end), dependencies once
+    all are in."""
+    return Import(Reading(*tw.parse(text, source)), _TaskWriter(now, source), source, "task",
+                  batches=_once_each)
+
+
+@dataclass
+class _TaskWriter:
+    now: datetime
+    source: str
+    outcome: Outcome = field(default_factory=Outcome)
+    names: _Names | None = None
+    derived: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)  # the asks stored, by uuid
+    stored: list[tw.TaskDraft] = field(default_factory=list)
+
+    def write(self, conn: Connection, batch: Sequence[tw.TaskDraft]) -> None:
+        if self.names is None:  # before anything is written: the asks Patron exported
+            self.derived = _derived_uuids(conn)
+            self.names = _Names(conn, self.now)
+        self.names.conn = conn
+        self.ids.update(_tasks(conn, batch, self.now, self.source, self.outcome, self.derived, self.names))
+        self.stored.extend(batch)
+
+    def finish(self, conn: Connection) -> None:
+        _link(conn, [d for d in self.stored if d.uuid in self.ids], self.ids, self.now, self.source,
+              self.outcome)
 
 
 def _derived_uuids(conn: Connection) -> dict[str, int]:
@@ -346,27 +361,39 @@ def export_taskwarrior(conn: Connection, now: datetime) -> list[dict[str, Any]]:
 # --- todo.txt ------------------------------------------------------------------------------
 
 
-def import_todotxt(conn: Connection, text: str, source: str, now: datetime,
-                   progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
-    """Every line of a todo.txt file as an ask, matched by its key (importers/todotxt.py);
-    ``batch`` lines are written at a time (what is stored does not depend on it)."""
+def todotxt_import(text: str, source: str, now: datetime) -> Import[td.TodoDraft]:
+    """A todo.txt file to import: every line as an ask, matched by its key
+    (importers/todotxt.py), stored a batch at a time (what is stored does not depend on
+    where batches end)."""
     drafts, problems = td.parse(text, source)
-    outcome = Outcome(problems=list(problems))
-    names = _Names(conn, now)
-    for chunk in _chunks(drafts, batch):
-        asks = _Asks(conn, now)
-        known = asks.by_source([d.source for d in chunk])
-        ours = _unsourced(asks, [d for d in chunk if d.source not in known and d.created_on])
-        for draft in chunk:
+    return Import(Reading(drafts, problems, total=len(drafts)), _TodoWriter(now, source), source, "task")
+
+
+@dataclass
+class _TodoWriter:
+    now: datetime
+    source: str
+    outcome: Outcome = field(default_factory=Outcome)
+    names: _Names | None = None
+
+    def write(self, conn: Connection, batch: Sequence[td.TodoDraft]) -> None:
+        if self.names is None:
+            self.names = _Names(conn, self.now)
+        self.names.conn = conn
+        asks = _Asks(conn, self.now)
+        known = asks.by_source([d.source for d in batch])
+        ours = _unsourced(asks, [d for d in batch if d.source not in known and d.created_on])
+        for draft in batch:
             try:
-                result = _todo(asks, draft, known, ours, names)
+                result = _todo(asks, draft, known, ours, self.names)
             except PatronError as exc:
-                outcome.problems.append(Problem(f"{source}: line {draft.line}", str(exc)))
+                self.outcome.problems.append(Problem(f"{self.source}: line {draft.line}", str(exc)))
             else:
-                setattr(outcome, result, getattr(outcome, result) + 1)
+                setattr(self.outcome, result, getattr(self.outcome, result) + 1)
         asks.write()
-        progress(len(chunk))
-    return outcome
+
+    def finish(self, conn: Connection) -> None:
+        """Nothing links one line to another."""
 
 
 def _unsourced(asks: _Asks, drafts: list[td.TodoDraft]) -> dict[str, list[int]]:
