@@ -199,3 +199,17 @@ def test_a_review_of_one_engagement_lists_only_who_is_cold_there(patron: Patron)
     audit = json.loads(patron.ok("review -e Audit --period month --json"))
     assert [line for line in ledger["neglected"] if line.startswith("Helen Brandt")]
     assert audit["neglected"] == []
+
+
+def test_feedback_without_a_rating_reads_as_words_not_an_empty_score(tmp_path: Path) -> None:
+    world = Patron(str(tmp_path / "f.sqlite"), CliRunner())
+    world.ok("engagement add Audit --kind client")
+    world.ok("person add Helen")
+    world.ok("stakeholder add Helen Audit --role sponsor")
+    world.ok("feedback Helen -e Audit 'Clear and on time'")
+    world.ok("feedback Helen -e Audit --rating 8")
+    for form in ("text", "md", "html"):
+        page = world.ok(f"review --format {form}")
+        assert "-/10" not in page
+        assert "Helen: Clear and on time (no rating)" in page
+        assert "Helen: 8/10" in page

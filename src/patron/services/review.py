@@ -137,9 +137,16 @@ def _client(conn: Connection, settings: Settings, ident: int, name: str, first: 
     return ClientReview(
         name, now_score.score, then_score.score, now_score.verdict,
         [t for t, s in resolved if s == "kept"], [t for t, s in resolved if s == "broken"],
-        [f"{who}: {rating if rating is not None else '-'}/10 {text or ''}".strip()
-         for who, rating, text in said],
+        [_said(who, rating, text) for who, rating, text in said],
         [n for n in key if n not in asked], list(done))
+
+
+def _said(who: str, rating: int | None, text: str | None) -> str:
+    """One piece of feedback as the review lists it: the rating out of 10 when one was given,
+    then the words; feedback with neither says so rather than show an empty score."""
+    if rating is None:
+        return f"{who}: {text} (no rating)" if text else f"{who}: (no rating, no comment)"
+    return f"{who}: {rating}/10 {text or ''}".strip()
 
 
 def _time(conn: Connection, first: date, end: datetime, engagement: int | None) -> dict[str, int]:
