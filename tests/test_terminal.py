@@ -221,3 +221,16 @@ def test_named_records_stay_in_name_order(patron: Patron) -> None:
         patron.ok(f'person add "{name}"')
     names = [row["name"] for row in json.loads(patron.ok("person list --json"))]
     assert names == ["Ann Brook", "Mia Chen", "Zoe Adams"]
+
+
+def test_due_on_a_narrow_terminal_is_a_card_per_person(demo_db: str) -> None:
+    """At 80 columns the table would squeeze each reason into a dozen lines: each person is
+    a heading (name and when) and the reason to call reads on a line of its own."""
+    drawn = ANSI.sub("", _run(demo_db, "--color always due")).splitlines()
+    grace = next(i for i, line in enumerate(drawn) if line.startswith("Grace Whitmore"))
+    assert drawn[grace].endswith("overdue") and len(drawn[grace]) == 80
+    assert "sponsor of Copperleaf analytics retainer" in drawn[grace + 1]
+    assert drawn[grace + 2].strip().startswith("their ask #")
+    assert drawn[grace + 2].strip().endswith("'") or drawn[grace + 3].startswith("    ")
+    wide = ANSI.sub("", _run(demo_db, "--color always due", {"COLUMNS": "220"}))
+    assert wide.splitlines()[1].split()[:2] == ["person", "roles"]  # wide enough: a table

@@ -15,7 +15,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -119,14 +119,23 @@ def console(stderr: bool = False) -> Any:
     )
 
 
+Card = tuple[str, str, list[str]]
+"""A row drawn as a card: its heading, what stands at the right of the heading, its lines."""
+
+CRAMPED = 24
+"""A wrapping column narrower than this reads badly: the table is drawn as cards instead."""
+
+
 def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]],
           empty: str = "nothing to show", *, wrap: str | Sequence[str] | None = (),
-          optional: Sequence[str] = ()) -> None:
+          optional: Sequence[str] = (), card: Callable[[list[str]], Card] | None = None) -> None:
     """A table in a terminal; plain tab-separated lines when piped, so scripts can cut them.
 
     On a terminal the table fits the screen: cells are shortened with "…"; the ``wrap``
     columns (a title) instead run over several lines, broken between words; ``optional``
-    columns are left out when the table would not fit whole."""
+    columns are left out when the table would not fit whole. Where ``card`` is given and a
+    wrapping column would be cramped (a narrow terminal), each row is drawn as a card that
+    ``card`` makes from its cells."""
     if not rows:
         click.echo(empty)
         return
@@ -138,7 +147,41 @@ def table(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any
         for row in cells:
             click.echo("\t".join(cell.replace("\n", " ") for cell in row))
         return
+    if card is not None and _cramped(headers, cells, wrap):
+        _cards(title, [card(row) for row in cells])
+        return
     _draw(title, list(headers), cells, wrap, optional)
+
+
+def _cramped(headers: Sequence[str], cells: list[list[str]], wrap: str | Sequence[str] | None) -> bool:
+    """Whether a wrapping column would get fewer than ``CRAMPED`` columns of the screen."""
+    natural = [max([len(h), *(len(row[i]) for row in cells)]) for i, h in enumerate(headers)]
+    wrapping = (wrap,) if isinstance(wrap, str) else tuple(wrap or ())
+    flowing = [headers.index(name) for name in wrapping if name in headers]
+    widths = fit(natural, terminal().width - GAP * (len(headers) - 1), flowing)
+    return any(widths[i] < min(CRAMPED, natural[i]) for i in flowing)
+
+
+def _cards(title: str | None, cards: list[Card]) -> None:
+    """Rows as cards: the heading in bold with its tail at the right, then each line indented
+    and broken between words."""
+    import textwrap
+
+    from rich.text import Text
+
+    width = terminal().width
+    out = console()
+    if title:
+        out.print(Text(title, style="italic"))
+    for head, tail, lines in cards:
+        heading = Text(head, style="bold")
+        room = width - len(head) - len(tail)
+        heading.append(" " * max(1, room) + tail if room >= 1 else "\n  " + tail)
+        out.print(heading, soft_wrap=True)
+        for line in lines:
+            for part in textwrap.wrap(line, width=width, initial_indent="  ", subsequent_indent="    ",
+                                      break_long_words=False, break_on_hyphens=False):
+                out.print(Text(part), soft_wrap=True)
 
 
 def _draw(title: str | None, headers: list[str], cells: list[list[str]],

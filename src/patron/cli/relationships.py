@@ -12,7 +12,7 @@ from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.engagement import engagement_option, required
-from patron.cli.output import echo_json, prose, say, table, text, to_json, unpage
+from patron.cli.output import Card, echo_json, prose, say, table, text, to_json, unpage
 from patron.domain.periods import CHOICES, MENTOR_QUESTIONS, Period
 from patron.domain.records import ENGAGEMENT
 from patron.domain.vocabulary import BossKind, InteractionKind
@@ -60,7 +60,16 @@ def due(app: App, soon: int | None, engagement: str | None, as_json: bool) -> No
             text(d.booked.at) if d.booked else "", f"{d.due.cadence_days}d", _late(d),
             d.reason] for d in found],
           empty="Nobody to get in touch with: everyone is within their cadence.",
-          wrap=("roles", "reason"))
+          wrap=("roles", "reason"), card=_card)
+
+
+def _card(cells: list[str]) -> Card:
+    """One person to get in touch with on a narrow screen: who and when, then their roles and
+    rhythm, then the reason to call."""
+    person, roles, last, booked, every, when, reason = cells
+    rhythm = f"last contact {last}" if last[:1].isdigit() else last
+    lines = [f"{roles} · {rhythm} · every {every}" + (f" · next {booked}" if booked else ""), reason]
+    return person, when, lines
 
 
 def _last(contact: service.DueContact) -> str:
