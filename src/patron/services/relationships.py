@@ -226,7 +226,8 @@ def visibility(conn: Connection, now: datetime, days: int = 90,
     ).all()
     out: dict[int, dict[str, Any]] = {}
     for ident, name, bucket, count in rows:
-        entry = out.setdefault(ident, {"engagement": name, "sponsor": 0, "manager": 0})
+        entry = out.setdefault(ident, {"engagement_id": ident, "engagement": name, "sponsor": 0,
+                                        "manager": 0})
         entry[bucket] = int(count)
     waiting = _first_check_in_pending(conn, settings or defaults(), now, set(out))
     for ident, entry in out.items():
@@ -338,3 +339,34 @@ def reflections(conn: Connection, first: date, last: date) -> list[tuple[str, st
     rows = conn.execute(select(t.c.question, t.c.answer, t.c.written_at)
                         .where(t.c.period_start == first, t.c.period_end == last).order_by(t.c.id))
     return [(question, answer, when) for question, answer, when in rows]
+
+
+@dataclass(frozen=True)
+class PromiseDue:
+    """An open promise falling due within the due horizon, or overdue."""
+
+    id: int
+    title: str
+    promisee_id: int | None
+    promisee: str | None
+    engagement_id: int | None
+    engagement: str | None
+    ask_id: int | None
+    due_at: datetime | None
+
+
+def promises_due(conn: Connection, settings: Settings, now: datetime,
+                 promisee_id: int | None = None) -> list[PromiseDue]:
+    """Open promises due within ranking.due_horizon_days (or overdue), soonest first;
+    with ``promisee_id``, every open promise to that person, dated or not (undated last)."""
+    c, p, e = schema.commitment, schema.person, schema.engagement
+    query = (select(c.c.id, c.c.title, c.c.promisee_id, p.c.name, c.c.engagement_id, e.c.name,
+                    c.c.ask_id, c.c.due_at)
+             .outerjoin(p, p.c.id == c.c.promisee_id).outerjoin(e, e.c.id == c.c.engagement_id)
+             .where(c.c.status == "open").order_by(c.c.due_at.is_(None), c.c.due_at, c.c.id))
+    if promisee_id is not None:
+        query = query.where(c.c.promisee_id == promisee_id)
+    else:
+        until = now + timedelta(days=float(settings["ranking.due_horizon_days"]))
+        query = query.where(c.c.due_at.is_not(None), c.c.due_at <= until)
+    return [PromiseDue(*row) for row in conn.execute(query)]
