@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
@@ -104,3 +104,12 @@ def page(request: Request, template: str, data: Mapping[str, Any], status: int =
     context = {"data": body, "csrf_token": getattr(request.state, "csrf_token", ""),
                "path": request.url.path}
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+def written(request: Request, data: Mapping[str, Any], then: str, status: int = 200) -> Response:
+    """A write's answer: ``data`` as JSON for the API, else back to a page of this site
+    (303, so reloading does not send the form again)."""
+    if wants_json(request):
+        return JSONResponse(plain(data), status_code=status)
+    safe = then if then.startswith("/") and not then.startswith("//") else "/"
+    return RedirectResponse(safe, status_code=303)

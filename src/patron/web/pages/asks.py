@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from patron.domain.records import ASK
 from patron.services.asks import finish_one
 from patron.services.names import resolve
-from patron.web.render import page, wants_json, writing
+from patron.web.render import writing, written
 
 router = APIRouter()
 
@@ -17,10 +17,4 @@ router = APIRouter()
 def done(request: Request, ident: int, back: str = Form("/")) -> Response:
     with writing(request) as (conn, where):
         finished = finish_one(conn, resolve(conn, ASK, str(ident)), where.now())
-    if wants_json(request):
-        return page(request, "error.html", {"id": finished.id, "title": finished.title,
-                                            "done_at": finished.done_at,
-                                            "already": finished.already})
-    # Only a path of this site: a form cannot send the browser elsewhere.
-    target = back if back.startswith("/") and not back.startswith("//") else "/"
-    return RedirectResponse(target, status_code=303)
+    return written(request, vars(finished), back)
