@@ -115,7 +115,7 @@ class Guard:
             await _refuse(reply, 403, "this form is out of date or did not come from Patron "
                           "(no valid CSRF token); reload the page and try again", json_wanted)
             return
-        await self.app(scope, _replay(body), reply)
+        await self.app(scope, _replay(body, receive), reply)
 
     async def _token(self, scope: Scope, headers: dict[str, str], cookies: dict[str, str],
                      reply: Send, json_wanted: bool) -> bool:
@@ -183,7 +183,9 @@ async def _body(scope: Scope, headers: dict[str, str], receive: Receive) -> byte
     return b"".join(chunks)
 
 
-def _replay(body: bytes) -> Receive:
+def _replay(body: bytes, then: Receive | None = None) -> Receive:
+    """The body read already, once; after it, the connection's own messages (a response
+    that listens for the client going away must not hear it too early)."""
     sent = False
 
     async def receive() -> Message:
@@ -191,6 +193,8 @@ def _replay(body: bytes) -> Receive:
         if not sent:
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
+        if then is not None:
+            return await then()
         return {"type": "http.disconnect"}
 
     return receive
