@@ -129,3 +129,14 @@ def test_patron_serve_prints_its_address_serves_and_stops_cleanly_on_ctrl_c(
     finally:
         if server.poll() is None:
             server.kill()
+
+
+def test_a_port_in_use_is_one_line(patron: Patron) -> None:
+    patron.ok("person add 'Victor Lam'")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        error = patron.fails(f"serve --port {port}", code=2)
+    assert error.startswith(f"patron: cannot listen on 127.0.0.1 port {port}: ")
+    assert error.count("\n") == 1

@@ -33,7 +33,7 @@ def serve(app: App, host: str, port: int, open_browser: bool) -> None:
     """
     try:
         from patron.web.security import is_loopback
-        from patron.web.server import run
+        from patron.web.server import listen, run
     except ImportError:
         raise MissingExtra("the web app needs its extra: pip install 'patron[web]'") from None
     settings = app.settings()
@@ -41,10 +41,11 @@ def serve(app: App, host: str, port: int, open_browser: bool) -> None:
         raise InvalidInput(f"serving on {host} lets others reach your register: set a token "
                            "first ('patron config set web.token SECRET'), or serve on 127.0.0.1")
     store = app.store(create=False)
+    sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     address = f"http://{shown}:{port}/"
     click.echo(f"Serving {store.location} at {address} (Ctrl-C stops)")
     if open_browser:
         threading.Timer(0.8, webbrowser.open, (address,)).start()
-    run(store, settings, app.now, host, port)
+    run(store, settings, app.now, sock, host, port)
     click.echo("Stopped.")
