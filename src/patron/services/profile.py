@@ -93,7 +93,8 @@ def profile(conn: Connection, settings: Settings, now: datetime, person: str, pa
                                .order_by(schema.person_email.c.address)).scalars())
     total = _touchpoint_count(conn, ident)
     pages = max(1, -(-total // PAGE_SIZE))
-    due = [d for d in relationships.due(conn, settings, now, 10**6) if d.person_id == ident]
+    # every role's next contact, however far off: the page says when they are due a call
+    due = relationships.due(conn, settings, now, 10**6, person_id=ident)
     return Profile(ident, row[0], row[1], row[2], row[3], emails, _roles(conn, ident),
                    _touchpoints(conn, ident, page), total, page, pages, _asks(conn, ident),
                    relationships.promises_due(conn, settings, now, promisee_id=ident),

@@ -46,10 +46,11 @@ class DueContact:
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None,
-        engagement_id: int | None = None) -> list[DueContact]:
+        engagement_id: int | None = None, person_id: int | None = None) -> list[DueContact]:
     """People overdue for contact, due within ``soon_days`` (overview.due_soon_days), or not
     contacted yet (not overdue before their first check-in, a cadence after they were added);
-    with ``engagement_id``, only that engagement's stakeholders in their roles there.
+    with ``engagement_id``, only that engagement's stakeholders in their roles there; with
+    ``person_id``, only that person.
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
@@ -59,7 +60,7 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     last = last_contacts(conn, now)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
-    roles = _roles(conn, engagement_id)
+    roles = _roles(conn, engagement_id, person_id)
     for person, name, role, engagement_id, engagement, cadence_days, added_on in roles:
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
@@ -86,7 +87,8 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     return listed
 
 
-def _roles(conn: Connection, engagement_id: int | None = None) -> list[Any]:
+def _roles(conn: Connection, engagement_id: int | None = None, person_id: int | None = None
+           ) -> list[Any]:
     st, p, e = schema.stakeholder, schema.person, schema.engagement
     query = (
         select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
@@ -97,6 +99,8 @@ def _roles(conn: Connection, engagement_id: int | None = None) -> list[Any]:
     )
     if engagement_id is not None:
         query = query.where(st.c.engagement_id == engagement_id)
+    if person_id is not None:
+        query = query.where(st.c.person_id == person_id)
     return list(conn.execute(query))
 
 

@@ -24,7 +24,7 @@ def today(request: Request) -> Response:
         due = relationships.due(conn, settings, now, int(settings["overview.due_soon_days"]))
         promises = relationships.promises_due(conn, settings, now)
         cold = [v for v in relationships.visibility(conn, now, 90, settings) if v["warning"]]
-        waiting = len(inbox.pending(conn))
+        waiting = inbox.count_pending(conn)
     return page(request, "today.html", {
         "today": now.date(),
         "open_asks": ranked.open_asks,
