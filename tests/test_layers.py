@@ -1,4 +1,4 @@
-"""The layers point one way: domain <- store <- services <- cli.
+"""The layers point one way: domain <- store <- services <- cli and web.
 
 The core (domain, store, services) works without the command line: it never
 imports Click or Rich and never prints.
@@ -27,8 +27,24 @@ LAYERS = {
     },
     "importers": {"patron.domain", "patron.errors", "patron.importers", "patron.dates"},
     "samples": {"patron.domain", "patron.samples"},
+    # The web app calls use cases and draws their answers; it holds the store only to hand
+    # it to them (and to the plain reader the ranking reads through), never SQL.
+    "web": {
+        "patron.web",
+        "patron.services",
+        "patron.domain",
+        "patron.reports",
+        "patron.settings",
+        "patron.errors",
+        "patron.clock",
+        "patron.dates",
+        "patron.store.database",
+        "patron.store.reader",
+    },
 }
 UI = ("click", "rich", "typer")
+WEB = ("fastapi", "starlette", "uvicorn", "jinja2", "multipart")
+SQL = ("sqlalchemy",)
 
 
 def modules(layer: str) -> list[Path]:
@@ -57,6 +73,18 @@ def test_a_layer_imports_only_what_is_below_it(layer: str) -> None:
                     name == allowed or name.startswith(allowed + ".") for allowed in LAYERS[layer]
                 ), f"{path.name} imports {name}"
             assert name.split(".")[0] not in UI, f"{path.name} imports {name}"
+            if layer != "web":
+                assert name.split(".")[0] not in WEB, f"{path.name} imports {name}"
+            else:
+                assert name.split(".")[0] not in SQL, f"{path.name} imports {name}"
+
+
+def test_only_the_web_package_imports_the_web_framework() -> None:
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "web" in path.relative_to(PACKAGE).parts[:1]:
+            continue
+        for name in imports(path):
+            assert name.split(".")[0] not in WEB, f"{path.relative_to(PACKAGE)} imports {name}"
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))

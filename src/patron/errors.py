@@ -49,3 +49,9 @@ class StoreError(PatronError):
     """The database cannot be opened, read or written."""
 
     exit_code = 6
+
+
+class MissingExtra(PatronError):
+    """A feature needs an optional part of Patron that is not installed."""
+
+    exit_code = 7

@@ -167,6 +167,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("output.color", str, "auto",
             "Styling: auto (on a terminal, unless NO_COLOR is set), always (even into a pipe), "
             "never. --color overrides it.", choices=("auto", "always", "never")),
+    Setting("web.token", str, "",
+            "A secret every request to 'patron serve' must carry (open /?token=SECRET once, or "
+            "send 'Authorization: Bearer SECRET'). Needed to serve on any address but loopback; "
+            "empty = loopback only, no token."),
+    Setting("web.public_url", str, "",
+            "The address others reach 'patron serve' at (https://patron.example.org/), the base "
+            "of the links Patron hands out; empty = the served address."),
     Setting("output.pager", bool, True,
             "Show output longer than the screen through the pager (PATRON_PAGER, PAGER, else "
             "'less -FRX'), as git does; never when piped or with --json. --no-pager overrides it."),

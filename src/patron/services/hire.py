@@ -92,3 +92,22 @@ def _facts(conn: Connection, settings: Settings, now: datetime, engagement_id: i
                           int(open_asks), int(overdue), health, sentiments, int(due_count),
                           int(reached))
     return facts, list(reversed(ratings))
+
+
+@dataclass(frozen=True)
+class MonthScore:
+    month: str      # 2026-11
+    score: float    # as it stood at the month's end (or now, for the current month)
+
+
+def history(conn: Connection, settings: Settings, now: datetime, engagement_id: int,
+            months: int = 12) -> list[MonthScore]:
+    """The score month by month, oldest first: each month read as it stood on its last day."""
+    found: list[MonthScore] = []
+    year, month = now.year, now.month
+    for _ in range(months):
+        first_next = datetime(year + month // 12, month % 12 + 1, 1)
+        end = min(now, first_next - timedelta(seconds=1))
+        found.append(MonthScore(f"{year:04d}-{month:02d}", score(conn, settings, end, engagement_id).score))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return found[::-1]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from patron.domain import speech
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, PERSON
@@ -109,6 +109,12 @@ def listing(conn: Connection, everything: bool = False,
         "found_at", "status", "source", "ask_id", "commitment_id")},
         person=people.get(r["person_id"]), engagement=engagements.get(r["engagement_id"]))
         for r in rows]
+
+
+def count_pending(conn: Connection) -> int:
+    """How many suggestions wait for an answer."""
+    s = schema.suggestion
+    return int(conn.execute(select(func.count()).where(s.c.status == PENDING)).scalar_one())
 
 
 def pending(conn: Connection) -> list[Suggestion]:

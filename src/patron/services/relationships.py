@@ -46,10 +46,11 @@ class DueContact:
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None,
-        engagement_id: int | None = None) -> list[DueContact]:
+        engagement_id: int | None = None, person_id: int | None = None) -> list[DueContact]:
     """People overdue for contact, due within ``soon_days`` (overview.due_soon_days), or not
     contacted yet (not overdue before their first check-in, a cadence after they were added);
-    with ``engagement_id``, only that engagement's stakeholders in their roles there.
+    with ``engagement_id``, only that engagement's stakeholders in their roles there; with
+    ``person_id``, only that person.
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
@@ -59,7 +60,7 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     last = last_contacts(conn, now)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
-    roles = _roles(conn, engagement_id)
+    roles = _roles(conn, engagement_id, person_id)
     for person, name, role, engagement_id, engagement, cadence_days, added_on in roles:
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
@@ -86,7 +87,8 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     return listed
 
 
-def _roles(conn: Connection, engagement_id: int | None = None) -> list[Any]:
+def _roles(conn: Connection, engagement_id: int | None = None, person_id: int | None = None
+           ) -> list[Any]:
     st, p, e = schema.stakeholder, schema.person, schema.engagement
     query = (
         select(st.c.person_id, p.c.name, st.c.role, st.c.engagement_id, e.c.name,
@@ -97,6 +99,8 @@ def _roles(conn: Connection, engagement_id: int | None = None) -> list[Any]:
     )
     if engagement_id is not None:
         query = query.where(st.c.engagement_id == engagement_id)
+    if person_id is not None:
+        query = query.where(st.c.person_id == person_id)
     return list(conn.execute(query))
 
 
@@ -226,7 +230,8 @@ def visibility(conn: Connection, now: datetime, days: int = 90,
     ).all()
     out: dict[int, dict[str, Any]] = {}
     for ident, name, bucket, count in rows:
-        entry = out.setdefault(ident, {"engagement": name, "sponsor": 0, "manager": 0})
+        entry = out.setdefault(ident, {"engagement_id": ident, "engagement": name, "sponsor": 0,
+                                        "manager": 0})
         entry[bucket] = int(count)
     waiting = _first_check_in_pending(conn, settings or defaults(), now, set(out))
     for ident, entry in out.items():
@@ -338,3 +343,34 @@ def reflections(conn: Connection, first: date, last: date) -> list[tuple[str, st
     rows = conn.execute(select(t.c.question, t.c.answer, t.c.written_at)
                         .where(t.c.period_start == first, t.c.period_end == last).order_by(t.c.id))
     return [(question, answer, when) for question, answer, when in rows]
+
+
+@dataclass(frozen=True)
+class PromiseDue:
+    """An open promise falling due within the due horizon, or overdue."""
+
+    id: int
+    title: str
+    promisee_id: int | None
+    promisee: str | None
+    engagement_id: int | None
+    engagement: str | None
+    ask_id: int | None
+    due_at: datetime | None
+
+
+def promises_due(conn: Connection, settings: Settings, now: datetime,
+                 promisee_id: int | None = None) -> list[PromiseDue]:
+    """Open promises due within ranking.due_horizon_days (or overdue), soonest first;
+    with ``promisee_id``, every open promise to that person, dated or not (undated last)."""
+    c, p, e = schema.commitment, schema.person, schema.engagement
+    query = (select(c.c.id, c.c.title, c.c.promisee_id, p.c.name, c.c.engagement_id, e.c.name,
+                    c.c.ask_id, c.c.due_at)
+             .outerjoin(p, p.c.id == c.c.promisee_id).outerjoin(e, e.c.id == c.c.engagement_id)
+             .where(c.c.status == "open").order_by(c.c.due_at.is_(None), c.c.due_at, c.c.id))
+    if promisee_id is not None:
+        query = query.where(c.c.promisee_id == promisee_id)
+    else:
+        until = now + timedelta(days=float(settings["ranking.due_horizon_days"]))
+        query = query.where(c.c.due_at.is_not(None), c.c.due_at <= until)
+    return [PromiseDue(*row) for row in conn.execute(query)]
