@@ -46,6 +46,7 @@ COMMANDS = {
     "restore": "patron.cli.backup:restore",
     "import": "patron.cli.imports:import_group",
     "config": "patron.cli.config:config",
+    "mcp": "patron.cli.mcp:mcp",
 }
 
 
