@@ -27,6 +27,16 @@ LAYERS = {
     },
     "importers": {"patron.domain", "patron.errors", "patron.importers", "patron.dates"},
     "samples": {"patron.domain", "patron.samples"},
+    # A face beside the CLI: the use cases and what they speak in, never the CLI itself.
+    "mcp": {
+        "patron.__version__",
+        "patron.domain",
+        "patron.errors",
+        "patron.store",
+        "patron.services",
+        "patron.settings",
+        "patron.mcp",
+    },
 }
 UI = ("click", "rich", "typer")
 
@@ -57,6 +67,14 @@ def test_a_layer_imports_only_what_is_below_it(layer: str) -> None:
                     name == allowed or name.startswith(allowed + ".") for allowed in LAYERS[layer]
                 ), f"{path.name} imports {name}"
             assert name.split(".")[0] not in UI, f"{path.name} imports {name}"
+
+
+@pytest.mark.parametrize("layer", sorted(set(LAYERS) - {"mcp"}))
+def test_the_core_runs_without_the_optional_sdks(layer: str) -> None:
+    """The MCP SDK (and pydantic, which it brings) is an extra: only ``patron.mcp`` uses it."""
+    for path in modules(layer):
+        for name in imports(path):
+            assert name.split(".")[0] not in ("mcp", "pydantic"), f"{path.name} imports {name}"
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))

@@ -8,13 +8,17 @@ stdio the protocol owns standard output: nothing here prints.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from mcp.server.fastmcp import FastMCP
-from mcp.types import Resource
+from mcp.server.fastmcp.exceptions import ToolError
+from mcp.types import ContentBlock, Resource
+from pydantic import ValidationError
 
 from patron import __version__
+from patron.errors import PatronError
 from patron.mcp import resources, tools
 from patron.settings import Settings
 from patron.store.database import Store
@@ -51,6 +55,28 @@ class PatronServer(FastMCP):
 
     async def list_resources(self) -> list[Resource]:
         return [*await super().list_resources(), *resources.engagement_list(self.register)]
+
+    async def call_tool(self, name: str, arguments: dict[str, Any]
+                        ) -> Sequence[ContentBlock] | dict[str, Any]:
+        try:
+            return await super().call_tool(name, arguments)
+        except ToolError as exc:
+            raise ToolError(one_line(name, exc)) from None
+
+
+def one_line(tool: str, exc: ToolError) -> str:
+    """A failed call as the command line would say it: one line, no traceback. A name that
+    fits several records lists them; a value the schema refuses names its argument."""
+    cause = exc.__cause__
+    if isinstance(cause, PatronError):
+        return str(cause)
+    if isinstance(cause, ValidationError):
+        return f"{tool}: " + "; ".join(
+            f"{'.'.join(str(part) for part in error['loc']) or 'arguments'}: {error['msg']}"
+            for error in cause.errors(include_url=False))
+    if cause is None:
+        return str(exc)  # an unknown tool, say
+    return f"{tool}: unexpected error: {type(cause).__name__}: {cause}"
 
 
 def build(register: Register, *, read_only: bool = False) -> PatronServer:

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field, TypeAdapter
-from sqlalchemy import Connection
 
 from patron.domain.hire import HIRE_TERMS
 from patron.domain.ranking import TERMS
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, FEEDBACK, INTERACTION, PERSON, TIME_ENTRY
+from patron.domain.vocabulary import BossKind, InteractionKind
 from patron.services import asks, hire, ranking, records, relationships, screening
 from patron.services import client as client_service
 from patron.services import inbox as inbox_service
@@ -27,6 +27,8 @@ from patron.services.names import resolve
 from patron.store.reader import ConnectionReader
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from patron.mcp.server import PatronServer, Register
 
 READING = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
@@ -359,18 +361,18 @@ class Tools:
             notes: Annotated[str, Field(max_length=20_000, description="What happened.")] = "",
             engagement: Annotated[str | None, Field(description=(
                 "The engagement (default: the person's one active engagement, if one)."))] = None,
-            kind: Annotated[Literal["meeting", "call", "mail", "message", "presentation", "other"],
-                            Field(description="The kind of touchpoint.")] = "meeting",
+            kind: Annotated[InteractionKind, Field(description="The kind of touchpoint.")] = (
+                InteractionKind.MEETING),
             sentiment: Annotated[int | None, Field(ge=-2, le=2, description="How it went, -2 to 2.")] = None,
             at: When = None) -> Annotated[CallToolResult, Recorded]:
         """Log a touchpoint with someone, as 'patron met PERSON NOTES'."""
         now = self.register.now()
         with self.writing() as conn:
-            ident = relationships.met(conn, person, notes, now, engagement=engagement, kind=kind,
+            ident = relationships.met(conn, person, notes, now, engagement=engagement, kind=kind.value,
                                       sentiment=sentiment, at=at)
             record = records.get(conn, INTERACTION, ident)
             name = records.get(conn, PERSON, resolve(conn, PERSON, person))["name"]
-        text = (f"Logged a {kind} with {name}"
+        text = (f"Logged a {kind.value} with {name}"
                 f"{' (' + record['engagement'] + ')' if record.get('engagement') else ''} at "
                 f"{record['occurred_at']:%Y-%m-%d %H:%M}: interaction #{ident}.")
         return answer(text, Recorded, Recorded(kind="interaction", id=ident, record=record))
@@ -490,7 +492,7 @@ class Tools:
 
     def time(self, duration: Annotated[str, Field(description="How long: '1h30', '45m', '2h'.")],
              engagement: EngagementName,
-             boss: Annotated[Literal["employer", "customer", "self"] | None, Field(description=(
+             boss: Annotated[BossKind | None, Field(description=(
                  "Whose time it was (default: from the engagement's kind)."))] = None,
              at: Annotated[str | None, Field(description=(
                  "When it started (default: it ends now)."))] = None,
@@ -498,7 +500,8 @@ class Tools:
              ) -> Annotated[CallToolResult, Recorded]:
         """Log time spent on an engagement, as 'patron time DURATION ENGAGEMENT'."""
         with self.writing() as conn:
-            ident = relationships.log_time(conn, duration, engagement, self.register.now(), boss=boss,
+            ident = relationships.log_time(conn, duration, engagement, self.register.now(),
+                                           boss=boss.value if boss else None,
                                            at=at, note=note)
             record = records.get(conn, TIME_ENTRY, ident)
         minutes = int(record["minutes"])
