@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from patron.cli.main import main
 from patron.domain.periods import CHOICES
-from tests.conftest import NOW, Patron
+from tests.conftest import NOW, Patron, drop_postgres, fresh_postgres_url
 
 pytest.importorskip("mcp")
 
@@ -349,6 +349,13 @@ def test_an_unknown_name_is_a_tool_error(server: Server) -> None:
     assert "no engagement called 'Atlantis'" in server.error("client", engagement="Atlantis")
 
 
+def test_inbox_accept_is_all_or_none(server: Server, cli: Patron) -> None:
+    waiting = as_json(cli, "inbox --json")[0]["id"]
+    assert server.error("inbox_accept", ids=[waiting, 9999]) == \
+        "no suggestion #9999 (see 'patron inbox --all')"
+    assert waiting in [s["id"] for s in as_json(cli, "inbox --json")]
+
+
 @pytest.mark.parametrize("tool, arguments, says", [
     ("next", {"limit": 0}, "limit"),
     ("met", {"person": "Helen", "sentiment": 5}, "sentiment"),
@@ -381,6 +388,13 @@ def test_the_active_engagements_are_listed_and_read(server: Server, cli: Patron)
     assert summary["hire_me_back"]["score"] == pytest.approx(as_json(cli, "why -e Ledger --json")["score"])
     assert summary["health"]
     assert server.read("patron://engagements/Ledger%20migration")["id"] == summary["id"]
+
+
+def test_an_unknown_engagement_resource_says_so(server: Server) -> None:
+    from mcp.shared.exceptions import McpError
+
+    with pytest.raises(McpError, match="no engagement called 'Atlantis'"):
+        server.read("patron://engagements/Atlantis")
 
 
 def test_a_stakeholder_card(server: Server, cli: Patron) -> None:
@@ -420,3 +434,23 @@ def test_the_mcp_reference_is_current() -> None:
 
     docs = Path(__file__).parent.parent / "docs" / "mcp.md"
     assert docs.read_text(encoding="utf-8") == markdown(), "docs/mcp.md is stale: run ./tasks docs"
+
+
+@pytest.mark.postgres
+def test_a_register_on_postgresql(tmp_path: Path) -> None:
+    url = fresh_postgres_url()
+    try:
+        cli = Patron(url, CliRunner())
+        for line in ('person add "Helen Brandt"', 'engagement add "Ledger migration"',
+                     "stakeholder add Helen Ledger --role sponsor",
+                     'ask add "Board dashboard" --from Helen --engagement Ledger --due friday',
+                     'ask add "Status note" --from Helen --engagement Ledger'):
+            cli.ok(line)
+        with serving(url, tmp_path) as server:
+            _, data = server.ok("next")
+            assert [a["id"] for a in data["asks"]] == [a["id"] for a in as_json(cli, "next --json")]
+            _, made = server.ok("met", person="Helen", notes="Coffee")
+            assert as_json(cli, f"interaction show {made['id']} --json")["summary"] == "Coffee"
+            assert "ambiguous" not in server.error("met", person="Nobody")
+    finally:
+        drop_postgres(url)
