@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from patron.cli.main import main
 from patron.domain.periods import CHOICES
@@ -347,6 +350,27 @@ def test_one_bad_name_among_asks_leaves_every_ask_open(server: Server, cli: Patr
 
 def test_an_unknown_name_is_a_tool_error(server: Server) -> None:
     assert "no engagement called 'Atlantis'" in server.error("client", engagement="Atlantis")
+
+
+@settings(max_examples=30, deadline=None)
+@given(name=st.text(alphabet=st.sampled_from("aeinorst HBV@.#0123456789"), min_size=0, max_size=12))
+def test_a_touchpoint_is_logged_once_or_not_at_all(server: Server, register: str, name: str) -> None:
+    """Whatever name an assistant passes: one interaction more and an answer naming whom,
+    or one line of error and the register as it was."""
+    before = _count(register, "interaction")
+    result = server.call("met", person=name, notes="Checked in")
+    text = _text(result)
+    if result.isError:
+        assert "\n" not in text and "Traceback" not in text
+        assert _count(register, "interaction") == before
+    else:
+        assert _count(register, "interaction") == before + 1
+        assert text.startswith("Logged a meeting with ")
+
+
+def _count(register: str, table: str) -> int:
+    with sqlite3.connect(register) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 def test_inbox_accept_is_all_or_none(server: Server, cli: Patron) -> None:
