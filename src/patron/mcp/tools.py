@@ -190,7 +190,7 @@ class Tools:
              ) -> Annotated[CallToolResult, NextAnswer]:
         """What to do next: the open asks, best first, by Patron's explained score (who asked,
         value, due date, effort, promises made, ...), each with the terms that weigh most; and
-        promises about no ask coming due. Same as 'patron next --json'."""
+        promises about no ask coming due. As 'patron next --json'."""
         settings, now = self.register.settings(), self.register.now()
         count = limit or int(settings["ranking.limit"])
         with self.reading() as conn:
@@ -216,7 +216,7 @@ class Tools:
 
     def why(self, ask: AskName) -> Annotated[CallToolResult, WhyAnswer]:
         """Why one open ask ranks where it does: each term of its score (factor x coefficient
-        = contribution) and the standing of who asked. Same as 'patron why ASK --json'."""
+        = contribution) and the standing of who asked. As 'patron why ASK --json'."""
         settings, now = self.register.settings(), self.register.now()
         with self.reading() as conn:
             ident = resolve(conn, ASK, ask)
@@ -240,7 +240,7 @@ class Tools:
     def client(self, engagement: EngagementName) -> Annotated[CallToolResult, client_service.ClientView]:
         """Who the client of an engagement really is: who pays (the Executive), who directs
         the work (the Manager), who holds the most influence, where they diverge, and whom to
-        favour when they conflict, with reasons. Same as 'patron client ENGAGEMENT --json'."""
+        favour when they conflict, with reasons. As 'patron client ENGAGEMENT --json'."""
         with self.reading() as conn:
             view = client_service.client(conn, self.register.settings(), self.register.now(),
                                  resolve(conn, ENGAGEMENT, engagement))
@@ -252,7 +252,7 @@ class Tools:
                 "Also who is due within this many days (default: overview.due_soon_days)."))] = None,
             ) -> Annotated[CallToolResult, DueAnswer]:
         """Who should hear from you: overdue or due soon by their cadence, the ones who matter
-        most first, each with a reason to get in touch. Same as 'patron due --json'."""
+        most first, each with a reason to get in touch. As 'patron due --json'."""
         with self.reading() as conn:
             ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
             found = relationships.due(conn, self.register.settings(), self.register.now(), soon,
@@ -270,7 +270,7 @@ class Tools:
                   ) -> Annotated[CallToolResult, ConflictsAnswer]:
         """Asks that compete (opposed incentives, mutually exclusive asks, one deliverable
         wanted two ways, deadlines that cannot both be met) and committed effort beyond your
-        capacity; for each, whom to renegotiate with. Same as 'patron conflicts --json'."""
+        capacity; for each, whom to renegotiate with. As 'patron conflicts --json'."""
         with self.reading() as conn:
             ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
             found, load = client_service.conflicts(conn, self.register.settings(), self.register.now(), ident)
@@ -286,7 +286,7 @@ class Tools:
     def hire_me_back(self, engagement: EngagementName) -> Annotated[CallToolResult, HireAnswer]:
         """Would this client hire you back? The score term by term (ratings, promises kept,
         asks on time, contact with key people, sentiment, milestones), with the facts behind
-        it. Same as 'patron why -e ENGAGEMENT --json'."""
+        it. As 'patron why -e ENGAGEMENT --json'."""
         with self.reading() as conn:
             result = hire.score(conn, self.register.settings(), self.register.now(),
                                 resolve(conn, ENGAGEMENT, engagement))
@@ -320,7 +320,7 @@ class Tools:
                ) -> Annotated[CallToolResult, review_service.Review]:
         """The periodic review: would each client hire you back and how that moved, promises
         kept and broken, feedback, asks done, time per boss against your target, relationships
-        going cold. Same as 'patron review --json' with --period or --from/--to."""
+        going cold. As 'patron review --json' with --period or --from/--to."""
         settings, now = self.register.settings(), self.register.now()
         chosen = review_service.choose(settings, now.date(), period, from_day, to_day)
         with self.reading() as conn:
@@ -333,7 +333,7 @@ class Tools:
                ) -> Annotated[CallToolResult, screening.Screening]:
         """Screen a prospect's text for red flags (they want to own you rather than work with
         you): the flags with their sentences, a fit score and a recommendation with reasons.
-        Same as 'patron screen - --json'."""
+        As 'patron screen - --json'."""
         result = screening.screen_text(self.register.settings(), text, "the text")
         lines = [f"Fit {result.fit}/100: {result.recommendation}."]
         lines += [f"- red flag, {f.kind.replace('_', ' ')}: \"{f.sentence}\"" for f in result.flags]
@@ -344,7 +344,7 @@ class Tools:
                   description="Only those filed under this engagement.")] = None,
               ) -> Annotated[CallToolResult, SuggestionsAnswer]:
         """Asks and promises found in mail, waiting for a yes or a no (inbox_accept,
-        inbox_reject). Same as 'patron inbox --json'."""
+        inbox_reject). As 'patron inbox --json'."""
         with self.reading() as conn:
             ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
             found = inbox_service.listing(conn, False, ident)
