@@ -41,6 +41,16 @@ LAYERS = {
         "patron.store.database",
         "patron.store.reader",
     },
+    # A face beside the CLI: the use cases and what they speak in, never the CLI itself.
+    "mcp": {
+        "patron.__version__",
+        "patron.domain",
+        "patron.errors",
+        "patron.store",
+        "patron.services",
+        "patron.settings",
+        "patron.mcp",
+    },
 }
 UI = ("click", "rich", "typer")
 WEB = ("fastapi", "starlette", "uvicorn", "jinja2", "multipart")
@@ -85,6 +95,14 @@ def test_only_the_web_package_imports_the_web_framework() -> None:
             continue
         for name in imports(path):
             assert name.split(".")[0] not in WEB, f"{path.relative_to(PACKAGE)} imports {name}"
+
+
+@pytest.mark.parametrize("layer", sorted(set(LAYERS) - {"mcp"}))
+def test_the_core_runs_without_the_optional_sdks(layer: str) -> None:
+    """The MCP SDK (and pydantic, which it brings) is an extra: only ``patron.mcp`` uses it."""
+    for path in modules(layer):
+        for name in imports(path):
+            assert name.split(".")[0] not in ("mcp", "pydantic"), f"{path.name} imports {name}"
 
 
 @pytest.mark.parametrize("layer", sorted(LAYERS))

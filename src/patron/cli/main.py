@@ -47,6 +47,7 @@ COMMANDS = {
     "import": "patron.cli.imports:import_group",
     "config": "patron.cli.config:config",
     "serve": "patron.cli.serve:serve",
+    "mcp": "patron.cli.mcp:mcp",
 }
 
 

@@ -147,7 +147,7 @@ def why(app: App, ask: str | None, client: str | None, as_json: bool) -> None:
           [[row["term"], f"{row['factor']:.3f}", f"{row['coefficient']:g}",
             f"{row['contribution']:+.3f}", row["meaning"]] for row in rows])
     say(f"  score {item.score:.3f}")
-    say(_standing_text(item.requester, stake, item.engagement))
+    say(f"  {ranking.standing(item.requester, stake, item.engagement)}")
 
 
 def _why_client(app: App, client: str, as_json: bool) -> None:
@@ -185,23 +185,3 @@ def _standing_dict(stake: ranking.Stake | None) -> dict[str, object] | None:
     return {"roles": list(stake.roles), "salience_class": stake.salience_class,
             "quadrant": stake.quadrant, "attributes": vars(stake.attributes),
             "contact_overdue_days": stake.overdue_days}
-
-
-def _standing_text(name: str | None, stake: ranking.Stake | None,
-                   engagement: str | None = None) -> str:
-    if name is None:
-        return "  Nobody is recorded as asking: 'patron ask edit ID --from PERSON' weighs who asked."
-    if engagement is None:
-        return (f"  The ask belongs to no engagement, so {name}'s role cannot weigh: "
-                "'patron ask edit ID --engagement ENGAGEMENT'.")
-    if stake is None:
-        return (f"  {name} is no stakeholder of {engagement}: record their role with "
-                "'patron stakeholder add' to weigh their asks.")
-    a = stake.attributes
-    late = ""
-    if stake.contact is not None and stake.contact.wanted:
-        late = f" Contact: {stake.contact.describe()}."
-    return (f"  {name} is {' and '.join(stake.roles)} here: a {stake.salience_class} stakeholder "
-            f"(power {a.power}, legitimacy {a.legitimacy}, urgency {a.urgency}) to "
-            f"{stake.quadrant} on the power-interest grid (power {a.power}, interest {a.interest})."
-            f"{late}")

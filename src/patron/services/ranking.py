@@ -350,3 +350,23 @@ def loose_promises(reader: Reader, settings: Settings, now: datetime, *,
         f"AND c.due_at <= {literal_moment(until)}{where} ORDER BY c.due_at, c.id")
     return [LoosePromise(int(ident), str(title), promisee, engagement, moment(due))
             for ident, title, promisee, engagement, due in rows]
+
+
+def standing(name: str | None, stake: Stake | None, engagement: str | None = None) -> str:
+    """Why who asked weighs as it does, in one sentence (``why``, and the assistant's answer)."""
+    if name is None:
+        return "Nobody is recorded as asking: 'patron ask edit ID --from PERSON' weighs who asked."
+    if engagement is None:
+        return (f"The ask belongs to no engagement, so {name}'s role cannot weigh: "
+                "'patron ask edit ID --engagement ENGAGEMENT'.")
+    if stake is None:
+        return (f"{name} is no stakeholder of {engagement}: record their role with "
+                "'patron stakeholder add' to weigh their asks.")
+    a = stake.attributes
+    late = ""
+    if stake.contact is not None and stake.contact.wanted:
+        late = f" Contact: {stake.contact.describe()}."
+    return (f"{name} is {' and '.join(stake.roles)} here: a {stake.salience_class} stakeholder "
+            f"(power {a.power}, legitimacy {a.legitimacy}, urgency {a.urgency}) to "
+            f"{stake.quadrant} on the power-interest grid (power {a.power}, interest {a.interest})."
+            f"{late}")
