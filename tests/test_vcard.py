@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from patron.domain.records import ORGANISATION, PERSON
 from patron.errors import InvalidInput
 from patron.importers import vcard
-from patron.services import contacts, records
+from patron.importers.base import Outcome, Problem
+from patron.services import contacts, imports, records
 from patron.store import schema
 from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron, shared_folder
@@ -70,6 +71,12 @@ def write(folder: Path, name: str, content: bytes | str) -> Path:
 
 def people(patron: Patron) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in json.loads(patron.ok("person list --json"))}
+
+
+def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Problem],
+                 batch: int = contacts.BATCH) -> Outcome:
+    """What `patron import vcard` runs, inside the caller's transaction."""
+    return imports.store_all(conn, contacts.vcard_import(conn, chunks, problems, "book", NOW, batch))
 
 
 def card(name: str | None = None, *lines: str) -> str:
@@ -317,8 +324,8 @@ def test_import_and_export_on_each_database(store: Store, tmp_path: Path) -> Non
     for name, content in CARDS.items():
         chunks += vcard.chunks(content, name)[0]
     with store.begin() as conn:
-        outcome = contacts.import_cards(conn, chunks, [], NOW)
-        again = contacts.import_cards(conn, chunks, [], NOW)
+        outcome = import_cards(conn, chunks, [])
+        again = import_cards(conn, chunks, [])
     assert (outcome.created, outcome.skipped, again.unchanged) == (7, 0, 7)
     with store.read() as conn:
         first = contacts.export_cards(conn, NOW)
@@ -337,9 +344,9 @@ def _round_trip(build: list[dict[str, Any]], orgs: list[str]) -> tuple[str, str]
             first = contacts.export_cards(conn, NOW)
         chunks, problems = vcard.chunks(first.encode("utf-8"), "export")
         with second_store.begin() as conn:
-            outcome = contacts.import_cards(conn, chunks, problems, NOW)
+            outcome = import_cards(conn, chunks, problems)
             assert outcome.problems == [] and outcome.created == len(build)
-            again = contacts.import_cards(conn, chunks, problems, NOW)
+            again = import_cards(conn, chunks, problems)
             assert (again.created, again.updated, again.unchanged) == (0, 0, len(build))
             second = contacts.export_cards(conn, NOW)
         first_store.close()
@@ -480,8 +487,8 @@ def test_the_result_never_depends_on_the_batch_size(cards: list[dict[str, Any]],
             with store.begin() as conn:
                 for name in known:  # people already there, some of one name
                     records.add(conn, PERSON, {"name": name}, NOW)
-                outcome = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
-                again = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
+                outcome = import_cards(conn, chunks, problems, size)
+                again = import_cards(conn, chunks, problems, size)
             results.append((outcome, again, _stored(store)))
             store.close()
     assert results[0] == results[1] == results[2]
