@@ -360,9 +360,10 @@ class Directory:
             .where(o.c.name == od.c.domain)) if organisation_name(domain).lower() == wanted]
         if not claimants:
             return None
-        counts: dict[int, int] = dict(self.conn.execute(
-            select(od.c.organisation_id, func.count()).where(
-                od.c.organisation_id.in_([i for i, _ in claimants])).group_by(od.c.organisation_id)).tuples())
+        counts: dict[int, int] = {}
+        for ident, in self.conn.execute(select(od.c.organisation_id).where(
+                od.c.organisation_id.in_([i for i, _ in claimants]))):
+            counts[int(ident)] = counts.get(int(ident), 0) + 1
         alone = [(i, d) for i, d in claimants if counts.get(i) == 1]
         if not alone:
             return None
