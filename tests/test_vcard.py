@@ -560,8 +560,9 @@ def _refuse_person_named(db: str, name: str) -> None:
             conn.exec_driver_sql(f"CREATE TRIGGER refuse BEFORE INSERT ON person WHEN NEW.name = '{name}' "
                                  "BEGIN SELECT RAISE(ABORT, 'refused'); END")
         else:
-            conn.exec_driver_sql(f"CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.name = '{name}' "
-                                 "THEN RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END IF; "
+            conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                                 f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused' "
+                                 "USING ERRCODE = '23514'; END IF; "
                                  "RETURN NEW; END $$ LANGUAGE plpgsql")
             conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW "
                                  "EXECUTE FUNCTION refuse()")
