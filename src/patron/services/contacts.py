@@ -18,9 +18,15 @@ Importing the same cards again changes nothing.
 
 Organisations come from ORG, matched by name (ignoring case). Where the
 card's addresses share one company domain, the domain is recorded for that
-organisation when no organisation has it yet, and an organisation Patron had
-only named after that domain (from mail) takes the card's proper name. A
-card without ORG is given no organisation.
+organisation when no organisation has it yet, and an organisation the shared
+rule had only named after that domain (``people.Directory.named_by_rule``)
+takes the card's proper name; the name it held goes on to the next domain
+that wants it (``Directory.give_up``). A card without ORG is given no
+organisation.
+
+An import is the importer's ``Reading`` stored by ``_CardWriter`` (built by
+``vcard_import``) in one transaction; what each file's cards gave is kept, so
+an unchanged card is not parsed again (it is still compared).
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ def vcard_import(conn: Connection, chunks: list[vcard.Chunk], problems: list[Pro
                   batch=batch)
 
 
+@functools.lru_cache(maxsize=1024)
 def _read_key(source: str) -> str:
     """Where what a file's cards gave is kept: its resolved path ('-' for standard input)."""
     path = "-" if source == "standard input" else str(Path(source).resolve())
