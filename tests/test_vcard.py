@@ -619,3 +619,36 @@ def test_a_name_a_card_takes_from_a_domain_goes_on_to_the_next_domain(
     found = people(patron)
     assert found["Cy Young"]["organisation"] == found["Al Smith"]["organisation"] == "Acme Corporation"
     assert found["Bo Jones"]["organisation"] == "Acme"
+
+
+# --- two imports at once -----------------------------------------------------------------------
+
+
+def _firm_book(cards: range) -> str:
+    return "".join(card(f"Person {n} Example", f"EMAIL:person{n}@firm{n // 10}.example",
+                        f"ORG:Firm {n // 10}", f"UID:firm-card-{n}") for n in cards)
+
+
+def test_two_imports_at_once_both_complete_as_one_after_the_other(db_url: str, tmp_path: Path) -> None:
+    """Two address books sharing people and organisations, imported at once: the writers' lock
+    makes one wait for the other, so neither meets a name the other has just taken."""
+    import subprocess
+    import sys
+
+    open_store(db_url).close()
+    books = [write(tmp_path, "a", _firm_book(range(0, 300))),
+             write(tmp_path, "b", _firm_book(range(150, 450)))]
+    command = [sys.executable, "-c", "import sys; from patron.cli.main import main; "
+               "sys.exit(main(prog_name='patron'))", "--db", db_url, "import", "vcard"]
+    runs = [subprocess.Popen([*command, str(book)], text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) for book in books]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0 and err == "", err
+    created = sorted(int(out.split(" created")[0].split()[-1]) for out, _ in outputs)
+    assert created == [150, 300]  # the second finds the 150 people they share
+    found = Patron(db_url, CliRunner())
+    everyone = json.loads(found.ok("person list --json"))
+    assert len(everyone) == 450
+    assert all(p["organisation"] == f"Firm {int(p['name'].split()[1]) // 10}" for p in everyone)
+    assert len(json.loads(found.ok("organisation list --json"))) == 45
