@@ -10,6 +10,10 @@ so a damaged photo or an odd birthday never costs the card. ``vobject``
 unfolds lines and decodes quoted-printable and escapes; a line it refuses is
 named in the problem.
 
+``reading`` gives the import use case a source's cards as drafts, read as they
+are stored; a card whose fingerprint (its lines) the caller kept from an
+earlier read is thawed from what it gave then instead of read again.
+
 Writing uses vCard 3.0: every address book reads it (Apple, Google,
 Thunderbird, khard, Outlook), and ``vobject`` writes it natively.
 """

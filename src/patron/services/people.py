@@ -369,7 +369,6 @@ class Directory:
             return None
         ident, domain = min(alone, key=lambda claimant: claim_order(claimant[1]))
         new = organisation_name(domain)
-        o = schema.organisation
         self.conn.execute(update(o).where(o.c.id == ident).values(name=new))
         self.tally.organisations_renamed += 1
         return ident, domain, new
