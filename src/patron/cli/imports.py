@@ -513,13 +513,10 @@ def _events_in(source: str | Path) -> int:
     return len(_EVENT.findall(text))
 
 
-@import_group.command("vcard")
-@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
-def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
+@importer("vcard",
+          click.argument("path", type=click.Path(allow_dash=True, path_type=Path)),
+          label="Cards")
+def vcard(app: App, path: Path) -> Iterator[Import[Any]]:
     """Read address books (vCard 2.1, 3.0, 4.0) into people.
 
     PATH is a .vcf file (one card or many), a folder of them (as khard and
@@ -536,16 +533,14 @@ def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
         patron import vcard ~/.local/share/vdirsyncer/contacts --dry-run
     """
     from patron.importers import vcard as cards
-    from patron.services.contacts import import_cards
+    from patron.services.contacts import vcard_import
 
     source = "standard input" if str(path) == "-" else str(path)
     if str(path) == "-":
         found, problems = cards.chunks(sys.stdin.buffer.read(), source)
     else:
         found, problems = cards.books(path)
-
-    def work(conn: Connection) -> Outcome:
-        with progress_bar("Cards", len(found)) as progress:
-            return import_cards(conn, found, problems, app.now(), progress)
-
-    run_import(app, dry_run, work, as_json, source=source, noun="card")
+    store = app.store()
+    with store.read() as conn:  # what unchanged cards gave when last read
+        job = vcard_import(conn, found, problems, source, app.now())
+    yield job
