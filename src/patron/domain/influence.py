@@ -43,6 +43,7 @@ class Message:
     message_id: str | None = None
     reply_to: str | None = None
     thread: str | None = None
+    subject: str = ""
 
 
 @dataclass(slots=True)
@@ -216,13 +217,16 @@ def degree(messages: Iterable[Message]) -> dict[str, float]:
     return {person: float(found.correspondents) for person, found in signals(messages).items()}
 
 
-def pairwise_accuracy(scores: Mapping[str, float], pairs: Iterable[tuple[str, str]]) -> float:
-    """The share of (superior, subordinate) pairs the scores put in order, strictly (a tie
-    counts as wrong), over the pairs whose both people have a score (Agarwal et al. 2012)."""
+def pairwise_accuracy(scores: Mapping[str, float], pairs: Iterable[tuple[str, str]],
+                      tie: float = 0.0) -> float:
+    """The share of (superior, subordinate) pairs the scores put in order, over the pairs
+    whose both people have a score (Agarwal et al. 2012). A tie counts ``tie``: wrong by
+    default, 0.5 in the rule of the Enron hierarchy labels."""
     judged = [(boss, sub) for boss, sub in pairs if boss in scores and sub in scores]
     if not judged:
         return 0.0
-    return sum(scores[boss] > scores[sub] for boss, sub in judged) / len(judged)
+    return sum(1.0 if scores[boss] > scores[sub] else tie if scores[boss] == scores[sub] else 0.0
+               for boss, sub in judged) / len(judged)
 
 
 def _percentile_of(values: Mapping[str, float]) -> dict[str, float]:
