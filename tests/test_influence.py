@@ -312,15 +312,18 @@ def _filled(db: str) -> dict[str, int]:
 def test_the_command_shows_a_table_and_json(patron: Patron) -> None:
     _filled(patron.db)
     shown = patron.ok("influence --limit 5")
-    assert chief_of() in shown and "answered in h" in shown
+    assert chief_of() in shown and "why" in shown and "people copy them (top" in shown
+    assert "answered in h" not in shown and "audience" not in shown  # counts are for --json
     data = json.loads(patron.ok("influence --json --limit 3"))
     assert data["engagement"] is None and len(data["people"]) == 3
     first = data["people"][0]
     assert set(first) == {"person_id", "name", "addresses", "score", "power", "current_power",
-                          "signals", "terms"}
+                          "signals", "terms", "reasons"}
     assert first["addresses"] == [chief_of()] and first["current_power"] == 1
+    assert 2 <= len(first["reasons"]) <= 3 and all("(top" in r for r in first["reasons"])
+    assert set(first["terms"]) == {"audience", "copied_by", "writes_to"}
     assert {"sent", "received", "copied", "copies", "threads_started", "replies_received",
-            "answered_in_hours", "answers_in_hours", "rank", "audience",
+            "answered_in_hours", "answers_in_hours", "rank", "audience", "copied_by", "writes_to",
             "correspondents"} == set(first["signals"])
 
 
