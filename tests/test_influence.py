@@ -125,6 +125,50 @@ def test_a_wide_audience_outweighs_one_chatty_correspondent() -> None:
     assert found["wide"].score > found["confidant0"].score
 
 
+def test_being_copied_by_many_counts_and_being_copied_by_one_often_does_not() -> None:
+    """Cc upward: three people each copy 'boss' once on mail to a client; one colleague
+    copies 'friend' on ten messages. Both are written to by nobody else."""
+    mail = [Message(sender=f"staff{i}", to=("client",), cc=("boss",), sent_at=T0 + timedelta(hours=i))
+            for i in range(3)]
+    mail += [Message(sender="colleague", to=("client",), cc=("friend",),
+                     sent_at=T0 + timedelta(days=1, hours=n)) for n in range(10)]
+    found = {f.person: f for f in influence(mail)}
+    assert found["boss"].signals.copied_by == 3 and found["friend"].signals.copied_by == 1
+    assert found["boss"].signals.copied == 3 and found["friend"].signals.copied == 10
+    assert found["boss"].score > found["friend"].score
+    assert found["boss"].reasons[0].startswith("3 people copy them")
+
+
+def test_writing_to_everyone_counts_against_being_written_to() -> None:
+    """'coordinator' and 'director' each hear from the same four people; the coordinator
+    writes to twelve people, the director to one: the director ranks higher, and says why."""
+    mail = [Message(sender=f"p{i}", to=(who,), sent_at=T0 + timedelta(hours=i))
+            for i in range(4) for who in ("coordinator", "director")]
+    mail += [Message(sender="coordinator", to=(f"x{n}",), sent_at=T0 + timedelta(days=1, hours=n))
+             for n in range(12)]
+    mail += [Message(sender="director", to=("p0",), sent_at=T0 + timedelta(days=2))]
+    found = {f.person: f for f in influence(mail)}
+    assert found["coordinator"].signals.writes_to == 12 and found["director"].signals.writes_to == 1
+    assert found["coordinator"].signals.audience == found["director"].signals.audience == 4
+    assert found["director"].score > found["coordinator"].score
+    assert any(r.startswith("they write to 12 people") and r.endswith("counts against them")
+               for r in found["coordinator"].reasons)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_every_person_gets_two_or_three_reasons_that_name_their_counts(seed: int) -> None:
+    for found in influence(generate(seed, employees=20, outsiders=10, messages=300).messages):
+        assert 2 <= len(found.reasons) <= 3
+        assert all(("(top " in r or "(bottom " in r) and r.count("%") == 1 for r in found.reasons)
+        counted = {"audience": found.signals.audience, "copied_by": found.signals.copied_by,
+                   "writes_to": found.signals.writes_to}
+        said = " ".join(found.reasons)
+        strongest = max(counted, key=lambda name: (abs(found.terms[name] - 0.5)
+                                                   * (0.5 if name == "writes_to" else 1.0)))
+        assert str(counted[strongest]) in said or "one person" in said or "nobody" in said
+
+
 def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:
     found = signals([
         Message(sender="a", to=("b",), sent_at=T0, message_id="1"),
@@ -138,6 +182,11 @@ def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:
 def test_a_tie_counts_as_a_wrong_order() -> None:
     assert pairwise_accuracy({"boss": 1.0, "sub": 1.0, "other": 0.0},
                              [("boss", "sub"), ("boss", "other"), ("boss", "unknown")]) == 0.5
+
+
+def test_a_tie_counts_half_by_the_rule_of_the_enron_labels() -> None:
+    assert pairwise_accuracy({"boss": 1.0, "sub": 1.0, "other": 0.0},
+                             [("boss", "sub"), ("boss", "other"), ("boss", "unknown")], tie=0.5) == 0.75
 
 
 def test_power_bands() -> None:
