@@ -4,21 +4,20 @@ The input is the envelope of each message (sender, To, Cc, date, Message-ID,
 the Message-ID it answers); bodies are not stored, so who is *mentioned* in
 mail is not a signal here.
 
-The score rests on the two signals that order superiors above their
-subordinates in real mail as well as in generated mail (docs/influence.md
-gives the figures): **rank**, a PageRank on the graph of who writes to,
-copies and answers whom, where each further message between the same two
-people adds less than the one before (so a chatty pair does not outweigh a
-wide audience); and **audience**, how many distinct people write to or copy
-the person. Their logs are added, so the score grows with both and neither
-saturates. Answer times, copy habits and the received/sent balance are
-measured and shown, but not scored: on the Enron mail they point the other
-way from what the literature on small samples reports, so they explain a
-score and do not make it.
+The score rests on the three signals that, on the Enron hierarchy labels,
+order bosses above their staff better than degree centrality does
+(docs/influence.md gives the figures of everything tried): **audience**, how
+many distinct people write to or copy the person; **copied by**, how many
+distinct people copy them (copies go up); and, counting against them,
+**writes to**, how many distinct people they write to (those who direct hear
+from many and write to few; coordinators write to everyone). Each enters as a
+log, so neither saturates and the tenth person counts less than the first.
+PageRank, answer times and message counts are measured and shown, not scored:
+on the Enron labels none of them helped.
 
 The score is that order as a percentile (0..1: "more influential than this
-share of the people in the mail"), and the proposed power (0-5) is a band of
-the score.
+share of the people in the mail"), the proposed power (0-5) is a band of the
+score, and each person gets the two or three signals that place them, in words.
 """
 
 from __future__ import annotations
