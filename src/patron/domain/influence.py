@@ -102,6 +102,7 @@ TERMS: tuple[Term, ...] = (
 )
 SHOWN_REASONS = 3  # at most; the two strongest always
 STRONG = 0.1  # a third reason is given when |weight| x its distance from the middle reaches this
+FEW = 100  # among fewer people than this, a reason gives a rank ("2nd of 6"), not a percentage
 
 POWER_BANDS: tuple[tuple[float, int], ...] = ((0.99, 5), (0.95, 4), (0.85, 3), (0.60, 2), (0.30, 1))
 """Score (a percentile) from which each proposed power holds; below the last, 0. An
@@ -139,15 +140,16 @@ def influence(messages: Iterable[Message], terms: Sequence[Term] = TERMS) -> lis
     for p in ranked:
         places = {term.name: standing[term.name][p] for term in terms}
         result.append(Influence(p, scores[p], proposed_power(scores[p]), found[p], places,
-                                reasons(found[p], places, terms)))
+                                reasons(found[p], places, terms, len(found))))
     return result
 
 
 def reasons(found: Signals, places: Mapping[str, float], terms: Sequence[Term] = TERMS,
-            ) -> tuple[str, ...]:
+            people: int = FEW) -> tuple[str, ...]:
     """The two or three terms that place a person most, in words, strongest first: each
-    says what it counts, where that stands among the people in the mail, and, for a term
-    that counts against (writing to many), which way it pulls.
+    says what it counts, where that stands among the ``people`` in the mail (a share of
+    them, or a rank among few), and, for a term that counts against (writing to many),
+    which way it pulls.
 
     A term places someone by how far from the middle it puts them, times its weight."""
     def strength(term: Term) -> float:
@@ -155,16 +157,25 @@ def reasons(found: Signals, places: Mapping[str, float], terms: Sequence[Term] =
 
     chosen = sorted(terms, key=lambda t: (-strength(t), t.name))
     shown = [t for n, t in enumerate(chosen[:SHOWN_REASONS]) if n < 2 or strength(t) >= STRONG]
-    return tuple(_reason(term, found, places[term.name]) for term in shown)
+    return tuple(_reason(term, found, places[term.name], people) for term in shown)
 
 
-def _reason(term: Term, found: Signals, place: float) -> str:
-    where = (f"top {max(1, round((1 - place) * 100))} %" if place >= 0.5
-             else f"bottom {max(1, round(place * 100))} %")
+def _reason(term: Term, found: Signals, place: float, people: int) -> str:
+    if people < FEW:  # ties share their mean rank, so two people first of six are both 2nd
+        where = f"{_ordinal(1 + round((1 - place) * (people - 1)))} of {people}"
+    elif place >= 0.5:
+        where = f"top {max(1, round((1 - place) * 100))} %"
+    else:
+        where = f"bottom {max(1, round(place * 100))} %"
     text = f"{term.says(found)} ({where})"
     if term.weight < 0:
         text += ", which counts against them" if place >= 0.5 else ", which counts for them"
     return text
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def proposed_power(score: float) -> int:
