@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 import detect
@@ -43,7 +43,7 @@ PAIRS = SHARED / "enron-hierarchy-dev" / "pairs.csv"
 SIZES = ((100, 50, 4_000), (500, 1_000, 20_000), (2_000, 18_000, 77_600))
 
 
-def scores(messages: list[Message], me: Collection[str] = ()) -> dict[str, float]:
+def scores(messages: list[Message]) -> dict[str, float]:
     return {found.person: found.score for found in influence(messages)}
 
 
@@ -224,7 +224,7 @@ def envelopes(mails: Iterable[Mail], alias: dict[str, str]) -> list[Message]:
 
     return [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
                     cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
-                    message_id=m.message_id, reply_to=m.in_reply_to, subject=m.subject)
+                    message_id=m.message_id, reply_to=m.in_reply_to)
             for m in mails]
 
 
@@ -266,7 +266,7 @@ def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str
     for name, mails in boxes.items():
         me = {alias.get(a, a) for a in owner(mails, name)}
         alone = envelopes(distinct(mails), alias)
-        ours, base = scores(alone, me), degree(alone)
+        ours, base = scores(alone), degree(alone)
         pairs = [(a, b) for a, b in dict.fromkeys(everyone) if a not in me and b not in me]
         mine, theirs, judged = agreement(ours, base, pairs)
         if judged:

@@ -42,7 +42,6 @@ class Message:
     message_id: str | None = None
     reply_to: str | None = None
     thread: str | None = None
-    subject: str = ""
 
 
 @dataclass(slots=True)
