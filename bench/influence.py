@@ -287,10 +287,12 @@ def on_requests() -> None:
     if not detect.THREADS.is_dir():
         print(f"Request detection: skipped ({detect.THREADS} is absent)")
         return
-    counts = detect.score(list(detect.annotated_messages(detect.THREADS)), False)
-    c = detect.requests(list(detect.annotated_messages(detect.THREADS)))
-    print(f"Request detection, sentence F1 on {detect.THREADS.name} (both kinds of request, "
-          f"{c['tp'] + c['fn']} tagged): {detect.f1(c):.3f}; "
+    messages = list(detect.annotated_messages(detect.THREADS))
+    counts = detect.score(messages, False)
+    c = detect.requests(messages)
+    kinds = sum((counts[kind] for kind in detect.MEASURED), Counter())
+    print(f"Request detection, sentence F1 on {detect.THREADS.name}: a request of either kind "
+          f"{detect.f1(c):.3f} ({c['tp'] + c['fn']} tagged); of the right kind {detect.f1(kinds):.3f}; "
           + ", ".join(f"{kind} {detect.f1(counts[kind]):.3f}" for kind in detect.MEASURED))
 
 
