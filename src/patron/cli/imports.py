@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from sqlalchemy import Connection
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.output import console, echo_json, unpage
 from patron.errors import InvalidInput
-from patron.importers.base import Outcome, Problem, Progress
+from patron.importers.base import Outcome, Progress
 from patron.services import imports
 from patron.services.imports import Import
 
@@ -426,16 +425,14 @@ def todotxt(app: App, file: Path) -> Iterator[Import[Any]]:
     yield todotxt_import(text, source, app.now())
 
 
-@import_group.command("ics")
-@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@click.option("--since", metavar="DAY", help="Repeating events from this day (default: a year ago).")
-@click.option("--until", metavar="DAY", help="Repeating events up to this day (default: in 90 days).")
-@pass_app
-def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None,
-         as_json: bool) -> None:
+@importer("ics",
+          click.argument("path", type=click.Path(allow_dash=True, path_type=Path)),
+          click.option("--since", metavar="DAY",
+                       help="Repeating events from this day (default: a year ago)."),
+          click.option("--until", metavar="DAY",
+                       help="Repeating events up to this day (default: in 90 days)."),
+          label="Storing meetings")
+def ics(app: App, path: Path, since: str | None, until: str | None) -> Iterator[Import[Any]]:
     """Read iCalendar files (.ics), or a folder of them (khal, vdirsyncer), into meetings.
 
     Each event becomes a meeting; attendees and the organiser become its
@@ -459,7 +456,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     """
     from patron.dates import parse_day
     from patron.importers import ics as reader
-    from patron.services.calendar import import_events, read_files
+    from patron.services.calendar import calendar_import, events_import
 
     now = app.now()
     window = reader.Window.around(
@@ -468,49 +465,17 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         int(app.settings()["calendar.max_occurrences"]))
     if window.since >= window.until:
         raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
-    source = "standard input" if str(path) == "-" else str(path)
-    calendars: list[str | Path]  # what was read: to count its events when none came in
-    piped: tuple[list[reader.EventDraft], list[Problem]] | None = None
-    files: list[Path] = []
+    mine = [str(a) for a in app.settings()["me.emails"]]
     if str(path) == "-":
         text, source = read_source(path)
-        piped = reader.parse(text, source, window)
-        calendars = [text]
-    else:
-        if not path.exists():
-            raise InvalidInput(f"{path}: no such file or folder")
-        files = reader.calendar_files(path)
-        calendars = list(files)
-    mine = [str(a) for a in app.settings()["me.emails"]]
-
-    def work(conn: Connection) -> Outcome:
-        if piped is not None:
-            drafts, problems = piped
-        else:  # a file read before and unchanged is not parsed again
-            with progress_bar("Reading calendars", len(files)) as progress:
-                drafts, problems = read_files(conn, files, window, now, progress)
-        with progress_bar("Storing meetings", len(drafts)) as progress:
-            outcome = import_events(conn, drafts, mine, progress)
-        outcome.problems[:0] = problems
-        return outcome
-
-    run_import(app, dry_run, work, as_json, source=source, noun="event",
-               held=lambda: sum(map(_events_in, calendars)))
-
-
-_EVENT = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-def _events_in(source: str | Path) -> int:
-    """How many events a calendar holds, in the window or not, good or bad (read again only
-    when nothing good came in)."""
-    from patron.importers import ics as reader
-
-    try:
-        text = source if isinstance(source, str) else reader.decode(source.read_bytes())
-    except OSError:
-        return 0
-    return len(_EVENT.findall(text))
+        yield events_import(reader.read_text(text, source, window), mine, now, source)
+        return
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file or folder")
+    files = reader.calendar_files(path)
+    with progress_bar("Reading calendars", len(files)) as progress:
+        job = calendar_import(app.store(), files, window, mine, now, str(path), progress)
+    yield job
 
 
 @import_group.command("vcard")
