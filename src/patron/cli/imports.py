@@ -241,18 +241,12 @@ def taskwarrior(app: App, file: Path) -> Iterator[Import[Any]]:
     yield taskwarrior_import(text, source, app.now())
 
 
-@import_group.command("mail")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@click.option("--owner", metavar="ADDRESS",
-              help="Whose mailbox this is, besides your own addresses (me.emails).")
-@click.option("--verbose", is_flag=True, help="List every skipped message, not only the first 20.")
-@pass_app
-def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, verbose: bool,
-         as_json: bool) -> None:
+@importer("mail",
+          click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)),
+          click.option("--owner", metavar="ADDRESS",
+                       help="Whose mailbox this is, besides your own addresses (me.emails)."),
+          label="Mail")
+def mail(app: App, paths: tuple[Path, ...], owner: str | None) -> Iterator[Import[Any]]:
     """Read mail from Maildir folders, mbox files and .eml files into interactions.
 
     Folders are walked (Maildir++ subfolders too) and each file is told apart by
@@ -273,46 +267,39 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
         patron import mail exported/ --owner helen@northwind.example
     """
     from patron.domain.addresses import normal_address
-    from patron.importers.mailfiles import count
-    from patron.services.mail import import_files, plan
+    from patron.services.mail import files_import
 
     if owner is not None and normal_address(owner) is None:
         raise InvalidInput(f"--owner {owner!r} is not an e-mail address")
-    store = app.store()
-    chosen = plan(store, list(paths))
     me = [str(a) for a in app.settings()["me.emails"]]
-    with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
-        outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
-                               owner=owner, bulk_people=bool(app.settings()["mail.bulk_people"]))
-    report(outcome, dry_run, as_json, None if verbose else SHOWN_PROBLEMS,
-           source=", ".join(str(p) for p in paths), noun="message")
+    # counting the messages reads every file once more: only for a progress bar
+    yield files_import(app.store(), list(paths), me, app.now(), owner=owner,
+                       bulk_people=bool(app.settings()["mail.bulk_people"]), counted=sys.stderr.isatty())
 
 
 PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
 
 
-@import_group.command("imap")
-@click.option("--host", required=True, help="The IMAP server.")
-@click.option("--port", type=click.IntRange(1, 65535),
-              help="The server's port  [default: 993, or 143 with --starttls]")
-@click.option("--user", required=True, help="The login name, often the address.")
-@click.option("--folder", "folders", multiple=True, metavar="FOLDER",
-              help="A folder to read (again for more)  [default: INBOX]")
-@click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk.")
-@click.option("--starttls", is_flag=True, help="Connect in plain text, then switch to TLS (port 143).")
-@click.option("--insecure", is_flag=True,
-              help="Do not verify the server's certificate (a self-signed server you trust).")
-@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Verify the server's certificate against these certificates (PEM).")
-@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
-              help="The environment variable that holds the password.")
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
+@importer("imap",
+          click.option("--host", required=True, help="The IMAP server."),
+          click.option("--port", type=click.IntRange(1, 65535),
+                       help="The server's port  [default: 993, or 143 with --starttls]"),
+          click.option("--user", required=True, help="The login name, often the address."),
+          click.option("--folder", "folders", multiple=True, metavar="FOLDER",
+                       help="A folder to read (again for more)  [default: INBOX]"),
+          click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk."),
+          click.option("--starttls", is_flag=True,
+                       help="Connect in plain text, then switch to TLS (port 143)."),
+          click.option("--insecure", is_flag=True,
+                       help="Do not verify the server's certificate (a self-signed server you trust)."),
+          click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                       help="Verify the server's certificate against these certificates (PEM)."),
+          click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
+                       help="The environment variable that holds the password."),
+          label="Reading mail")
 def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, ...],
          all_folders: bool, starttls: bool, insecure: bool, cafile: Path | None,
-         password_env: str, dry_run: bool, as_json: bool) -> None:
+         password_env: str) -> Iterator[Import[Any]]:
     """Read mail from an IMAP server into interactions, without marking it as read.
 
     The password comes from $PATRON_IMAP_PASSWORD (or the variable --password-env
@@ -327,24 +314,15 @@ def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, .
         patron import imap --host imap.example.com --user me@example.com --folder INBOX --folder Sent
     """
     from patron.importers.imap import Account, connect
-    from patron.services import imap as mailbox
+    from patron.services.imap import imap_import
 
     password = _password(password_env, user, host)
     account = Account(host, user, password, port, starttls, insecure, cafile)
+    me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
     store = app.store()
     with connect(account) as session:
-        plans = mailbox.plan(store, session, folders, all_folders=all_folders)
-        for plan in plans:
-            again = " (renumbered by the server: read again)" if plan.restarted else ""
-            click.echo(f"{plan.folder}: {plan.count} new{again}", err=True)
-        me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
-        with progress_bar("Reading mail", sum(plan.count for plan in plans)) as progress:
-            outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
-                                          progress=progress,
-                                          bulk_people=bool(app.settings()["mail.bulk_people"]))
-    # no new mail is the ordinary case of an import that goes on where it was
-    report(outcome, dry_run, as_json, source=f"imap://{user}@{host}", noun="message",
-           empty_is_fine=True)
+        yield imap_import(store, session, folders, me, app.now(), all_folders=all_folders,
+                          bulk_people=bool(app.settings()["mail.bulk_people"]))
 
 
 def _password(variable: str, user: str, host: str) -> str:
