@@ -107,7 +107,8 @@ def _drafts(events: list[Any], own: int) -> list[ics.EventDraft]:
 @given(first=_EVENTS, second=_EVENTS)
 def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list[Any],
                                                        second: list[Any]) -> None:
-    from patron.services.calendar import BATCH, import_events
+    from patron.services.calendar import events_import
+    from patron.services.imports import BATCH
 
     tables = ["interaction", "interaction_participant", "person", "person_email", "organisation",
               "organisation_domain"]
@@ -115,8 +116,9 @@ def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list
     for size in (*SIZES, BATCH):
         with store.engine.connect() as conn, conn.begin() as transaction:
             own = _prefill(conn)
-            outcomes = [import_events(conn, _drafts(events, own), ["me@mine.example"], batch=size)
-                        for events in (first, second)]
+            outcomes = [imports.store_all(conn, replace(events_import(
+                ics.reading(_drafts(events, own), []), ["me@mine.example"], NOW, "calendar.ics"),
+                batch=size)) for events in (first, second)]
             # a repeating event of ours is a meeting of its own, its source holding our id
             results.append(plain([snapshot(conn, tables), outcomes], f"patron-interaction-{own}@patron"))
             transaction.rollback()
