@@ -4,6 +4,7 @@ PostgreSQL, keeps up with every change, survives any input and a backup's round 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 
 from patron.services import search as service
 from patron.store.database import Store, migrate_to, open_store
@@ -23,11 +24,11 @@ HOSTILE = ['"', "*", '"*', "NEAR(", "NEAR(a b", "a OR b", "AND", "NOT budget", "
 
 
 def mail(folder: Path, name: str, subject: str, body: str = "Could you send the figures?",
-         sender: str = "Ana Silva <ana@contoso.example>") -> None:
+         sender: str = "Ana Silva <ana@contoso.example>", day: int = 2) -> None:
     folder.mkdir(exist_ok=True)
     (folder / f"{name}.eml").write_text(
         f"From: {sender}\nTo: Me <me@example.org>\nSubject: {subject}\n"
-        f"Date: Mon, 02 Mar 2026 09:00:00 +0000\nMessage-ID: <{name}@contoso.example>\n\n{body}\n",
+        f"Date: {day:02d} Mar 2026 09:00:00 +0000\nMessage-ID: <{name}@contoso.example>\n\n{body}\n",
         encoding="utf-8")
 
 
@@ -109,6 +110,19 @@ def test_kind_and_limit_narrow_the_list(filled: Patron) -> None:
         ("person", "Helen Brandt"), ("organisation", "Meridian Shipping")]
     assert found(filled, "--limit 1 meridian") == [("person", "Helen Brandt")]
     assert "is not one of 'people'" in filled.fails("search --kind mails meridian", code=2)
+
+
+def test_touchpoints_come_newest_first_and_names_before_other_words(
+        register: Patron, tmp_path: Path) -> None:
+    for day in (3, 9, 5):
+        mail(tmp_path / "mail", f"m{day}", f"Harbour report {day}", day=day)
+    register.ok(f"import mail {tmp_path / 'mail'}")
+    assert found(register, "harbour") == [("interaction", f"Harbour report {day}") for day in (9, 5, 3)]
+    register.ok('person add "Silvana Ortiz"')  # 'silva' in her name; Ana Silva's too
+    register.ok('person add "Bo Lind" --email silva.fan@example.org')  # only in his address
+    people = found(register, "--kind people silva")
+    assert people[-1] == ("person", "Bo Lind")
+    assert set(people[:2]) == {("person", "Ana Silva"), ("person", "Silvana Ortiz")}
 
 
 def test_matched_words_are_given_as_spans(filled: Patron) -> None:
@@ -199,6 +213,10 @@ def test_an_edited_and_a_removed_touchpoint(filled: Patron) -> None:
     filled.ok(f'interaction edit {hit.id} --summary "Dinner on Friday" --notes "at the harbour"')
     assert found(filled, "lunch") == []
     assert found(filled, "harbour dinner") == [("interaction", "Dinner on Friday")]
+    filled.ok(f'interaction edit {hit.id} --at "2025-01-10 19:00"')  # its place in the index moves
+    assert found(filled, "dinner") == [("interaction", "Dinner on Friday")]
+    [moved] = hits(filled.db, "dinner")
+    assert moved.when is not None and moved.when.year == 2025
     filled.ok(f"interaction remove {hit.id} --yes")
     assert found(filled, "dinner") == []
 
@@ -239,3 +257,34 @@ def test_an_upgraded_register_finds_what_it_held(db_url: str) -> None:
             ("person", 1), ("interaction", 1)]
     finally:
         upgraded.close()
+
+
+@pytest.mark.postgres
+def test_postgresql_answers_from_the_search_indexes() -> None:
+    """The queries repeat the indexed expressions exactly; were they to drift apart, every
+    search would read whole tables. With sequential scans off, each kind's index shows."""
+    url = fresh_postgres_url()
+    store = open_store(url)
+    statements: list[tuple[str, dict[str, object]]] = []
+
+    def seen(conn: object, cursor: object, statement: str, params: dict[str, object],
+             context: object, many: bool) -> None:
+        if "ts_rank" in statement:
+            statements.append((statement, params))
+
+    try:
+        event.listen(store.engine, "before_cursor_execute", seen)
+        service.search(store, "budget helen")
+        event.remove(store.engine, "before_cursor_execute", seen)
+        used = set()
+        with store.read() as conn:
+            conn.exec_driver_sql("SET enable_seqscan = off")
+            for statement, params in statements:
+                plan = "\n".join(conn.exec_driver_sql("EXPLAIN " + statement, params).scalars())
+                used |= set(re.findall(r"ix_search_\w+", plan))
+        assert used == {f"ix_search_{name}" for name in (
+            "person", "person_email", "organisation", "organisation_domain", "engagement", "ask",
+            "interaction")}
+    finally:
+        store.close()
+        drop_postgres(url)

@@ -39,10 +39,30 @@ class Indexed:
     body_postgres: str  # SQL over the record's own columns only (an index expression)
     columns: tuple[str, ...]  # the record's columns it reads: a change to them updates the entry
     owned: tuple[tuple[str, str, str], ...] = ()  # (table, link column, text column)
+    moment: str | None = None  # when it happened (a touchpoint, an ask): listed newest first
 
     @property
     def fts(self) -> str:
         return f"search_{self.kind}"
+
+    def key(self, row: str) -> str:
+        """The SQLite index's rowid for a row (``new``, ``old``, ``r``): the record's id, or
+        for what happened, its minute then its id (``moment_key``), so the index lists the
+        newest first by itself, without reading and sorting every match."""
+        if self.moment is None:
+            return f"{row}.id"
+        minutes = f"coalesce(CAST(strftime('%s', {row}.{self.moment}) AS INTEGER), 0) / 60"
+        return f"(({minutes}) * {ID_SPAN} + {row}.id % {ID_SPAN})"
+
+
+ID_SPAN = 2**30
+"""A moment key is minutes since 1970 times this plus the id: ids below a billion come back
+whole (``record_id``), and every minute to the year 10000 fits a 64-bit rowid."""
+
+
+def record_id(rowid: int) -> int:
+    """The record's id from a rowid of the SQLite index (a moment key or the id itself)."""
+    return rowid % ID_SPAN
 
 
 def _words(*columns: str) -> str:
@@ -66,9 +86,10 @@ INDEXED: tuple[Indexed, ...] = (
     Indexed("ask", "ask", "r.title",
             _words("r.notes", "(SELECT group_concat(value, ' ') FROM json_each("
                    "CASE WHEN json_valid(r.annotations) THEN r.annotations END))"),
-            _words("title", "notes", "annotations::text"), ("title", "notes", "annotations")),
+            _words("title", "notes", "annotations::text"),
+            ("title", "notes", "annotations", "created_at"), moment="created_at"),
     Indexed("interaction", "interaction", "r.summary", "r.notes", _words("summary", "notes"),
-            ("summary", "notes")),
+            ("summary", "notes", "occurred_at"), moment="occurred_at"),
 )
 BY_KIND = {i.kind: i for i in INDEXED}
 
@@ -121,7 +142,7 @@ def postgres_indexes() -> Iterator[tuple[str, str, str]]:
 
 def _sqlite_entry(indexed: Indexed, which: str) -> str:
     return (f"INSERT INTO {indexed.fts} (rowid, title, body) "
-            f"SELECT r.id, {indexed.title}, {indexed.body_sqlite} FROM {indexed.table} r "
+            f"SELECT {indexed.key('r')}, {indexed.title}, {indexed.body_sqlite} FROM {indexed.table} r "
             f"WHERE {which}")
 
 
@@ -129,11 +150,11 @@ def _sqlite_triggers(indexed: Indexed) -> Iterator[str]:
     fts, table = indexed.fts, indexed.table
     yield (f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
            f"{_sqlite_entry(indexed, 'r.id = new.id')}; END")
-    yield (f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {', '.join(indexed.columns)} ON {table} BEGIN "
-           f"DELETE FROM {fts} WHERE rowid = old.id; "
+    yield (f"CREATE TRIGGER {fts}_update AFTER UPDATE OF {', '.join(indexed.columns)} ON {table} "
+           f"BEGIN DELETE FROM {fts} WHERE rowid = {indexed.key('old')}; "
            f"{_sqlite_entry(indexed, 'r.id = new.id')}; END")
     yield (f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
-           f"DELETE FROM {fts} WHERE rowid = old.id; END")
+           f"DELETE FROM {fts} WHERE rowid = {indexed.key('old')}; END")
     for owned, link, _column in indexed.owned:
         for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
             steps = "".join(f"DELETE FROM {fts} WHERE rowid = {row}.{link}; "
