@@ -87,6 +87,8 @@ def kinds_named(names: Iterable[str] | None) -> list[str]:
     """Record kinds, in search order, from the names a caller gives (all when None)."""
     if names is None:
         return list(KINDS.values())
+    if isinstance(names, str):  # one kind named alone
+        names = [names]
     wanted = set()
     for name in names:
         kind = _ALIASES.get(name.lower().strip())
