@@ -26,8 +26,9 @@ SHOWN_AS = {"person": "person", "organisation": "organisation", "engagement": "e
 def search(app: App, words: tuple[str, ...], kinds: tuple[str, ...], limit: int, as_json: bool) -> None:
     """Find people, organisations, engagements, asks and touchpoints (mail subjects
     included) by words. Each word matches the start of a word ("bud" finds "Budget"),
-    every word must be found, case and accents aside. Records come kind by kind, the
-    best match first.
+    every word must be found, case and accents aside. Records come kind by kind: asks
+    and touchpoints newest first, people, organisations and engagements with the words
+    in their name first.
 
     Examples:
 
