@@ -49,3 +49,10 @@ class StoreError(PatronError):
     """The database cannot be opened, read or written."""
 
     exit_code = 6
+
+
+class DeliveryFailed(PatronError):
+    """Something could not be sent: the mail server refused, was unreachable, or refused the
+    login. Nothing in the register changed."""
+
+    exit_code = 7

@@ -40,6 +40,7 @@ COMMANDS = {
     "screen": "patron.cli.screen:screen",
     "detect": "patron.cli.inbox:detect",
     "inbox": "patron.cli.inbox:inbox",
+    "digest": "patron.cli.digest:digest",
     "overview": "patron.cli.overview:overview",
     "demo": "patron.cli.overview:demo",
     "export": "patron.cli.backup:export",
