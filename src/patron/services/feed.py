@@ -101,7 +101,7 @@ def _promises(conn: Connection) -> list[Item]:
                         f"about '{promise.ask}'" if promise.ask else "")
         found += [Item(f"promise-{promise.id}-todo", "VTODO", f"Promised: {promise.title}",
                        promise.due_at, about, "NEEDS-ACTION"),
-                  Item(f"promise-{promise.id}-due", "VEVENT", f"Promised: {promise.title}",
+                  Item(f"promise-{promise.id}-due", "VEVENT", f"Due (promised): {promise.title}",
                        promise.due_at.date(), about)]
     return found
 

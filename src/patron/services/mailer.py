@@ -13,6 +13,7 @@ import smtplib
 import socket
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -59,7 +60,9 @@ def addresses(settings: Settings) -> tuple[str, list[str]]:
 
 def message(sender: str, to: list[str], subject: str, plain: str, html: str) -> EmailMessage:
     """multipart/alternative: the plain text first, the HTML as the richer part."""
-    mail = EmailMessage()
+    # Lines up to RFC 5322's hard limit: the standard library folds a subject that fits on
+    # one continuation line into a leading space readers then show.
+    mail = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     mail["From"] = sender
     mail["To"] = ", ".join(to)
     mail["Subject"] = subject

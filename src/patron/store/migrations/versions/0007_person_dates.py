@@ -1,7 +1,7 @@
 """dates of the people who matter: a person's birthday and anniversary
 
 Revision ID: 0007
-Revises: 0006
+Revises: 0006 (0005 on this branch until the search work, which adds 0006, is merged)
 Create Date: 2026-12-01
 """
 
