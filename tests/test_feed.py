@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import recurring_ical_events
+from click.testing import CliRunner
 from icalendar import Calendar
 
 from tests.conftest import NOW, Patron
@@ -68,7 +69,8 @@ def test_the_feed_holds_what_is_coming(patron: Patron, tmp_path: Path) -> None:
     assert len(set(uids)) == len(uids)
 
 
-def test_a_change_keeps_the_uid_and_raises_the_sequence(patron: Patron, tmp_path: Path) -> None:
+def test_a_change_keeps_the_uid_and_raises_the_sequence(db_url: str, tmp_path: Path) -> None:
+    patron = Patron(db_url, CliRunner())  # SQLite and PostgreSQL
     _world(patron)
     first = _export(patron, tmp_path / "feed.ics")
     again = _export(patron, tmp_path / "feed.ics")
