@@ -50,6 +50,13 @@ def test_the_next_time_a_day_comes_round_is_within_a_year_and_the_same_day(
     assert (on.month, on.day) == (day.month, day.day) or (day.month, day.day, on.day) == (2, 29, 28)
 
 
+def test_a_month_named_without_a_year_is_a_day_of_any_year() -> None:
+    for text in ("3 Oct", "October 3", "the 3rd of october", "--1003", "10-03"):
+        assert anniversaries.parse(text, TODAY) == date(1604, 10, 3), text
+    assert anniversaries.parse("1980-10-03T00:00:00Z", TODAY) == date(1980, 10, 3)
+    assert anniversaries.parse("Oct 3, 1980", TODAY) == date(1980, 10, 3)
+
+
 def test_unreadable_vcard_dates_are_none() -> None:
     for text in ("circa 1800", "--1345", "2026-02-30", ""):
         assert anniversaries.from_vcard(text) is None

@@ -19,26 +19,26 @@ KINDS = ("birthday", "anniversary")
 # --0415, --04-15 (vCard 4, ISO 8601:2000), 04-15; 19800415 and 1980-04-15 (vCard 3 and 4).
 _NO_YEAR = re.compile(r"(?:--)?(\d{2})-?(\d{2})", re.ASCII)
 _BASIC = re.compile(r"(\d{4})(\d{2})(\d{2})", re.ASCII)
+_DATE_TIME = re.compile(r"\d{4}-?\d{2}-?\d{2}t", re.ASCII)
 _NAMED = re.compile(
-    rf"(?:(?P<mon>{dates._MONTH})\.? (?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
-    rf"|(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<mon2>{dates._MONTH})\.?)", re.ASCII)
+    rf"(?:(?P<mon>{dates._MONTH})\.? (?:the )?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"|(?:the )?(?P<day2>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<mon2>{dates._MONTH})\.?)",
+    re.ASCII)
 
 
 def parse(text: str, today: date) -> date:
     """A birthday as a person or an address book writes it. Without a year ("--0415",
     "04-15", "April 15", "15 April") the year is 1604; otherwise any day ``dates`` reads."""
     s = " ".join(text.strip().lower().split())
-    if "t" in s and s[:1].isdigit():  # a vCard date-time: 1980-04-15T00:00:00Z
-        s = s.split("t", 1)[0]
     try:
         found = _year_less(s)
-        if found is not None:
-            return found
-        basic = _BASIC.fullmatch(s)
-        if basic:
-            return date(*(int(g) for g in basic.groups()))
     except ValueError:
-        raise InvalidInput(f"{text!r} is no day of the year") from None
+        found = None
+    found = found or from_vcard(s)
+    if found is not None:
+        return found
+    if s.startswith("--") or _NO_YEAR.fullmatch(s) or _BASIC.fullmatch(s) or _DATE_TIME.match(s):
+        raise InvalidInput(f"{text!r} is no day of the year")
     return dates.parse_day(text, today)
 
 
