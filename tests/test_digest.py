@@ -67,6 +67,18 @@ def test_the_brief_says_what_to_do_and_leaves_out_what_is_not_due(world: Patron)
     assert "<table" not in out and "|" not in out
 
 
+def test_the_brief_as_json(world: Patron) -> None:
+    import json
+
+    brief = json.loads(world.ok("digest --json"))
+    assert [a["title"] for a in brief["asks"]] == ["Board <b>dashboard</b> preview", "Rota view"]
+    assert [c["person"] for c in brief["check_ins"]] == ["Victor"]
+    assert [c["person"] for c in brief["going_cold"]] == ["Grace"]
+    assert [p["title"] for p in brief["promises"]] == ["Send the reconciliation plan"]
+    assert brief["dates"][0]["kind"] == "birthday" and brief["dates"][0]["in_days"] == 2
+    assert brief["inbox"] == 0 and brief["review"] is None
+
+
 def test_only_one_engagement(world: Patron) -> None:
     out = world.ok("--no-pager digest -e Clinic")
     assert "Clinic" in out.splitlines()[0]

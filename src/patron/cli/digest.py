@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.engagement import engagement_option
-from patron.cli.output import prose
+from patron.cli.output import prose, to_json
 
 
 @click.command()
@@ -20,8 +21,10 @@ from patron.cli.output import prose
               help="Send it to me.emails over SMTP ([smtp] settings; the password from "
                    "PATRON_SMTP_PASSWORD), as HTML with a plain-text part.")
 @engagement_option(help="Only this engagement.")
+@click.option("--json", "as_json", is_flag=True, help="Print the brief as JSON instead.")
 @pass_app
-def digest(app: App, fmt: str, output: Path | None, by_mail: bool, engagement: str | None) -> None:
+def digest(app: App, fmt: str, output: Path | None, by_mail: bool, engagement: str | None,
+           as_json: bool) -> None:
     """The morning brief: the few asks to do first and why they rank high, the
     check-ins due, your promises falling due (digest.promise_days), the
     relationships going cold, birthdays and anniversaries coming, what waits in
@@ -33,6 +36,8 @@ def digest(app: App, fmt: str, output: Path | None, by_mail: bool, engagement: s
         patron digest
 
         patron digest --format html -o brief.html
+
+        patron digest -e Ledger --json
 
         PATRON_SMTP_PASSWORD=... patron digest --mail
     """
@@ -57,12 +62,12 @@ def digest(app: App, fmt: str, output: Path | None, by_mail: bool, engagement: s
         mailer.send(chosen, mailer.message(sender, to, report.subject(brief), report.text(brief),
                                            report.html(brief)))
         click.echo(f"Sent the morning brief to {', '.join(to)}", err=True)
-    content = report.FORMATS[fmt](brief)
+    content = to_json(asdict(brief)) + "\n" if as_json else report.FORMATS[fmt](brief)
     if output is not None:
         from patron.services.backup import write_atomically
 
         write_atomically(output, content)
         click.echo(f"Wrote {output}", err=True)
     elif not by_mail:
-        prose(content) if fmt == "text" else click.echo(content, nl=False)
+        prose(content) if fmt == "text" and not as_json else click.echo(content, nl=False)
 
