@@ -41,6 +41,7 @@ COMMANDS = {
     "search": "patron.cli.search:search",
     "detect": "patron.cli.inbox:detect",
     "inbox": "patron.cli.inbox:inbox",
+    "digest": "patron.cli.digest:digest",
     "overview": "patron.cli.overview:overview",
     "demo": "patron.cli.overview:demo",
     "export": "patron.cli.backup:export",

@@ -11,7 +11,7 @@ different UIDs are two people).
 A card with addresses that finds nobody goes to ``Directory.person``, which
 joins a namesake with agreeing domains or creates the person.
 
-What Patron holds wins: a card fills empty fields (organisation, title,
+What Patron holds wins: a card fills empty fields (organisation, title, birthday, anniversary,
 notes) and adds addresses and phone numbers it does not know, but never
 overwrites or removes anything, so a stale card cannot undo what was typed.
 Importing the same cards again changes nothing.
@@ -402,7 +402,8 @@ class _Book:
         row: dict[str, Any] = {"name": draft.name, "organisation_id": None,
                                "title": self._valid("title", draft.title),
                                "notes": self._valid("notes", draft.notes),
-                               "phones": self._valid("phones", draft.phones)}
+                               "phones": self._valid("phones", draft.phones),
+                               "birthday": draft.birthday, "anniversary": draft.anniversary}
         if draft.organisation:
             row["organisation_id"] = self._organisation(draft)
         self.dirty = True
@@ -426,6 +427,9 @@ class _Book:
         for name in ("title", "notes"):
             if not row[name] and getattr(draft, name):
                 change[name] = self._valid(name, getattr(draft, name))
+        for name in ("birthday", "anniversary"):
+            if row.get(name) is None and getattr(draft, name) is not None:
+                change[name] = getattr(draft, name)
         if phones:
             current = list(row["phones"] or [])
             change["phones"] = current + [p for p in phones if p not in current]
