@@ -171,6 +171,16 @@ def test_next_is_the_cli_ranking_with_reasons(server: Server, cli: Patron) -> No
     assert want["requester"] in line and "mostly" in line
 
 
+def test_search_finds_what_the_cli_finds(server: Server, cli: Patron) -> None:
+    text, data = server.ok("search", words="ledger", limit=10)
+    expected = as_json(cli, "search ledger --json --limit 10")
+    assert [(h["kind"], h["id"]) for h in data["hits"]] == [(h["kind"], h["id"]) for h in expected]
+    assert data["hits"] and text.startswith(f"{len(expected)} found for 'ledger':")
+    _, asks = server.ok("search", words="ledger", kinds=["asks"])
+    assert {h["kind"] for h in asks["hits"]} <= {"ask"}
+    assert server.ok("search", words='"NEAR( *')[1] == {"hits": []}  # no query syntax
+
+
 def test_next_for_one_engagement(server: Server, cli: Patron) -> None:
     _, data = server.ok("next", engagement="Ledger", limit=50)
     expected = as_json(cli, "next --json --all -e Ledger")

@@ -23,6 +23,7 @@ from patron.services import asks, hire, ranking, records, relationships, screeni
 from patron.services import client as client_service
 from patron.services import inbox as inbox_service
 from patron.services import review as review_service
+from patron.services import search as search_service
 from patron.services.names import resolve
 from patron.store.reader import ConnectionReader
 
@@ -111,6 +112,13 @@ class ConflictsAnswer(BaseModel):
 
 class SuggestionsAnswer(BaseModel):
     suggestions: list[inbox_service.Suggestion]
+
+
+class SearchAnswer(BaseModel):
+    hits: list[search_service.Hit] = Field(description=(
+        "Records holding every word, kind by kind (people, organisations, engagements, asks, "
+        "touchpoints), asks and touchpoints newest first; marks are [start, end) of each "
+        "matched word in the title and the snippet."))
 
 
 class Recorded(BaseModel):
@@ -355,6 +363,24 @@ class Tools:
                   f"{', due ' + _when(s.due_at) if s.due_at else ''} (\"{s.sentence}\")" for s in found]
         return answer("\n".join(lines), SuggestionsAnswer, SuggestionsAnswer(suggestions=found))
 
+    def search(self, words: Annotated[str, Field(
+                   min_length=1, max_length=10_000,
+                   description="The words to find, each by its start, case and accents aside.")],
+               kinds: Annotated[list[Literal["people", "organisations", "engagements", "asks",
+                                             "touchpoints"]] | None, Field(
+                   description="Only these kinds of record (default: all).")] = None,
+               limit: Annotated[int, Field(ge=1, le=500, description="How many records at most.")] = 20,
+               ) -> Annotated[CallToolResult, SearchAnswer]:
+        """Find people, organisations, engagements, asks and touchpoints (mail subjects and
+        notes included) by words. As 'patron search --json'."""
+        with self.reading() as conn:
+            hits = search_service.search(conn, words, kinds=kinds, limit=limit)
+        lines = [f"{len(hits)} found for '{words}':" if hits else f"Nothing found for '{words}'."]
+        lines += [f"- {_SHOWN_AS.get(h.kind, h.kind)} #{h.id} {h.title}"
+                  f"{' (' + _when(h.when.isoformat()) + ')' if h.when else ''}"
+                  f"{': ' + h.snippet if h.snippet else ''}" for h in hits]
+        return answer("\n".join(lines), SearchAnswer, SearchAnswer(hits=hits))
+
     # --- writing ---------------------------------------------------------------------------
 
     def met(self, person: PersonName,
@@ -547,7 +573,8 @@ class Tools:
 
 
 READING_TOOLS = ("next", "why", "client", "due", "conflicts", "hire_me_back", "review", "screen",
-                 "inbox")
+                 "inbox", "search")
+_SHOWN_AS = {"interaction": "touchpoint"}
 WRITING_TOOLS = ("met", "ask_add", "done", "promise", "kept", "broke", "feedback", "time",
                  "inbox_accept", "inbox_reject")
 
