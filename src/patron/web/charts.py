@@ -122,6 +122,7 @@ def bosses(minutes: dict[str, int], target: dict[str, float]) -> dict[str, Any]:
         y = 10 + n * 34
         rows.append({"boss": boss, "y": y, "text_y": y + 14, "width": round(share * 400, 1),
                      "target_x": round(90 + aim * 400, 1), "minutes": spent,
+                     "share": round(share, 4), "target": round(aim, 4),
                      "label": f"{spent // 60}h{spent % 60:02d} ({share:.0%}, target {aim:.0%})"})
     return {"width": 720, "height": 20 + 34 * len(rows), "rows": rows,
             "logged": sum(minutes.values())}
