@@ -180,3 +180,25 @@ def test_a_marked_passage_always_puts_the_text_back_together(text: str, phrase: 
         assert found.before + found.phrase + found.after == text
         assert found.phrase.split() and [w.lower() for w in found.phrase.split()] == [
             w.lower() for w in phrase.split()]
+
+
+def test_a_full_inbox_pages_fifty_at_a_time(patron: Patron, tmp_path: Path) -> None:
+    for n in range(53):
+        mail(tmp_path, f"m{n:02d}", f"Sam,\n\nCould you send the figures for region {n}?\n\nHelen",
+             subject=f"Region {n}")
+    patron.ok(f"import mail {tmp_path} --owner {ME}")
+    store = opened(Path(patron.db))
+    try:
+        web = client(store)
+        first = web.get("/inbox", headers=JSON).json()
+        second = web.get("/inbox?page=2", headers=JSON).json()
+        assert (len(first["suggestions"]), len(second["suggestions"])) == (50, 3)
+        assert (first["total"], first["pages"]) == (53, 2)
+        listed = [s["id"] for s in json.loads(patron.ok("inbox --json"))]
+        assert [s["id"] for s in first["suggestions"] + second["suggestions"]] == listed
+        html = web.get("/inbox").text
+        assert "Inbox <span class=\"muted\">(53 waiting)</span>" in html
+        assert 'href="?page=2"' in html and "Page 1 of 2" in html
+        assert web.get("/inbox?page=0", headers=JSON).status_code == 400
+    finally:
+        store.close()

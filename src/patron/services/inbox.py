@@ -93,11 +93,15 @@ def _local(moment: datetime) -> datetime:
 
 
 def listing(conn: Connection, everything: bool = False,
-            engagement_id: int | None = None) -> list[Suggestion]:
+            engagement_id: int | None = None, limit: int | None = None,
+            offset: int = 0) -> list[Suggestion]:
     """Pending suggestions (all of them with ``everything``), newest message first; with
-    ``engagement_id``, only those filed under that engagement."""
+    ``engagement_id``, only those filed under that engagement; ``limit`` of them from
+    ``offset`` on, for a page."""
     s = schema.suggestion
     query = select(s).order_by(s.c.found_at.desc(), s.c.id)  # a message's own in its order
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     if not everything:
         query = query.where(s.c.status == PENDING)
     if engagement_id is not None:

@@ -6,24 +6,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT
+from patron.errors import InvalidInput
 from patron.services import inbox, records
 from patron.web.render import page, reading, writing, written
 
 router = APIRouter()
+PAGE_SIZE = 50
 
 
 @router.get("/inbox")
-def pending(request: Request) -> Response:
+def pending(request: Request, number: int = Query(1, alias="page")) -> Response:
+    if number < 1:
+        raise InvalidInput(f"page {number}: pages count from 1")
     with reading(request) as (conn, where):
-        found = inbox.in_context(conn, inbox.pending(conn))
+        total = inbox.count_pending(conn)
+        shown = inbox.listing(conn, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        found = inbox.in_context(conn, shown)
         engagements = records.find(conn, ENGAGEMENT, {"status": "active"}, where.now())
     return page(request, "inbox.html", {
         "suggestions": [{**vars(item.suggestion), "message": item.message,
                          "passage": item.passage} for item in found],
+        "total": total, "page": number, "pages": max(1, -(-total // PAGE_SIZE)),
+        "page_size": PAGE_SIZE,
         "engagements": [e["name"] for e in engagements],
     })
 
