@@ -110,3 +110,30 @@ def test_names_in_the_review_and_its_charts_are_text(patron: Patron) -> None:
         store.close()
     assert "<script>alert" not in html
     assert "Deal &lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_early_in_a_month_the_review_covers_the_one_just_ended_and_says_so(patron: Patron) -> None:
+    from datetime import datetime
+
+    from patron.settings import defaults
+    from patron.web.app import create_app
+
+    patron.ok("engagement add Ledger --kind client")
+    store = opened(Path(patron.db))
+    try:
+        web = TestClient(create_app(store, defaults(), lambda: datetime(2026, 12, 1, 9, 0)),
+                         base_url="http://127.0.0.1:8765")
+        html = web.get("/review").text
+    finally:
+        store.close()
+    assert "<h1>Review of November 2026 (2026-11-01 to 2026-11-30)</h1>" in html
+    assert "Covering November 2026, the month just ended.</p>" in html
+    assert "--period" not in html
+
+
+@pytest.mark.parametrize("path", ["/inbox", "/review", "/screen"])
+def test_the_new_pages_are_in_the_nav_and_need_no_script(web: TestClient, path: str) -> None:
+    html = web.get(path).text
+    assert '<html lang="en">' in html and '<main id="main">' in html
+    assert f'<a href="{path}" aria-current="page">' in html
+    assert "<script" not in html and " style=" not in html  # the CSP allows neither inline

@@ -38,7 +38,7 @@ def periodic(request: Request, period: str = Query(""), start: str = Query("", a
                  if (members := client.members(conn, settings, now, e["id"]))]
     return page(request, "review.html", {
         **asdict(found),
-        "title": title(found), "covering": covering(found),
+        "title": title(found), "covering": _covering(found),
         "no_time": no_time(found).replace("`", ""),
         "picked": {"period": period.strip() or None, "from": start.strip() or None,
                    "to": end.strip() or None},
@@ -48,3 +48,9 @@ def periodic(request: Request, period: str = Query(""), start: str = Query("", a
         "time_chart": charts.bosses(found.time_minutes, found.time_target),
         "grids": grids,
     })
+
+
+def _covering(found: review.Review) -> str:
+    """Why this period, without the command line's hint (the picker is on the page)."""
+    said = covering(found)
+    return said.split("; --period")[0].rstrip(".") + "." if said else ""
