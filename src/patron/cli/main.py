@@ -38,6 +38,7 @@ COMMANDS = {
     "reflect": "patron.cli.relationships:reflect",
     "review": "patron.cli.relationships:review",
     "screen": "patron.cli.screen:screen",
+    "search": "patron.cli.search:search",
     "detect": "patron.cli.inbox:detect",
     "inbox": "patron.cli.inbox:inbox",
     "overview": "patron.cli.overview:overview",

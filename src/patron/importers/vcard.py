@@ -10,6 +10,10 @@ so a damaged photo or an odd birthday never costs the card. ``vobject``
 unfolds lines and decodes quoted-printable and escapes; a line it refuses is
 named in the problem.
 
+``reading`` gives the import use case a source's cards as drafts, read as they
+are stored; a card whose fingerprint (its lines) the caller kept from an
+earlier read is thawed from what it gave then instead of read again.
+
 Writing uses vCard 3.0: every address book reads it (Apple, Google,
 Thunderbird, khard, Outlook), and ``vobject`` writes it natively.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,7 +32,7 @@ import vobject  # type: ignore[import-untyped]
 
 from patron.domain.addresses import display_name, normal_address
 from patron.errors import InvalidInput
-from patron.importers.base import Problem
+from patron.importers.base import Problem, Reading
 
 SUFFIXES = (".vcf", ".vcard")
 KEPT = frozenset({"VERSION", "FN", "N", "EMAIL", "ORG", "TITLE", "TEL", "NOTE", "UID"})
@@ -69,6 +73,8 @@ class CardDraft:
     notes: str | None = None
     uid: str | None = None
     named: bool = True  # False when the name was made from the first address
+    file: str = ""  # the file it came from, as named in messages
+    card: str = ""  # the fingerprint of the card's lines (``fingerprint``)
 
 
 # --- finding cards ------------------------------------------------------------------------
@@ -114,6 +120,56 @@ def _text_bytes(data: bytes) -> bytes:
         except UnicodeDecodeError:
             return data
     return data.removeprefix(codecs.BOM_UTF8)
+
+
+# --- reading a source -----------------------------------------------------------------------
+
+
+def reading(chunks: list[Chunk], problems: list[Problem],
+            kept: Mapping[str, list[Any]] | None = None) -> Reading[CardDraft]:
+    """The drafts of these cards, read as they are stored (so a progress bar moves); a card
+    that cannot be read is a problem, added to the reading's as it is met. ``kept`` holds
+    what cards read before gave, by ``fingerprint`` (``frozen``): such a card is not read
+    again, since reading is pure and gives the same draft."""
+    found: Reading[CardDraft] = Reading([], list(problems), total=len(chunks))
+    found.drafts = _drafts(chunks, kept or {}, found.problems)
+    return found
+
+
+def _drafts(chunks: list[Chunk], kept: Mapping[str, list[Any]], problems: list[Problem],
+            ) -> Iterator[CardDraft]:
+    for chunk in chunks:
+        mark = fingerprint(chunk)
+        frozen = kept.get(mark)
+        if frozen is not None:
+            yield thawed(frozen, chunk, mark)
+            continue
+        try:
+            draft = read(chunk)
+        except InvalidInput as exc:
+            problems.append(Problem(chunk.where, str(exc)))
+            continue
+        draft.file, draft.card = chunk.source, mark
+        yield draft
+
+
+def fingerprint(chunk: Chunk) -> str:
+    """What a card's draft depends on: its lines, whatever line it starts on and whatever
+    ends its lines (the file's name and the line are only in messages)."""
+    return hashlib.blake2b(b"\n".join(chunk.lines), digest_size=16).hexdigest()
+
+
+def frozen(draft: CardDraft) -> list[Any]:
+    """A draft as JSON, without where it was (``thawed`` puts that back)."""
+    return [draft.name, draft.emails, draft.organisation, draft.title, draft.phones, draft.notes,
+            draft.uid, draft.named]
+
+
+def thawed(values: list[Any], chunk: Chunk, mark: str) -> CardDraft:
+    name, emails, organisation, title, phones_, notes, uid, named = values
+    return CardDraft(where=chunk.where, name=name, emails=list(emails), organisation=organisation,
+                     title=title, phones=list(phones_), notes=notes, uid=uid, named=named,
+                     file=chunk.source, card=mark)
 
 
 # --- reading one card ---------------------------------------------------------------------
