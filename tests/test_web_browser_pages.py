@@ -1,5 +1,6 @@
-"""The Inbox, Review and Screen pages in real Chromium: accept a suggestion beside its mail,
-pick another period for the review, paste a prospect's mail into Screen. Screenshots land in
+"""The Inbox, Review, Screen and Search pages in real Chromium: accept a suggestion beside its
+mail, pick another period for the review, paste a prospect's mail into Screen, search from the
+box in the navigation. Screenshots land in
 tests/artefacts/ (not kept in git)."""
 
 from __future__ import annotations
@@ -111,6 +112,16 @@ def test_inbox_review_and_screen_in_chromium(served: str) -> None:
             assert "working for me" in marks and "discount" in marks
             assert page.locator("#result-h").inner_text().startswith("Fit ")
             page.screenshot(path=str(ARTEFACTS / "screen.png"), full_page=True)
+
+            box = page.get_by_role("searchbox", name="Search people, engagements, asks and mail")
+            box.fill("helen")
+            box.press("Enter")
+            page.wait_for_url("**/search?q=helen")
+            page.locator("ul.hits a", has_text="Helen Brandt").first.click()
+            page.wait_for_url("**/people/*")
+            assert page.locator("h1").inner_text().startswith("Helen Brandt")
+            page.go_back()
+            page.screenshot(path=str(ARTEFACTS / "search.png"), full_page=True)
         finally:
             browser.close()
     assert errors == []  # no script error, no CSP violation

@@ -216,6 +216,8 @@ def test_the_writes_on_each_backend(db_url: str) -> None:
         review = web.get("/review", headers=JSON).json()
         assert review["time_minutes"]["customer"] == 90
         assert web.get("/inbox", headers=JSON).json()["suggestions"] == []
+        found = web.get("/search?q=board+prev", headers=JSON).json()["hits"]
+        assert [(h["kind"], h["title"]) for h in found] == [("ask", "Board preview")]
         screened = web.post("/screen", headers=headers, data={"text": "We want a discount."})
         assert screened.json()["screening"]["flags"][0]["phrase"] == "discount"
     finally:
