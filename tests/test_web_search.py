@@ -88,3 +88,13 @@ def test_parts_always_put_the_text_back_together(text: str, marks: list[tuple[in
     cut = parts(text, marks)
     assert "".join(p["text"] for p in cut) == text
     assert all(p["text"] for p in cut)
+
+
+def test_an_ask_found_leads_to_whoever_asked_it_and_its_engagement(web: TestClient) -> None:
+    data = web.get("/search?q=reconciliation&kind=asks", headers=JSON).json()
+    ask = data["hits"][0]
+    assert ask["href"] == f"/people/{ask['person_id']}" and ask["person"]
+    html = web.get("/search?q=reconciliation&kind=asks").text
+    assert f'<a href="/engagements/{ask["engagement_id"]}">{ask["engagement"]}</a>' in html
+    mail = web.get("/search?q=reconciliation&kind=touchpoints", headers=JSON).json()["hits"]
+    assert mail and all(h["href"] is None and h["engagement_id"] for h in mail)
