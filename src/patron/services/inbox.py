@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, update
 
 from patron.domain import speech
+from patron.domain.passage import Passage, marked, whole
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, PERSON
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput, NotFound
@@ -92,11 +93,15 @@ def _local(moment: datetime) -> datetime:
 
 
 def listing(conn: Connection, everything: bool = False,
-            engagement_id: int | None = None) -> list[Suggestion]:
+            engagement_id: int | None = None, limit: int | None = None,
+            offset: int = 0) -> list[Suggestion]:
     """Pending suggestions (all of them with ``everything``), newest message first; with
-    ``engagement_id``, only those filed under that engagement."""
+    ``engagement_id``, only those filed under that engagement; ``limit`` of them from
+    ``offset`` on, for a page."""
     s = schema.suggestion
     query = select(s).order_by(s.c.found_at.desc(), s.c.id)  # a message's own in its order
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
     if not everything:
         query = query.where(s.c.status == PENDING)
     if engagement_id is not None:
@@ -232,3 +237,64 @@ def _field(conn: Connection, name: str, raw: Any, now: datetime) -> Any:
 def _message_source(source: str) -> str:
     """The message a suggestion came from: its source without the finding's number."""
     return source.rpartition("#")[0] or source
+
+
+# --- the inbox beside its mail ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the register keeps of the message a suggestion came from: mail keeps its
+    subject (the body is read for suggestions, not stored); a logged touchpoint keeps its
+    notes."""
+
+    interaction_id: int
+    subject: str
+    occurred_at: datetime
+    direction: str
+    text: str | None
+
+
+@dataclass(frozen=True)
+class InContext:
+    suggestion: Suggestion
+    message: Message | None
+    passage: Passage
+
+
+def passage(suggestion: Suggestion, text: str | None) -> Passage:
+    """The words to show with the detected phrase marked: the sentence within the message's
+    stored text when it is there; else the sentence itself, with the words its title was
+    made of marked (the whole sentence when the title rephrased it)."""
+    if text:
+        found = marked(text, suggestion.sentence)
+        if found is not None:
+            return found
+    said = suggestion.title.removeprefix("Answer: ")
+    return marked(suggestion.sentence, said) or whole(suggestion.sentence)
+
+
+def in_context(conn: Connection, suggestions: Sequence[Suggestion]) -> list[InContext]:
+    """Each suggestion beside the message it came from, the detected phrase marked."""
+    i = schema.interaction
+    ids = sorted({s.interaction_id for s in suggestions if s.interaction_id is not None})
+    messages: dict[int, Message] = {}
+    for start in range(0, len(ids), 500):
+        rows = conn.execute(select(i.c.id, i.c.summary, i.c.occurred_at, i.c.direction, i.c.notes)
+                            .where(i.c.id.in_(ids[start:start + 500])))
+        messages.update((int(r.id), Message(int(r.id), r.summary, r.occurred_at, r.direction,
+                                            r.notes)) for r in rows)
+    out = []
+    for s in suggestions:
+        message = messages.get(s.interaction_id) if s.interaction_id is not None else None
+        out.append(InContext(s, message, passage(s, message.text if message else None)))
+    return out
+
+
+def kind_of(conn: Connection, ident: int) -> str:
+    """A suggestion's kind (a request or a commitment), whatever its status."""
+    s = schema.suggestion
+    found = conn.execute(select(s.c.kind).where(s.c.id == ident)).scalar()
+    if found is None:
+        raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
+    return str(found)

@@ -94,3 +94,39 @@ def history(months: Sequence[MonthScore], out_of: float) -> dict[str, Any]:
             "line": " ".join(f"{p['x']},{p['y']}" for p in points),
             "top": CHART_PAD, "bottom": CHART_H - CHART_PAD, "out_of": out_of,
             "middle": round(CHART_H - CHART_PAD - out_of / 2 * scale, 1)}
+
+
+SCORE_ROW, SCORE_NAME_W, SCORE_SCALE = 34, 210, 4   # a client's row; 100 points = 400 units
+
+
+def scores(clients: Sequence[Any]) -> dict[str, Any]:
+    """The review's hire-me-back bars: last period (grey) above now (by verdict), 0-100."""
+    rows = []
+    for n, c in enumerate(clients):
+        y = 10 + n * SCORE_ROW
+        rows.append({"engagement": c.engagement, "short": _short(c.engagement, 30), "y": y,
+                     "text_y": y + 16, "previous": round(c.previous_score * SCORE_SCALE, 1),
+                     "now": round(c.score * SCORE_SCALE, 1), "verdict": c.verdict,
+                     "score": round(c.score), "previous_score": round(c.previous_score),
+                     "label_x": round(SCORE_NAME_W + 6 + c.score * SCORE_SCALE, 1)})
+    return {"width": SCORE_NAME_W + 100 * SCORE_SCALE + 40, "height": SCORE_ROW * len(rows) + 20,
+            "x": SCORE_NAME_W, "rows": rows}
+
+
+def bosses(minutes: dict[str, int], target: dict[str, float]) -> dict[str, Any]:
+    """Time per boss as bars of its share, a mark at the target share."""
+    total = sum(minutes.values()) or 1
+    rows = []
+    for n, (boss, spent) in enumerate(minutes.items()):
+        share, aim = spent / total, target.get(boss, 0.0)
+        y = 10 + n * 34
+        rows.append({"boss": boss, "y": y, "text_y": y + 14, "width": round(share * 400, 1),
+                     "target_x": round(90 + aim * 400, 1), "minutes": spent,
+                     "share": round(share, 4), "target": round(aim, 4),
+                     "label": f"{spent // 60}h{spent % 60:02d} ({share:.0%}, target {aim:.0%})"})
+    return {"width": 720, "height": 20 + 34 * len(rows), "rows": rows,
+            "logged": sum(minutes.values())}
+
+
+def _short(text: str, most: int) -> str:
+    return text if len(text) <= most else text[:most - 1] + "…"

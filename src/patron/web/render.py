@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -102,14 +103,29 @@ def page(request: Request, template: str, data: Mapping[str, Any], status: int =
     if wants_json(request):
         return JSONResponse(body, status_code=status)
     context = {"data": body, "csrf_token": getattr(request.state, "csrf_token", ""),
-               "path": request.url.path}
+               "path": request.url.path, "note": request.query_params.get(NOTE, "")[:NOTE_MAX]}
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 
-def written(request: Request, data: Mapping[str, Any], then: str, status: int = 200) -> Response:
+NOTE, NOTE_MAX = "note", 200  # the short confirmation a page shows after a write
+
+
+def written(request: Request, data: Mapping[str, Any], then: str, status: int = 200,
+            note: str | None = None) -> Response:
     """A write's answer: ``data`` as JSON for the API, else back to a page of this site
-    (303, so reloading does not send the form again)."""
+    (303, so reloading does not send the form again), saying ``note`` there."""
     if wants_json(request):
         return JSONResponse(plain(data), status_code=status)
-    safe = then if then.startswith("/") and not then.startswith("//") else "/"
+    safe = then if local(then) else "/"
+    if note:
+        path, _, query = safe.partition("?")
+        kept = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != NOTE]
+        safe = f"{path}?{urlencode([*kept, (NOTE, note[:NOTE_MAX])])}"
     return RedirectResponse(safe, status_code=303)
+
+
+def local(then: str) -> bool:
+    """A path of this site: not ``//host`` nor ``/\\host`` (browsers read both as another
+    site), and no control characters."""
+    return (then.startswith("/") and not then.startswith(("//", "/\\"))
+            and all(ch.isprintable() for ch in then))

@@ -3,4 +3,5 @@
 
 from __future__ import annotations
 
-ROUTERS = ("today", "engagements", "people", "asks")
+ROUTERS = ("today", "engagements", "people", "asks", "promises", "inbox", "review", "screen",
+           "search")

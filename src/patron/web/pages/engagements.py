@@ -1,23 +1,24 @@
 """``/engagements`` (the portfolio, as ``patron overview``) and ``/engagements/{id}``:
 who is THE client (``patron client``), the stakeholder grid, open asks (``patron next
 -e``), conflicts, visibility, and the hire-me-back score (``patron why -e``) with its
-history month by month."""
+history month by month; ``POST /engagements/{id}/time`` logs time on it (as ``patron
+time``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from patron.domain.hire import HIRE_TERMS
-from patron.domain.records import ENGAGEMENT
-from patron.services import client, hire, overview, ranking, relationships
+from patron.domain.records import ENGAGEMENT, TIME_ENTRY
+from patron.services import client, hire, overview, ranking, records, relationships
 from patron.services.names import resolve
 from patron.store.reader import ConnectionReader
 from patron.web import charts
 from patron.web.pages.today import ask_line
-from patron.web.render import page, reading
+from patron.web.render import page, reading, writing, written
 
 router = APIRouter()
 ASKS_SHOWN = 50
@@ -64,3 +65,16 @@ def engagement(request: Request, ident: int) -> Response:
         "hire_me_back": score,
         "chart": charts.history(months, view.hire.out_of) if view.hire is not None else None,
     })
+
+
+@router.post("/engagements/{ident}/time")
+def log_time(request: Request, ident: int, duration: str = Form(""), at: str = Form(""),
+             note: str = Form("")) -> Response:
+    """Time spent, as ``patron time DURATION ENGAGEMENT --at WHEN --note TEXT``."""
+    with writing(request) as (conn, where):
+        made = relationships.log_time(conn, duration, str(resolve(conn, ENGAGEMENT, str(ident))),
+                                      where.now(), at=at.strip() or None, note=note.strip() or None)
+        record = records.get(conn, TIME_ENTRY, made)
+    minutes = int(record["minutes"])
+    return written(request, record, f"/engagements/{ident}", 201,
+                   note=f"Logged {minutes // 60}h{minutes % 60:02d} as time entry #{made}")

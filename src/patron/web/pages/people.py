@@ -1,15 +1,18 @@
 """``/people/{id}``: roles across engagements, touchpoints newest first (50 a page, ``?page=``),
 their asks, your promises to them, their feedback and when they are due a call; and
-``POST /people/{id}/touchpoints``, logging a touchpoint (as ``patron met``)."""
+``POST /people/{id}/touchpoints``, logging a touchpoint (as ``patron met``), and
+``POST /people/{id}/feedback`` (as ``patron feedback``)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import Response
 
+from patron.domain.records import FEEDBACK, PERSON
 from patron.domain.vocabulary import InteractionKind
 from patron.errors import InvalidInput
-from patron.services import relationships
+from patron.services import records, relationships
+from patron.services.names import resolve
 from patron.services.profile import PAGE_SIZE, profile
 from patron.web.render import page, reading, writing, written
 
@@ -46,3 +49,17 @@ def _sentiment(text: str) -> int | None:
     if not -2 <= value <= 2:
         raise InvalidInput(f"sentiment must be a whole number from -2 to 2, not {text!r}")
     return value
+
+
+@router.post("/people/{ident}/feedback")
+def record_feedback(request: Request, ident: int, rating: str = Form(""), text: str = Form(""),
+                    engagement: str = Form(""), on: str = Form("")) -> Response:
+    """What they said of your work, as ``patron feedback PERSON --rating N "TEXT"``."""
+    with writing(request) as (conn, where):
+        person_id = resolve(conn, PERSON, str(ident))
+        given = {"person_id": person_id, "text": text.strip() or None,
+                 "rating": rating.strip() or None, "received_on": on.strip() or None,
+                 "engagement_id": engagement.strip() or relationships.engagement_of(conn, person_id)}
+        made = records.add(conn, FEEDBACK, given, where.now())
+        record = records.get(conn, FEEDBACK, made)
+    return written(request, record, f"/people/{ident}", 201, note=f"Recorded feedback #{made}")
