@@ -18,7 +18,7 @@ from patron.settings import Settings
 from patron.store.database import Store
 from patron.web import pages
 from patron.web.render import HERE, Served, page
-from patron.web.security import Guard, served_names
+from patron.web.security import Guard, public_names, served_names
 
 log = logging.getLogger("patron.web")
 
@@ -37,13 +37,15 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(Guard, names=served_names(host, port), token=str(settings["web.token"]),
-                       secret=secret)
+    names = served_names(host, port) | public_names(str(settings["web.public_url"]))
+    app.add_middleware(Guard, names=names, token=str(settings["web.token"]), secret=secret)
     return app
 
 
 def error(request: Request, status: int, message: str) -> Response:
-    return page(request, "error.html", {"error": message, "status": status}, status)
+    # a client who came by a feedback link sees a plain page: nothing of the owner's site
+    template = "answer_error.html" if request.url.path.startswith("/answer/") else "error.html"
+    return page(request, template, {"error": message, "status": status}, status)
 
 
 async def _patron_error(request: Request, exc: Exception) -> Response:
