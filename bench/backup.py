@@ -37,12 +37,13 @@ def step_import(register: Path) -> dict[str, float]:
     sys.path.insert(0, str(Path(__file__).parent))
     from mail_import import owners  # the same "me" as the mail benchmark
 
-    from patron.services.mail import import_files, plan
+    from patron.services import imports
+    from patron.services.mail import files_import
     from patron.store.database import open_store
 
     store = open_store(str(register))
     start = time.perf_counter()
-    outcome = import_files(store, plan(store, [ENRON]), owners(), NOW)
+    outcome = imports.run(store, files_import(store, [ENRON], owners(), NOW))
     store.close()
     return {"seconds": time.perf_counter() - start, "messages": outcome.created}
 

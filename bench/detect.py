@@ -123,6 +123,28 @@ def score(messages: list[Message], show: bool) -> dict[str, Counter[str]]:
     return counts
 
 
+def requests(messages: list[Message]) -> Counter[str]:
+    """Counts for requests of either kind: a sentence tagged Request-Action or
+    Request-Information is a request, and so is one on which a finding of either lands."""
+    counts: Counter[str] = Counter()
+    for message in messages:
+        predicted = _predicted(message)
+        for i, sentence in enumerate(message.sentences):
+            if sentence.tag is None:
+                continue
+            gold = sentence.tag in TAGS
+            hit = bool(predicted.get(i, set()) & set(MEASURED))
+            key = {(True, True): "tp", (True, False): "fn", (False, True): "fp"}.get((gold, hit))
+            if key:
+                counts[key] += 1
+    return counts
+
+
+def f1(counts: Counter[str]) -> float:
+    tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
 def _predicted(message: Message) -> dict[int, set[str]]:
     """Kinds found per annotated sentence (by most overlapping words)."""
     text = "\n".join(s.text for s in message.sentences)

@@ -1,48 +1,45 @@
 """Benchmark: how well influence orders bosses above their subordinates, against degree
-centrality, and how long it takes.
+centrality, and how long it takes; and how well requests are found in mail.
 
 1. Generated organisations (patron.samples.orgmail) of several sizes, three seeds
    each: the share of true (boss, subordinate) pairs ordered correctly.
 2. The Enron power annotations (Prabhakaran et al., LREC 2012) in
    ../shared/data/enron-power-annotations/AnnotatedThreads/train: the pairs
    annotated with hierarchical power (and, apart, situational power), scored
-   on the annotated threads alone, and, where ../shared/data/enron-mbox is
-   there, on the whole Enron mail (about 77,600 messages; it has no
-   In-Reply-To, so answers are found by subject: "Re: X" answers the latest
-   earlier "X" its recipients sent).
-3. Enron's officers over the other mailbox owners, where ../shared/data/enron-mbox
-   is there: the 42 mailboxes run from the chairman down to traders and
-   assistants, and eight of their owners were officers (chairman, presidents and
-   chief executives of divisions, executive vice presidents), each attested by a
-   title line in the mail itself. Every officer should outrank every other
-   mailbox owner: 8 x 34 = 272 pairs. Each owner's addresses (those they send
-   from in their own sent folders) are taken as one person, as `patron people
-   merge` would.
-4. Time to score 77,600 generated messages (and the Enron mail, where present).
+   on the annotated threads alone.
+3. The Enron hierarchy's dev pairs (../shared/data/enron-hierarchy-dev: job titles,
+   Perry & Wolfe's seniority, the Columbia gold hierarchy) scored by the rule of their
+   README (a tie counts 0.5; only pairs whose both people degree centrality has) on the
+   mail of ../shared/data/enron-mbox: all 42 mailboxes merged, then each mailbox alone
+   with its owner as "me" (median and spread over the mailboxes), degree centrality beside
+   each figure. The mail is read once by Patron's parser and cached (bench/enron.py).
+4. Time to score 77,600 generated messages and the Enron mail.
+5. Request detection's sentence F1 on the annotated threads (bench/detect.py's measure).
 
     .venv/bin/python bench/influence.py
-    .venv/bin/python bench/influence.py --no-enron-mbox    # skip the 45 s mbox parse
+    .venv/bin/python bench/influence.py --enron-only    # 3-5 only: under a minute with the cache
 """
 
 from __future__ import annotations
 
 import argparse
-import mailbox
+import csv
 import re
 import statistics
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
-from email.utils import getaddresses, parsedate_to_datetime
-from pathlib import Path
+
+import detect
+from enron import MBOX, SHARED, Mail, mailboxes
 
 from patron.domain.influence import Message, degree, influence, pairwise_accuracy
 from patron.samples.orgmail import generate
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 ANNOTATED = SHARED / "enron-power-annotations" / "AnnotatedThreads" / "train"
-MBOX = SHARED / "enron-mbox"
+PAIRS = SHARED / "enron-hierarchy-dev" / "pairs.csv"
 SIZES = ((100, 50, 4_000), (500, 1_000, 20_000), (2_000, 18_000, 77_600))
 
 
@@ -156,133 +153,94 @@ def on_threads(threads: list[Thread]) -> None:
               f"degree {pairwise_accuracy(base, pairs):.1%}")
 
 
-# The whole Enron mail ----------------------------------------------------------------
+# The Enron hierarchy pairs --------------------------------------------------------------
 
 
-def mailboxes() -> dict[str, list[tuple[Message, str]]]:
-    """Each mailbox's messages, each once (the same message sits in several folders),
-    people by address, with their subjects."""
-    return {folder.name: _distinct(path for path in sorted(folder.glob("*.mbox")))
-            for folder in sorted(p for p in MBOX.iterdir() if p.is_dir())}
+Pairs = dict[str, list[tuple[str, str]]]
 
 
-def _distinct(paths: Iterable[Path]) -> list[tuple[Message, str]]:
-    seen: set[tuple[str, str, str]] = set()
-    found: list[tuple[Message, str]] = []
-    for path in paths:
-        for parsed in mailbox.mbox(str(path)):
-            envelope = _envelope(parsed)
-            if envelope is None:
-                continue
-            message, subject = envelope
-            key = (message.sender, message.sent_at.isoformat(), subject)
-            if key not in seen:
-                seen.add(key)
-                found.append(envelope)
+def hierarchy() -> tuple[Pairs, dict[str, str]] | None:
+    """The dev pairs by label set, and each address's person.
+
+    The file names a person by their ``;``-joined addresses, not always the same ones in
+    each set ("greg.whalley@enron.com" in one, with a second address in another), so the
+    addresses named together anywhere are taken as one person (as ``patron people merge``
+    would make them), named by the first of them."""
+    if not PAIRS.is_file():
+        return None
+    with PAIRS.open(newline="", encoding="utf-8") as stream:
+        rows = [(row["set"], row["boss"].split(";"), row["subordinate"].split(";"))
+                for row in csv.DictReader(stream)]
+    joined: dict[str, str] = {}
+
+    def root(address: str) -> str:
+        while joined.get(address, address) != address:
+            address = joined[address]
+        return address
+
+    for _, *people in rows:
+        for addresses in people:
+            for address in addresses[1:]:
+                first, other = root(addresses[0]), root(address)
+                if first != other:
+                    joined[other] = first
+    alias = {a: root(a) for _, *people in rows for addresses in people for a in addresses}
+    sets: Pairs = {}
+    for name, boss, subordinate in rows:
+        sets.setdefault(name, []).append((alias[boss[0]], alias[subordinate[0]]))
+    return sets, alias
+
+
+def readme_degree(mails: list[Mail], sets: Pairs, alias: dict[str, str]) -> str:
+    """Degree centrality as the labels' README computes it, each address on its own and a
+    person as their best-connected address: the check that the data read here are theirs."""
+    by_address = degree(envelopes(mails, {}))
+    best: dict[str, float] = {}
+    for address, person in alias.items():
+        if address in by_address:
+            best[person] = max(best.get(person, 0.0), by_address[address])
+    return ", ".join(f"{name} {pairwise_accuracy(best, pairs, tie=0.5):.3f} "
+                     f"(n={sum(a in best and b in best for a, b in pairs):,})"
+                     for name, pairs in sets.items())
+
+
+def distinct(mails: Iterable[Mail]) -> list[Mail]:
+    """Each message once, by Message-ID (the same message sits in several folders)."""
+    seen: set[str] = set()
+    found: list[Mail] = []
+    for mail in mails:
+        if mail.message_id is None or mail.message_id not in seen:
+            if mail.message_id:
+                seen.add(mail.message_id)
+            found.append(mail)
     return found
 
 
-def enron_mail(boxes: dict[str, list[tuple[Message, str]]]) -> list[Message]:
-    """Every message of every mailbox once, answers found by subject."""
-    seen: set[tuple[str, str, str]] = set()
-    found: list[tuple[Message, str]] = []
-    for envelopes in boxes.values():
-        for message, subject in envelopes:
-            key = (message.sender, message.sent_at.isoformat(), subject)
-            if key not in seen:
-                seen.add(key)
-                found.append((message, subject))
-    return list(_threaded(found))
+def envelopes(mails: Iterable[Mail], alias: dict[str, str]) -> list[Message]:
+    """The messages as ``influence`` reads them, each labelled person's addresses as one
+    person (as ``patron people merge`` would make them)."""
+    def one(address: str) -> str:
+        return alias.get(address, address)
+
+    return [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
+                    cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
+                    message_id=m.message_id, reply_to=m.in_reply_to)
+            for m in mails]
 
 
-def _envelope(parsed: mailbox.mboxMessage) -> tuple[Message, str] | None:
-    senders = [a.lower() for _, a in getaddresses(parsed.get_all("From", [])) if "@" in a]
-    try:
-        when = parsedate_to_datetime(str(parsed["Date"]))
-    except (TypeError, ValueError):
-        return None
-    if not senders:
-        return None
-
-    def people(header: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(a.lower() for _, a in getaddresses(
-            [str(v) for v in parsed.get_all(header, [])]) if "@" in a))
-
-    sent_at = when.replace(tzinfo=None) - (when.utcoffset() or (when - when))
-    return (Message(sender=senders[0], to=people("To"), cc=people("Cc"), sent_at=sent_at,
-                    message_id=str(parsed["Message-ID"]).strip("<> ")),
-            " ".join(str(parsed["Subject"] or "").split()))
+def agreement(scored: dict[str, float], base: dict[str, float], pairs: list[tuple[str, str]],
+              ) -> tuple[float, float, int]:
+    """Both rankings on the pairs whose people degree centrality has: (ours, degree, pairs)."""
+    judged = [(a, b) for a, b in pairs if a in base and b in base]
+    return (pairwise_accuracy(scored, judged, tie=0.5), pairwise_accuracy(base, judged, tie=0.5),
+            len(judged))
 
 
-REPLY = re.compile(r"^(?:(?:re|fw|fwd)\s*:\s*)+", re.I)
-
-
-def _threaded(found: list[tuple[Message, str]]) -> Iterable[Message]:
-    """'Re: X' answers the latest earlier message on X sent by one of its recipients."""
-    found.sort(key=lambda item: item[0].sent_at)
-    latest: dict[tuple[str, str], Message] = {}
-    for message, subject in found:
-        topic = REPLY.sub("", subject).lower()
-        parent = None
-        if REPLY.match(subject) and subject.lower().startswith("re"):
-            parent = next((latest[(p, topic)] for p in message.to if (p, topic) in latest), None)
-        if parent is not None:
-            message = Message(sender=message.sender, to=message.to, cc=message.cc,
-                              sent_at=message.sent_at, message_id=message.message_id,
-                              reply_to=parent.message_id)
-        latest[(message.sender, topic)] = message
-        yield message
-
-
-def on_enron_mail(threads: list[Thread]) -> None:
-    if not MBOX.is_dir():
-        print(f"Enron mail: skipped ({MBOX} is absent)")
-        return
-    start = time.perf_counter()
-    boxes = mailboxes()
-    messages = enron_mail(boxes)
-    print(f"Enron mail: read {len(messages):,} distinct messages in {time.perf_counter() - start:.0f} s "
-          f"({sum(1 for m in messages if m.reply_to):,} answers found by subject)")
-    ours, base = scores(messages), degree(messages)
-    for kind in ("Hierarchical", "Situational"):
-        pairs = [(_best(t, a, base), _best(t, b, base)) for t in threads for a, b in t.pairs[kind]]
-        judged = [(a, b) for a, b in pairs if a and b]
-        print(f"  {kind.lower()} power, {len(judged)} of {len(pairs)} pairs found in the mail: "
-              f"influence {pairwise_accuracy(ours, judged):.1%}, "
-              f"degree {pairwise_accuracy(base, judged):.1%}")
-    on_officers(messages, boxes)
-    timed("Enron mail", messages)
-
-
-# Enron's officers ----------------------------------------------------------------------
-
-OFFICERS = {  # mailbox: a title line that Enron's own mail carries for its owner
-    "lay-k": "Lay - Office of the Chairman",
-    "whalley-g": "Whalley, President & COO",
-    "lavorato-j": "Lavorato, President and CEO",
-    "delainey-d": "Delainey, President and CEO",
-    "shankman-j": "Shankman, President and COO",
-    "derrick-j": "Derrick - Exec VP & General Counsel",
-    "buy-r": "Buy - Exec VP & Chief Risk",
-    "horton-s": "Horton - Chairman & CEO",
-}
-SENT = ("_sent", "_sent_mail", "sent", "sent_items")
-
-
-def owners() -> dict[str, set[str]]:
-    """Each mailbox's owner as the addresses they send from in their own sent folders
-    (ten messages or more, with their surname in the address)."""
-    found: dict[str, set[str]] = {}
-    for folder in sorted(p for p in MBOX.iterdir() if p.is_dir()):
-        surname = folder.name.split("-")[0]
-        counts: dict[str, int] = {}
-        for path in (folder / f"{name}.mbox" for name in SENT):
-            if path.is_file():
-                for parsed in mailbox.mbox(str(path)):
-                    for _, address in getaddresses(parsed.get_all("From", [])):
-                        counts[address.lower()] = counts.get(address.lower(), 0) + 1
-        found[folder.name] = {a for a, n in counts.items() if n >= 10 and _theirs(a, surname)}
-    return found
+def owner(mails: list[Mail], name: str) -> set[str]:
+    """A mailbox's owner: the addresses with their surname that sent ten of its messages or more."""
+    surname = name.split("-")[0]
+    counts = Counter(m.sender for m in mails)
+    return {a for a, n in counts.items() if n >= 10 and _theirs(a, surname)}
 
 
 def _theirs(address: str, surname: str) -> bool:
@@ -290,76 +248,76 @@ def _theirs(address: str, surname: str) -> bool:
     return surname in address.split("@")[0] or (len(last) > 3 and last in surname)
 
 
-def attested() -> dict[str, int]:
-    """How many mail files carry each officer's title line."""
-    counts = dict.fromkeys(OFFICERS, 0)
-    wanted = {mailbox_: line.encode() for mailbox_, line in OFFICERS.items()}
-    for path in MBOX.rglob("*.mbox"):
-        data = path.read_bytes()
-        for mailbox_, line in wanted.items():
-            counts[mailbox_] += data.count(line)
-    return counts
-
-
-def on_officers(messages: list[Message], boxes: dict[str, list[tuple[Message, str]]]) -> None:
-    """The officers over the other owners in the whole mail, then in each mailbox alone
-    (the view one user has), leaving out pairs with the mailbox's own owner."""
-    people = owners()
-    alias = {address: name for name, addresses in people.items() for address in addresses}
-    titles = attested()
-    officers = [name for name in OFFICERS if titles[name] and people.get(name)]
-    rest = [name for name, addresses in people.items() if addresses and name not in OFFICERS]
-    pairs = [(boss, other) for boss in officers for other in rest]
-    merged = _as_people(messages, alias)
+def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str]) -> None:
+    """The whole archive, then each mailbox alone with its owner as "me"."""
+    whole = distinct(m for mails in boxes.values() for m in mails)
+    merged = envelopes(whole, alias)
     ours, base = scores(merged), degree(merged)
-    seen = [titles[name] for name in officers] or [0]
-    print(f"Enron officers over the other mailbox owners ({len(officers)} officers, each title "
-          f"attested {min(seen)}-{max(seen)} times in the mail; {len(rest)} others; "
-          f"{len(pairs)} pairs): influence {pairwise_accuracy(ours, pairs):.1%}, "
-          f"degree {pairwise_accuracy(base, pairs):.1%}")
-    right, baseline, judged = 0, 0, 0
-    for owner, envelopes in boxes.items():
-        alone = _as_people(list(_threaded(list(envelopes))), alias)
+    print("Degree centrality by the labels' README rule (an address alone): "
+          + readme_degree(whole, sets, alias))
+    print(f"Enron hierarchy, dev pairs, whole archive ({len(merged):,} distinct messages; a tie "
+          "counts 0.5; pairs that degree centrality has):")
+    print(f"  {'set':<7} {'pairs':>6} {'influence':>9} {'degree':>7}")
+    for name, pairs in sets.items():
+        mine, theirs, judged = agreement(ours, base, pairs)
+        print(f"  {name:<7} {judged:>6,} {mine:>9.3f} {theirs:>7.3f}")
+    everyone = [p for pairs in sets.values() for p in pairs]
+    per_box: list[tuple[str, float, float, int]] = []
+    for name, mails in boxes.items():
+        me = {alias.get(a, a) for a in owner(mails, name)}
+        alone = envelopes(distinct(mails), alias)
         ours, base = scores(alone), degree(alone)
-        theirs = [(a, b) for a, b in pairs if owner not in (a, b) and a in ours and b in ours]
-        judged += len(theirs)
-        right += sum(ours[a] > ours[b] for a, b in theirs)
-        baseline += sum(base[a] > base[b] for a, b in theirs)
-
-    def share(count: int) -> float:
-        return count / judged if judged else 0.0
-
-    print(f"  each mailbox alone ({judged:,} pairs seen, summed over the {len(boxes)} mailboxes): "
-          f"influence {share(right):.1%}, degree {share(baseline):.1%}")
-
-
-def _as_people(messages: list[Message], alias: dict[str, str]) -> list[Message]:
-    def one(address: str) -> str:
-        return alias.get(address, address)
-
-    return [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
-                    cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
-                    message_id=m.message_id, reply_to=m.reply_to) for m in messages]
+        pairs = [(a, b) for a, b in dict.fromkeys(everyone) if a not in me and b not in me]
+        mine, theirs, judged = agreement(ours, base, pairs)
+        if judged:
+            per_box.append((name, mine, theirs, judged))
+    if not per_box:
+        return
+    print(f"  each mailbox alone, its owner as me ({len(per_box)} mailboxes with pairs, "
+          f"{sum(n for *_, n in per_box):,} pairs in all, every set once):")
+    for label, column in (("influence", 1), ("degree", 2)):
+        values = sorted(float(row[column]) for row in per_box)
+        quarters = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
+        print(f"    {label:<9} median {statistics.median(values):.3f}, quartiles {quarters[0]:.3f}-"
+              f"{quarters[2]:.3f}, range {values[0]:.3f}-{values[-1]:.3f}")
 
 
-def _best(thread: Thread, ident: str, scored: dict[str, float]) -> str:
-    """The person's address with the most correspondents in the mail, or '' if none."""
-    known = [a for a in thread.addresses.get(ident, ()) if a in scored]
-    return max(known, key=lambda a: scored[a]) if known else ""
+def on_requests() -> None:
+    """Sentence F1 of request detection on the annotated threads (bench/detect.py's measure)."""
+    if not detect.THREADS.is_dir():
+        print(f"Request detection: skipped ({detect.THREADS} is absent)")
+        return
+    messages = list(detect.annotated_messages(detect.THREADS))
+    counts = detect.score(messages, False)
+    c = detect.requests(messages)
+    kinds = sum((counts[kind] for kind in detect.MEASURED), Counter())
+    print(f"Request detection, sentence F1 on {detect.THREADS.name}: a request of either kind "
+          f"{detect.f1(c):.3f} ({c['tp'] + c['fn']} tagged); of the right kind {detect.f1(kinds):.3f}; "
+          + ", ".join(f"{kind} {detect.f1(counts[kind]):.3f}" for kind in detect.MEASURED))
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--no-enron-mbox", action="store_true", help="Skip the whole Enron mail.")
+    parser.add_argument("--enron-only", action="store_true",
+                        help="Only the Enron figures: hierarchy pairs, request detection, timing.")
     args = parser.parse_args(argv)
-    generated()
-    mail = generate(7, 2_000, 18_000, 77_600)
-    timed("Generated mail", mail.messages)
-    threads = annotated()
-    if threads is not None:
-        on_threads(threads)
-        if not args.no_enron_mbox:
-            on_enron_mail(threads)
+    if not args.enron_only:
+        generated()
+        mail = generate(7, 2_000, 18_000, 77_600)
+        timed("Generated mail", mail.messages)
+        threads = annotated()
+        if threads is not None:
+            on_threads(threads)
+    labels = hierarchy()
+    if labels is None:
+        print(f"Enron hierarchy: skipped ({PAIRS} is absent)")
+    elif not MBOX.is_dir():
+        print(f"Enron hierarchy: skipped ({MBOX} is absent)")
+    else:
+        boxes = mailboxes()
+        on_hierarchy(boxes, *labels)
+        timed("Enron mail", envelopes(distinct(m for mails in boxes.values() for m in mails), labels[1]))
+    on_requests()
     return 0
 
 

@@ -3,9 +3,11 @@ and a CLI runner that never touches the user's own folders."""
 
 from __future__ import annotations
 
+import imaplib
 import itertools
 import os
 import shlex
+import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from patron.cli.main import main
+from patron.importers.imap import Account
 from patron.store.database import Store, open_store
 
 NOW = datetime(2026, 11, 20, 10, 0)  # a Friday
@@ -150,3 +153,45 @@ def shared_folder(name: str) -> Path:
     if not path.is_dir():
         pytest.skip(f"{name} is not in {SHARED_DATA}")
     return path
+
+
+@dataclass(frozen=True)
+class ImapServer:
+    """The IMAP test server (scripts/with-dovecot: TLS with a self-signed certificate)."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    cafile: Path
+    starttls_port: int
+
+    def account(self, **changes: object) -> Account:
+        values: dict[str, object] = {"host": self.host, "user": self.user, "password": self.password,
+                                     "port": self.port, "cafile": self.cafile}
+        values.update(changes)
+        return Account(**values)  # type: ignore[arg-type]
+
+    def client(self) -> imaplib.IMAP4_SSL:
+        """A plain imaplib session, to put test mail on the server."""
+        context = ssl.create_default_context(cafile=str(self.cafile))
+        client = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context)
+        client.login(self.user, self.password)
+        return client
+
+    def options(self, folder: str) -> str:
+        """``patron import imap`` with what reaches this server and ``folder``."""
+        return (f"import imap --host {self.host} --port {self.port} --user {self.user} "
+                f"--folder {folder} --cafile {self.cafile}")
+
+
+@pytest.fixture(scope="session")
+def imap_server() -> ImapServer:
+    """The test server from PATRON_TEST_IMAP (host:port:user:password:cafile:starttls_port)."""
+    given = os.environ.get("PATRON_TEST_IMAP", "")
+    if not given:
+        if os.environ.get("PATRON_REQUIRE_IMAP"):
+            pytest.fail("PATRON_REQUIRE_IMAP is set but PATRON_TEST_IMAP is not")
+        pytest.skip("no IMAP server (set PATRON_TEST_IMAP; ./tasks test starts one)")
+    host, port, user, password, cafile, starttls_port = given.split(":")
+    return ImapServer(host, int(port), user, password, Path(cafile), int(starttls_port))

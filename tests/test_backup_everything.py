@@ -119,7 +119,8 @@ def import_vcard(draw: Draw, patron: Patron, folder: Path) -> None:
         f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:card-{draw(st.integers(1, 3))}\r\nFN:{name}\r\n"
         f"EMAIL:{address}\r\nTEL;TYPE=work:+44 20 7946 {draw(st.integers(1000, 9999))}\r\n"
         f"ORG:{draw(st.sampled_from(['Northwind', 'Meridian Bank']))}\r\n"
-        f"TITLE:{draw(plain)}\r\nEND:VCARD\r\n", encoding="utf-8")
+        f"TITLE:{draw(plain)}\r\nBDAY:{draw(st.sampled_from(['1980-04-15', '--0229', '19751231']))}"
+        "\r\nANNIVERSARY:20100612\r\nEND:VCARD\r\n", encoding="utf-8")
     run(patron, "import", "vcard", str(path))
 
 
@@ -228,6 +229,8 @@ def add_interaction_and_commitment(draw: Draw, patron: Patron, folder: Path) -> 
 
 def edit_records(draw: Draw, patron: Patron, folder: Path) -> None:
     run(patron, "person", "edit", draw(someone), "--title", draw(texts))
+    run(patron, "person", "edit", draw(someone), "--birthday", draw(days),
+        "--anniversary", draw(st.sampled_from(["--0415", "June 12", "2010-06-12"])))
     run(patron, "engagement", "edit", "Ledger", "--value", draw(numbers), "--notes", draw(texts))
     run(patron, "ask", "edit", "1", "--status", draw(st.sampled_from(["doing", "done"])),
         "--notes", draw(texts))
@@ -283,6 +286,11 @@ def inbox(draw: Draw, patron: Patron, folder: Path) -> None:
             run(patron, "inbox", choice, str(item["id"]))
 
 
+def feed(draw: Draw, patron: Patron, folder: Path) -> None:
+    """The calendar feed keeps its register identity and each item's version."""
+    run(patron, "export", "feed", "-o", str(folder / "feed.ics"))
+
+
 def merge_and_influence(draw: Draw, patron: Patron, folder: Path) -> None:
     run(patron, "person", "add", "Helen B.", "--email", f"hb{next(_ids)}@gmail.example")
     run(patron, "people", "merge", "Helen Brandt", "Helen B.")
@@ -293,7 +301,7 @@ STEPS: dict[str, Step] = {step.__name__: step for step in (
     import_mail, import_ics, import_vcard, import_csv_people, import_csv_asks,
     import_csv_interactions, import_csv_time, import_todotxt, import_taskwarrior, add_records,
     add_ask, add_stakeholder, add_interaction_and_commitment, edit_records, remove_records,
-    relationships, promise_about_an_ask, timer, goals, inbox, merge_and_influence)}
+    relationships, promise_about_an_ask, timer, goals, inbox, feed, merge_and_influence)}
 
 
 def seed(patron: Patron, folder: Path) -> None:

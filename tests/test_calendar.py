@@ -518,7 +518,8 @@ def _normal(calendar: str) -> list[str]:
 @given(register=_registers())
 def test_export_import_export_gives_the_same_calendar(store: Store,
                                                       register: tuple[list[Any], list[Any]]) -> None:
-    from patron.services.calendar import export_calendar, import_events
+    from patron.services import imports
+    from patron.services.calendar import events_import, export_calendar
 
     window = ics.Window.around(NOW)
     with store.engine.connect() as conn:
@@ -527,10 +528,9 @@ def test_export_import_export_gives_the_same_calendar(store: Store,
             first = export_calendar(conn, NOW)
             source.rollback()
         with conn.begin() as target:  # the same, empty register
-            drafts, problems = ics.parse(first, "export.ics", window)
-            assert problems == []
-            outcome = import_events(conn, drafts, [])
-            assert outcome.problems == [] and outcome.created == len(drafts)
+            reading = ics.read_text(first, "export.ics", window)
+            outcome = imports.store_all(conn, events_import(reading, [], NOW, "export.ics"))
+            assert outcome.problems == [] and outcome.created == len(list(reading.drafts))
             second = export_calendar(conn, NOW + timedelta(days=1))
             target.rollback()
     assert _normal(second) == _normal(first)

@@ -6,14 +6,10 @@ reads them back through Patron.
 
 from __future__ import annotations
 
-import imaplib
 import itertools
-import os
 import socket
-import ssl
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,48 +21,18 @@ from patron.importers import imap
 from patron.importers.imap import Account, Position, connect, decode_folder, encode_folder
 from patron.services import imap as mailbox
 from patron.store.database import Store
-from tests.conftest import NOW, Patron
+from tests.conftest import NOW, ImapServer, Patron
 
 _serial = itertools.count(1)
 
 
-@dataclass(frozen=True)
-class Server:
-    host: str
-    port: int
-    user: str
-    password: str
-    cafile: Path
-    starttls_port: int
-
-    def account(self, **changes: object) -> Account:
-        values: dict[str, object] = {"host": self.host, "user": self.user, "password": self.password,
-                                     "port": self.port, "cafile": self.cafile}
-        values.update(changes)
-        return Account(**values)  # type: ignore[arg-type]
-
-    def client(self) -> imaplib.IMAP4_SSL:
-        """A plain imaplib session, to put test mail on the server."""
-        context = ssl.create_default_context(cafile=str(self.cafile))
-        client = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context)
-        client.login(self.user, self.password)
-        return client
-
-    def options(self, folder: str) -> str:
-        return (f"import imap --host {self.host} --port {self.port} --user {self.user} "
-                f"--folder {folder} --cafile {self.cafile}")
+Server = ImapServer
 
 
-@pytest.fixture(scope="session")
-def server() -> Server:
-    """The test server from PATRON_TEST_IMAP (host:port:user:password:cafile:starttls_port)."""
-    given_ = os.environ.get("PATRON_TEST_IMAP", "")
-    if not given_:
-        if os.environ.get("PATRON_REQUIRE_IMAP"):
-            pytest.fail("PATRON_REQUIRE_IMAP is set but PATRON_TEST_IMAP is not")
-        pytest.skip("no IMAP server (set PATRON_TEST_IMAP; ./tasks test starts one)")
-    host, port, user, password, cafile, starttls_port = given_.split(":")
-    return Server(host, int(port), user, password, Path(cafile), int(starttls_port))
+@pytest.fixture
+def server(imap_server: ImapServer) -> ImapServer:
+    """The test server (tests/conftest.py), as this file's tests name it."""
+    return imap_server
 
 
 @pytest.fixture

@@ -107,7 +107,8 @@ def _drafts(events: list[Any], own: int) -> list[ics.EventDraft]:
 @given(first=_EVENTS, second=_EVENTS)
 def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list[Any],
                                                        second: list[Any]) -> None:
-    from patron.services.calendar import BATCH, import_events
+    from patron.services.calendar import events_import
+    from patron.services.imports import BATCH
 
     tables = ["interaction", "interaction_participant", "person", "person_email", "organisation",
               "organisation_domain"]
@@ -115,8 +116,9 @@ def test_a_calendar_stores_the_same_whatever_the_batch(store: Store, first: list
     for size in (*SIZES, BATCH):
         with store.engine.connect() as conn, conn.begin() as transaction:
             own = _prefill(conn)
-            outcomes = [import_events(conn, _drafts(events, own), ["me@mine.example"], batch=size)
-                        for events in (first, second)]
+            outcomes = [imports.store_all(conn, replace(events_import(
+                ics.reading(_drafts(events, own), []), ["me@mine.example"], NOW, "calendar.ics"),
+                batch=size)) for events in (first, second)]
             # a repeating event of ours is a meeting of its own, its source holding our id
             results.append(plain([snapshot(conn, tables), outcomes], f"patron-interaction-{own}@patron"))
             transaction.rollback()
@@ -205,3 +207,81 @@ def test_a_taskwarrior_export_stores_the_same_whatever_the_batch(store: Store, f
             transaction.rollback()
     assert results[1] == results[0]
     assert results[2] == results[0]
+
+
+# --- address books ----------------------------------------------------------------------------
+
+_CARD_TABLES = ["person", "person_email", "organisation", "organisation_domain"]
+_CARDS = st.lists(st.fixed_dictionaries({
+    "name": st.none() | st.sampled_from(["Ann Lee", "ann lee", "Bob Roe", "Helen Brandt", "Boom"]),
+    "emails": st.lists(st.sampled_from(["ann@acme.example", "ann.lee@gmail.com", "bob@roe.example",
+                                        "helen@ledger.example", "x@acme.example", "y@acme.co.uk"]),
+                       max_size=2),
+    "uid": st.none() | st.sampled_from(["u1", "u2", "patron-person-1"]),
+    "org": st.none() | st.sampled_from(["Acme", "acme", "Acme Corporation", "Ledger Ltd"]),
+    "title": st.none() | st.sampled_from(["CFO", "Director"]),
+    "broken": st.booleans(),
+}), max_size=8)
+
+
+def _address_book(cards: list[dict[str, Any]]) -> bytes:
+    text = ""
+    for c in cards:
+        lines = ([f"FN:{c['name']}"] if c["name"] else []) + [f"EMAIL:{a}" for a in c["emails"]]
+        lines += [f"{k.upper()}:{c[k]}" for k in ("uid", "org", "title") if c[k]]
+        lines += ["this line is broken"] if c["broken"] and c["name"] == "Ann Lee" else []
+        text += "BEGIN:VCARD\r\nVERSION:3.0\r\n" + "".join(f"{x}\r\n" for x in lines) + "END:VCARD\r\n"
+    return text.encode()
+
+
+def _refuse_boom(conn: Connection) -> None:
+    """The database itself refuses a person named Boom, after their card wrote its organisation."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person WHEN NEW.name = 'Boom' "
+                             "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        return
+    conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.name = 'Boom' "
+                         "THEN RAISE EXCEPTION 'refused' USING ERRCODE = '23514'; END IF; RETURN NEW; "
+                         "END $$ LANGUAGE plpgsql")
+    conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW "
+                         "EXECUTE FUNCTION refuse()")
+
+
+def _card_ties(conn: Connection) -> list[str]:
+    """What import_state holds for cards, a person shown by their name."""
+    s, p = schema.import_state, schema.person
+    names = {ident: name for ident, name in conn.execute(select(p.c.id, p.c.name))}
+    return sorted(f"{source} {names.get(state.get('person'), state.get('person'))} "
+                  f"{sorted(state.get('cards', {}).values(), key=repr)}"
+                  for source, state in conn.execute(select(s.c.source, s.c.state)))
+
+
+@_SETTINGS
+@given(first=_CARDS, second=_CARDS)
+def test_an_address_book_stores_the_same_whatever_the_batch(store: Store, first: list[Any],
+                                                            second: list[Any]) -> None:
+    """Batches of 1, 3 and the default, and the second book read afresh rather than from what
+    the first import kept of its cards, give the same register; a card the database refuses
+    (Boom) leaves nothing behind, whichever batch it is in."""
+    from patron.importers import vcard
+    from patron.services.contacts import BATCH, READ_STATE, vcard_import
+
+    results = []
+    for size, afresh in ((1, False), (3, False), (BATCH, False), (BATCH, True)):
+        with store.engine.connect() as conn, conn.begin() as transaction:
+            _prefill(conn)
+            _refuse_boom(conn)
+            outcomes = []
+            for cards in (first, second):
+                if afresh:
+                    s = schema.import_state
+                    conn.execute(s.delete().where(s.c.source.like(f"{READ_STATE}%")))
+                chunks, problems = vcard.chunks(_address_book(cards), "book.vcf")
+                outcomes.append(imports.store_all(conn, vcard_import(conn, chunks, problems, "book.vcf",
+                                                                     NOW, batch=size)))
+            results.append((snapshot(conn, _CARD_TABLES), _card_ties(conn), plain(outcomes)))
+            transaction.rollback()
+    assert results[1] == results[0]
+    assert results[2] == results[0]
+    # what was kept of the first book's cards is gone then: the rest is the same
+    assert (results[3][0], results[3][2]) == (results[0][0], results[0][2])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import mailbox
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -125,6 +126,60 @@ def test_a_wide_audience_outweighs_one_chatty_correspondent() -> None:
     assert found["wide"].score > found["confidant0"].score
 
 
+def test_being_copied_by_many_counts_and_being_copied_by_one_often_does_not() -> None:
+    """Cc upward: three people each copy 'boss' once on mail to a client; one colleague
+    copies 'friend' on ten messages. Both are written to by nobody else."""
+    mail = [Message(sender=f"staff{i}", to=("client",), cc=("boss",), sent_at=T0 + timedelta(hours=i))
+            for i in range(3)]
+    mail += [Message(sender="colleague", to=("client",), cc=("friend",),
+                     sent_at=T0 + timedelta(days=1, hours=n)) for n in range(10)]
+    found = {f.person: f for f in influence(mail)}
+    assert found["boss"].signals.copied_by == 3 and found["friend"].signals.copied_by == 1
+    assert found["boss"].signals.copied == 3 and found["friend"].signals.copied == 10
+    assert found["boss"].score > found["friend"].score
+    assert found["boss"].reasons[0].startswith("3 people copy them")
+
+
+def test_writing_to_everyone_counts_against_being_written_to() -> None:
+    """'coordinator' and 'director' each hear from the same four people; the coordinator
+    writes to twelve people, the director to one: the director ranks higher, and says why."""
+    mail = [Message(sender=f"p{i}", to=(who,), sent_at=T0 + timedelta(hours=i))
+            for i in range(4) for who in ("coordinator", "director")]
+    mail += [Message(sender="coordinator", to=(f"x{n}",), sent_at=T0 + timedelta(days=1, hours=n))
+             for n in range(12)]
+    mail += [Message(sender="director", to=("p0",), sent_at=T0 + timedelta(days=2))]
+    found = {f.person: f for f in influence(mail)}
+    assert found["coordinator"].signals.writes_to == 12 and found["director"].signals.writes_to == 1
+    assert found["coordinator"].signals.audience == found["director"].signals.audience == 4
+    assert found["director"].score > found["coordinator"].score
+    assert any(r.startswith("they write to 12 people") and r.endswith("counts against them")
+               for r in found["coordinator"].reasons)
+
+
+def test_reasons_give_a_rank_among_few_people_and_a_share_among_many() -> None:
+    few = influence(generate(1, employees=20, outsiders=10, messages=300).messages)
+    many = influence(generate(1, employees=150, outsiders=100, messages=6000).messages)
+    assert len(few) < 100 <= len(many)
+    assert few[0].reasons[0].endswith(f"(1st of {len(few)})") or "(2nd of" in few[0].reasons[0]
+    assert all(re.search(r"\((top|bottom) \d+ %\)", r) for f in many for r in f.reasons)
+    assert not any(" of " in r.split("(")[-1] for f in many for r in f.reasons)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_every_person_gets_two_or_three_reasons_that_name_their_counts(seed: int) -> None:
+    for found in influence(generate(seed, employees=20, outsiders=10, messages=300).messages):
+        assert 2 <= len(found.reasons) <= 3
+        assert all(re.search(r"\((?:\d+(?:st|nd|rd|th) of \d+|top \d+ %|bottom \d+ %)\)", r)
+                   for r in found.reasons)
+        counted = {"audience": found.signals.audience, "copied_by": found.signals.copied_by,
+                   "writes_to": found.signals.writes_to}
+        said = " ".join(found.reasons)
+        strongest = max(counted, key=lambda name: (abs(found.terms[name] - 0.5)
+                                                   * (0.5 if name == "writes_to" else 1.0)))
+        assert str(counted[strongest]) in said or "one person" in said or "nobody" in said
+
+
 def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:
     found = signals([
         Message(sender="a", to=("b",), sent_at=T0, message_id="1"),
@@ -138,6 +193,11 @@ def test_a_reply_to_oneself_or_to_an_unknown_message_is_no_answer() -> None:
 def test_a_tie_counts_as_a_wrong_order() -> None:
     assert pairwise_accuracy({"boss": 1.0, "sub": 1.0, "other": 0.0},
                              [("boss", "sub"), ("boss", "other"), ("boss", "unknown")]) == 0.5
+
+
+def test_a_tie_counts_half_by_the_rule_of_the_enron_labels() -> None:
+    assert pairwise_accuracy({"boss": 1.0, "sub": 1.0, "other": 0.0},
+                             [("boss", "sub"), ("boss", "other"), ("boss", "unknown")], tie=0.5) == 0.75
 
 
 def test_power_bands() -> None:
@@ -312,15 +372,19 @@ def _filled(db: str) -> dict[str, int]:
 def test_the_command_shows_a_table_and_json(patron: Patron) -> None:
     _filled(patron.db)
     shown = patron.ok("influence --limit 5")
-    assert chief_of() in shown and "answered in h" in shown
+    assert chief_of() in shown and "why" in shown and "people copy them (" in shown
+    assert "answered in h" not in shown and "audience" not in shown  # counts are for --json
     data = json.loads(patron.ok("influence --json --limit 3"))
     assert data["engagement"] is None and len(data["people"]) == 3
     first = data["people"][0]
     assert set(first) == {"person_id", "name", "addresses", "score", "power", "current_power",
-                          "signals", "terms"}
+                          "signals", "terms", "reasons"}
     assert first["addresses"] == [chief_of()] and first["current_power"] == 1
+    assert 2 <= len(first["reasons"]) <= 3
+    assert all(re.search(r"\(\d+(?:st|nd|rd|th) of \d+\)", r) for r in first["reasons"])
+    assert set(first["terms"]) == {"audience", "copied_by", "writes_to"}
     assert {"sent", "received", "copied", "copies", "threads_started", "replies_received",
-            "answered_in_hours", "answers_in_hours", "rank", "audience",
+            "answered_in_hours", "answers_in_hours", "rank", "audience", "copied_by", "writes_to",
             "correspondents"} == set(first["signals"])
 
 

@@ -27,7 +27,6 @@ import os
 import random
 import signal
 import sqlite3
-import ssl
 import subprocess
 import sys
 import time
@@ -46,7 +45,7 @@ from sqlalchemy.pool import NullPool
 from patron.samples import orgmail
 from patron.store import schema
 from patron.store.database import open_store
-from tests.conftest import NOW, drop_postgres, fresh_postgres_url
+from tests.conftest import NOW, ImapServer, drop_postgres, fresh_postgres_url
 
 MESSAGES = 400
 """Mail messages (Maildir, mbox, IMAP): a second or two of import on a loaded machine."""
@@ -538,38 +537,11 @@ def test_killed_import_resumes_to_the_same_register(name: str, tmp_path: Path,
 # --- IMAP, against the Dovecot of scripts/with-dovecot --------------------------------------
 
 
-@dataclass(frozen=True)
-class Server:
-    host: str
-    port: int
-    user: str
-    password: str
-    cafile: str
-
-    def client(self) -> imaplib.IMAP4_SSL:
-        context = ssl.create_default_context(cafile=self.cafile)
-        client = imaplib.IMAP4_SSL(self.host, self.port, ssl_context=context)
-        client.login(self.user, self.password)
-        return client
-
-
-@pytest.fixture(scope="module")
-def server() -> Server:
-    """The test server from PATRON_TEST_IMAP (host:port:user:password:cafile:starttls_port)."""
-    given = os.environ.get("PATRON_TEST_IMAP", "")
-    if not given:
-        if os.environ.get("PATRON_REQUIRE_IMAP"):
-            pytest.fail("PATRON_REQUIRE_IMAP is set but PATRON_TEST_IMAP is not")
-        pytest.skip("no IMAP server (set PATRON_TEST_IMAP; ./tasks test starts one)")
-    host, port, user, password, cafile, _starttls = given.split(":")
-    return Server(host, int(port), user, password, cafile)
-
-
 @pytest.fixture
-def imap_folder(server: Server, mbox: Path) -> Iterator[str]:
+def imap_folder(imap_server: ImapServer, mbox: Path) -> Iterator[str]:
     """A fresh folder holding the generated mail."""
     name = f"kill-{uuid.uuid4().hex[:12]}"
-    client = server.client()
+    client = imap_server.client()
     assert client.create(name)[0] == "OK"
     for message in mailbox.mbox(str(mbox)):
         assert client.append(name, r"(\Seen)", imaplib.Time2Internaldate(time.time()),
@@ -579,11 +551,10 @@ def imap_folder(server: Server, mbox: Path) -> Iterator[str]:
     client.logout()
 
 
-def test_killed_imap_import_resumes_to_the_same_register(server: Server, imap_folder: str,
+def test_killed_imap_import_resumes_to_the_same_register(imap_server: ImapServer, imap_folder: str,
                                                          sqlite_registers: Registers) -> None:
-    command = Command(["import", "imap", "--host", server.host, "--port", str(server.port),
-                       "--user", server.user, "--folder", imap_folder, "--cafile", server.cafile],
-                      {"PATRON_IMAP_PASSWORD": server.password})
+    command = Command(["import", "imap", *imap_server.options(imap_folder).split()[2:]],
+                      {"PATRON_IMAP_PASSWORD": imap_server.password})
     check_kills(Case(command, "interaction", BATCHED, SMALL_BATCH), sqlite_registers)
 
 

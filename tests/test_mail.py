@@ -20,8 +20,9 @@ from patron.importers import mailfiles
 from patron.importers.base import Problem
 from patron.importers.mail import MailDraft
 from patron.importers.rawmail import RawMessage
+from patron.services import imports
 from patron.services import mail as service
-from patron.services.mail import StoredMessage, import_files, import_messages, plan
+from patron.services.mail import StoredMessage, files_import, import_messages, plan
 from patron.store import schema
 from patron.store.database import Store
 from tests.conftest import NOW, Patron
@@ -67,8 +68,11 @@ def stored(store: Store) -> list[dict[str, object]]:
         return [dict(r) for r in conn.execute(select(i).order_by(i.c.id)).mappings()]
 
 
-def run(store: Store, *paths: Path, **options: object) -> service.MailOutcome:
-    return import_files(store, plan(store, list(paths)), [ME], NOW, **options)  # type: ignore[arg-type]
+def run(store: Store, *paths: Path, dry_run: bool = False, **options: object) -> service.MailOutcome:
+    job = files_import(store, list(paths), [ME], NOW, **options)  # type: ignore[arg-type]
+    outcome = imports.run(store, job, dry_run=dry_run)
+    assert isinstance(outcome, service.MailOutcome)
+    return outcome
 
 
 # Finding and splitting files
@@ -212,8 +216,7 @@ def test_huge_attachment(tmp_path: Path, store: Store) -> None:
     (tmp_path / "big.eml").write_text(
         message(1, body=body, extra='MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n'))
     seen: list[str] = []
-    import_files(store, plan(store, [tmp_path]), [ME], NOW,
-                 on_message=lambda conn, m: seen.append(m.draft.text))
+    run(store, tmp_path, on_message=lambda conn, m: seen.append(m.draft.text))
     assert seen == ["see attached"]
 
 
@@ -284,7 +287,7 @@ def test_direction_rule() -> None:
 
 def test_owner_reads_an_archive_mailbox_as_its_owner(tmp_path: Path, store: Store) -> None:
     (tmp_path / "a.eml").write_text(message(1, sender="bo@fabrikam.example", to="ana@contoso.example"))
-    import_files(store, plan(store, [tmp_path]), [], NOW, owner="ana@contoso.example")
+    imports.run(store, files_import(store, [tmp_path], [], NOW, owner="ana@contoso.example"))
     assert [r["direction"] for r in stored(store)] == ["in"]
 
 
@@ -328,14 +331,14 @@ def test_killed_import_resumes(tmp_path: Path, store: Store, monkeypatch: pytest
     write_mbox(tmp_path / "b.mbox", [message(n) for n in range(200, 400)])
     calls: list[str] = []
 
-    def die_after_first(conn: object, raw: RawMessage) -> None:
-        calls.append(raw.where)
+    def die_after_first(conn: object, batch: list[tuple[RawMessage, object]]) -> None:
+        calls.append(batch[-1][0].where)
         if len(calls) == 2:
             raise KeyboardInterrupt
 
     chosen = plan(store, [tmp_path])
     with pytest.raises(KeyboardInterrupt):
-        service.import_messages(store, service._Reading(chosen.files, NOW).messages(), [ME], NOW,
+        service.import_messages(store, mailfiles.read(chosen.files, [], set()), [ME], NOW,
                                 checkpoint=die_after_first)
     assert len(stored(store)) == 150
     outcome = run(store, tmp_path)
@@ -411,7 +414,8 @@ def test_import_messages_interface_for_other_sources(store: Store) -> None:
     """IMAP hands over its own RawMessages; checkpoints see the last of each batch."""
     raws = [RawMessage(f"imap://INBOX uid {n}", message(n).encode()) for n in range(3)]
     marks: list[str] = []
-    outcome = import_messages(store, raws, [ME], NOW, checkpoint=lambda conn, raw: marks.append(raw.where))
+    outcome = import_messages(store, raws, [ME], NOW,
+                              checkpoint=lambda conn, batch: marks.append(batch[-1][0].where))
     assert outcome.created == 3 and marks == ["imap://INBOX uid 2"]
 
 
@@ -448,8 +452,34 @@ def test_cli_lists_twenty_skipped_then_a_count(tmp_path: Path, patron: Patron) -
     assert _skipped_lines(full.stderr) == 25
     short = patron("import", "mail", str(tmp_path))
     assert _skipped_lines(short.stderr) == 20 and "and 5 more skipped" in short.stderr
-    again = patron("import", "mail", str(tmp_path))  # files read before are not read again
-    assert _skipped_lines(again.stderr) == 0 and "25 unchanged files not read" in again.stdout
+    # files whose every message was bad are not marked read: reported again, never "unchanged"
+    again = patron("import", "mail", str(tmp_path))
+    assert again.exit_code == 2 and again.stdout == ""
+    assert _skipped_lines(again.stderr) == 20 and "and 5 more skipped" in again.stderr
+    assert again.stderr.endswith("every message in it was bad (25 skipped)\n")
+
+
+def test_a_file_whose_every_message_was_bad_is_reported_again(tmp_path: Path, patron: Patron) -> None:
+    """A file of good mail is skipped unread the second time; an mbox of only bad messages,
+    or a file with a bad message only, is read and reported again (it was never stored)."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    write_mbox(folder / "good.mbox", [message(1), message(2)])
+    undated = message(3).replace("Date: Mon, 02 Mar 2026 09:03:00 +0000\n", "")
+    write_mbox(folder / "bad.mbox", [undated, undated.replace("<m3@", "<m4@")])
+    (folder / "bad.eml").write_text(undated.replace("<m3@", "<m5@"))
+    first = patron("import", "mail", str(folder))
+    assert first.exit_code == 0 and _skipped_lines(first.stderr) == 3
+    assert "Imported: 2 created" in first.stdout
+    again = patron("import", "mail", str(folder))
+    assert again.exit_code == 0, again.output
+    assert _skipped_lines(again.stderr) == 3
+    assert "bad.mbox, message 1 at byte 0: no readable Date" in again.stderr
+    assert f"{folder / 'bad.eml'}: no readable Date" in again.stderr
+    assert again.stdout.startswith("Imported: 0 created, 0 updated, 2 unchanged, 3 skipped")
+    assert "1 unchanged files not read" in again.stdout  # good.mbox only
+    alone = patron("import", "mail", str(folder / "bad.mbox"))
+    assert alone.exit_code == 2 and "every message in it was bad (2 skipped)" in alone.stderr
 
 
 def _skipped_lines(text: str) -> int:

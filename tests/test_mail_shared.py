@@ -58,12 +58,13 @@ def test_every_mail_folder_imports(patron: Patron, folder: str, at_least: int) -
 @pytest.mark.parametrize("folder", ["mail-notmuch-corpora", "mail-parser-fixtures"])
 def test_hostile_mail_on_each_backend(store: Store, folder: str) -> None:
     """The same hostile files through the service, on SQLite and PostgreSQL (stricter text)."""
-    from patron.services.mail import import_files, plan
+    from patron.services import imports
+    from patron.services.mail import files_import
 
     path = shared_folder(folder)
-    outcome = import_files(store, plan(store, [path]), [], NOW)
+    outcome = imports.run(store, files_import(store, [path], [], NOW))
     assert outcome.created > 10
-    again = import_files(store, plan(store, [path]), [], NOW)
+    again = imports.run(store, files_import(store, [path], [], NOW))
     assert again.created == 0
 
 

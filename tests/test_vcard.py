@@ -11,12 +11,13 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from patron.domain.records import ORGANISATION, PERSON
 from patron.errors import InvalidInput
 from patron.importers import vcard
-from patron.services import contacts, records
+from patron.importers.base import Outcome, Problem
+from patron.services import contacts, imports, records
 from patron.store import schema
 from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron, shared_folder
@@ -70,6 +71,12 @@ def write(folder: Path, name: str, content: bytes | str) -> Path:
 
 def people(patron: Patron) -> dict[str, dict[str, Any]]:
     return {p["name"]: p for p in json.loads(patron.ok("person list --json"))}
+
+
+def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Problem],
+                 batch: int = contacts.BATCH) -> Outcome:
+    """What `patron import vcard` runs, inside the caller's transaction."""
+    return imports.store_all(conn, contacts.vcard_import(conn, chunks, problems, "book", NOW, batch))
 
 
 def card(name: str | None = None, *lines: str) -> str:
@@ -317,8 +324,8 @@ def test_import_and_export_on_each_database(store: Store, tmp_path: Path) -> Non
     for name, content in CARDS.items():
         chunks += vcard.chunks(content, name)[0]
     with store.begin() as conn:
-        outcome = contacts.import_cards(conn, chunks, [], NOW)
-        again = contacts.import_cards(conn, chunks, [], NOW)
+        outcome = import_cards(conn, chunks, [])
+        again = import_cards(conn, chunks, [])
     assert (outcome.created, outcome.skipped, again.unchanged) == (7, 0, 7)
     with store.read() as conn:
         first = contacts.export_cards(conn, NOW)
@@ -337,9 +344,9 @@ def _round_trip(build: list[dict[str, Any]], orgs: list[str]) -> tuple[str, str]
             first = contacts.export_cards(conn, NOW)
         chunks, problems = vcard.chunks(first.encode("utf-8"), "export")
         with second_store.begin() as conn:
-            outcome = contacts.import_cards(conn, chunks, problems, NOW)
+            outcome = import_cards(conn, chunks, problems)
             assert outcome.problems == [] and outcome.created == len(build)
-            again = contacts.import_cards(conn, chunks, problems, NOW)
+            again = import_cards(conn, chunks, problems)
             assert (again.created, again.updated, again.unchanged) == (0, 0, len(build))
             second = contacts.export_cards(conn, NOW)
         first_store.close()
@@ -480,8 +487,168 @@ def test_the_result_never_depends_on_the_batch_size(cards: list[dict[str, Any]],
             with store.begin() as conn:
                 for name in known:  # people already there, some of one name
                     records.add(conn, PERSON, {"name": name}, NOW)
-                outcome = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
-                again = contacts.import_cards(conn, chunks, problems, NOW, batch=size)
+                outcome = import_cards(conn, chunks, problems, size)
+                again = import_cards(conn, chunks, problems, size)
             results.append((outcome, again, _stored(store)))
             store.close()
     assert results[0] == results[1] == results[2]
+
+
+# --- cards read before ---------------------------------------------------------------------
+
+
+def _kept_files(patron: Patron) -> list[str]:
+    store = open_store(patron.db)
+    try:
+        with store.read() as conn:
+            s = schema.import_state
+            return sorted(conn.execute(select(s.c.source).where(s.c.source.like("vcard-file:%"))).scalars())
+    finally:
+        store.close()
+
+
+def test_a_person_edited_since_is_filled_as_a_first_import_fills_them(tmp_path: Path,
+                                                                      patron: Patron) -> None:
+    """Unchanged cards are not parsed again, but still compared: what was cleared in Patron
+    since is filled again, as an import of the card into that register would."""
+    path = write(tmp_path, "book", card("Ann Lee", "EMAIL:ann@acme.example", "EMAIL:ann@home.example",
+                                        "TITLE:Buyer", "TEL:555 0101", "ORG:Acme")
+                 + card("Bob Roe", "EMAIL:bob@roe.example", "UID:bob-1"))
+    assert "2 created" in patron.ok(f"import vcard {path}")
+    assert len(_kept_files(patron)) == 1
+    patron.ok("person edit 'Ann Lee' --clear title --clear phone --clear org "
+              "--remove-email ann@home.example")
+    patron.ok("person remove 'Bob Roe' --yes")
+    out = patron.ok(f"import vcard {path}")
+    assert "1 created, 1 updated, 0 unchanged, 0 skipped" in out
+    ann = people(patron)["Ann Lee"]
+    assert (ann["title"], ann["phones"], ann["organisation"]) == ("Buyer", ["555 0101"], "Acme")
+    assert ann["emails"] == ["ann@acme.example", "ann@home.example"]
+    assert people(patron)["Bob Roe"]["emails"] == ["bob@roe.example"]
+    assert "0 created, 0 updated, 2 unchanged" in patron.ok(f"import vcard {path}")
+
+
+def test_a_card_changed_in_the_file_is_read_again(tmp_path: Path, patron: Patron) -> None:
+    path = write(tmp_path, "book", card("Ann Lee", "EMAIL:ann@acme.example") + card("Bob Roe"))
+    patron.ok(f"import vcard {path}")
+    write(tmp_path, "book", card("Ann Lee", "EMAIL:ann@acme.example", "TITLE:Buyer") + card("Bob Roe"))
+    assert "0 created, 1 updated, 1 unchanged" in patron.ok(f"import vcard {path}")
+    assert people(patron)["Ann Lee"]["title"] == "Buyer"
+    write(tmp_path, "book", "\r\n\r\n" + card("Bob Roe") + card("Ann Lee", "this line is broken"))
+    result = patron("import", "vcard", str(path))  # the same card elsewhere in the file: found
+    assert "1 unchanged, 1 skipped" in result.stdout
+    assert f"skipped {path}: line 7: line 10 is not a vCard property" in result.stderr
+
+
+def test_a_dry_run_keeps_no_reading(tmp_path: Path, patron: Patron) -> None:
+    path = write(tmp_path, "book", card("Ann Lee", "EMAIL:ann@acme.example"))
+    patron.ok(f"import vcard {path} --dry-run")
+    assert _kept_files(patron) == []
+    patron.ok(f"import vcard {path}")
+    assert _kept_files(patron) == [f"vcard-file:{path.resolve()}"]
+
+
+# --- a card the database refuses --------------------------------------------------------------
+
+
+def _refuse_person_named(db: str, name: str) -> None:
+    """A rule of the database itself that refuses one name, after the card wrote its
+    organisation: what a value too long for a column, or another writer, would do."""
+    store = open_store(db)
+    with store.begin() as conn:
+        if store.dialect == "sqlite":
+            conn.exec_driver_sql(f"CREATE TRIGGER refuse BEFORE INSERT ON person WHEN NEW.name = '{name}' "
+                                 "BEGIN SELECT RAISE(ABORT, 'refused'); END")
+        else:
+            conn.exec_driver_sql("CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+                                 f"IF NEW.name = '{name}' THEN RAISE EXCEPTION 'refused' "
+                                 "USING ERRCODE = '23514'; END IF; "
+                                 "RETURN NEW; END $$ LANGUAGE plpgsql")
+            conn.exec_driver_sql("CREATE TRIGGER refuse BEFORE INSERT ON person FOR EACH ROW "
+                                 "EXECUTE FUNCTION refuse()")
+    store.close()
+
+
+def test_a_card_the_database_refuses_leaves_nothing_and_the_rest_goes_on(tmp_path: Path,
+                                                                         patron: Patron) -> None:
+    patron.ok("person add Someone")
+    _refuse_person_named(patron.db, "Boom Card")
+    path = write(tmp_path, "book",
+                 card("Ann Lee", "EMAIL:ann@acme.example", "ORG:Acme")                       # 1-6
+                 + card("Boom Card", "EMAIL:boom@newco.example", "ORG:NewCo", "UID:boom")   # 7-13
+                 + card("Cara Doe", "EMAIL:cara@newco.example", "ORG:NewCo")                # 14-19
+                 + card("Boom Again", "EMAIL:boom@newco.example", "UID:boom"))
+    result = patron("import", "vcard", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 created, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    assert result.stderr.splitlines() == [f"skipped {path}: line 7: the database refused it"]
+    orgs = {o["name"]: o["domains"] for o in json.loads(patron.ok("organisation list --json"))}
+    assert orgs == {"Acme": ["acme.example"], "NewCo": ["newco.example"]}
+    found = people(patron)
+    assert set(found) == {"Someone", "Ann Lee", "Cara Doe", "Boom Again"}
+    assert found["Cara Doe"]["organisation"] == "NewCo"
+    assert found["Boom Again"]["emails"] == ["boom@newco.example"]
+    # again: the refused card now finds Boom Again by the address and fills in the organisation
+    assert "0 created, 1 updated, 3 unchanged, 0 skipped" in patron.ok(f"import vcard {path}")
+
+
+# --- organisations and the shared naming rule ----------------------------------------------------
+
+
+def _mail(folder: Path, name: str, sender: str) -> None:
+    (folder / f"{name}.eml").write_text(
+        f"From: {sender}\nTo: Pat Client <pat.client@gmail.com>\nSubject: Hello\n"
+        f"Date: Mon, 16 Nov 2026 09:00:00 +0000\nMessage-ID: <{name}@example>\n\nHello.\n")
+
+
+@pytest.mark.parametrize("card_first", [False, True])
+def test_a_name_a_card_takes_from_a_domain_goes_on_to_the_next_domain(
+        tmp_path: Path, patron: Patron, card_first: bool) -> None:
+    """Mail names acme.com "Acme" and acme.co.uk by its domain; a card that calls acme.com
+    "Acme Corporation" frees "Acme" for acme.co.uk: the names are those of the other order."""
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    _mail(mail, "one", "Al Smith <al@acme.com>")
+    _mail(mail, "two", "Bo Jones <bo@acme.co.uk>")
+    book = write(tmp_path, "book", card("Cy Young", "EMAIL:cy@acme.com", "ORG:Acme Corporation"))
+    steps = [f"import vcard {book}", f"import mail {mail}"]
+    for step in steps if card_first else steps[::-1]:
+        patron.ok(step)
+    orgs = {o["name"]: o["domains"] for o in json.loads(patron.ok("organisation list --json"))}
+    assert orgs == {"Acme Corporation": ["acme.com"], "Acme": ["acme.co.uk"]}
+    found = people(patron)
+    assert found["Cy Young"]["organisation"] == found["Al Smith"]["organisation"] == "Acme Corporation"
+    assert found["Bo Jones"]["organisation"] == "Acme"
+
+
+# --- two imports at once -----------------------------------------------------------------------
+
+
+def _firm_book(cards: range) -> str:
+    return "".join(card(f"Person {n} Example", f"EMAIL:person{n}@firm{n // 10}.example",
+                        f"ORG:Firm {n // 10}", f"UID:firm-card-{n}") for n in cards)
+
+
+def test_two_imports_at_once_both_complete_as_one_after_the_other(db_url: str, tmp_path: Path) -> None:
+    """Two address books sharing people and organisations, imported at once: the writers' lock
+    makes one wait for the other, so neither meets a name the other has just taken."""
+    import subprocess
+    import sys
+
+    open_store(db_url).close()
+    books = [write(tmp_path, "a", _firm_book(range(0, 300))),
+             write(tmp_path, "b", _firm_book(range(150, 450)))]
+    command = [sys.executable, "-c", "import sys; from patron.cli.main import main; "
+               "sys.exit(main(prog_name='patron'))", "--db", db_url, "import", "vcard"]
+    runs = [subprocess.Popen([*command, str(book)], text=True, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL) for book in books]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    for run, (_, err) in zip(runs, outputs, strict=True):
+        assert run.returncode == 0 and err == "", err
+    created = sorted(int(out.split(" created")[0].split()[-1]) for out, _ in outputs)
+    assert created == [150, 300]  # the second finds the 150 people they share
+    found = Patron(db_url, CliRunner())
+    everyone = json.loads(found.ok("person list --json"))
+    assert len(everyone) == 450
+    assert all(p["organisation"] == f"Firm {int(p['name'].split()[1]) // 10}" for p in everyone)
+    assert len(json.loads(found.ok("organisation list --json"))) == 45

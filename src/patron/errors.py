@@ -55,3 +55,10 @@ class MissingExtra(PatronError):
     """A feature needs an optional part of Patron that is not installed."""
 
     exit_code = 7
+
+
+class DeliveryFailed(PatronError):
+    """Something could not be sent: the mail server refused, was unreachable, or refused the
+    login. Nothing in the register changed."""
+
+    exit_code = 8

@@ -164,6 +164,27 @@ SETTINGS: tuple[Setting, ...] = (
             "cover the one just ended (it has the figures); 0 = always the current one."),
     Setting("review.just_ended_week_days", int, 1,
             "The same for a week: 1 = on Mondays the weekly review covers the week just ended."),
+    Setting("digest.limit", int, 5,
+            "'patron digest' lists at most this many asks to do first (the top of 'patron "
+            "next'), check-ins due and relationships going cold, and counts the rest.",
+            positive=True),
+    Setting("digest.promise_days", int, 3,
+            "'patron digest' lists your open promises falling due within this many days "
+            "(and those overdue)."),
+    Setting("digest.dates_days", int, 7,
+            "Birthdays and anniversaries this many days ahead show in 'patron digest', "
+            "'patron due' and the calendar feed (people with a role in an active engagement)."),
+    Setting("smtp.host", str, "localhost",
+            "The SMTP server 'patron digest --mail' sends through. The password comes from "
+            "PATRON_SMTP_PASSWORD, never from this file or the command line."),
+    Setting("smtp.port", int, 0,
+            "Its port; 0 = the usual one for smtp.tls (587 starttls, 465 tls, 25 none)."),
+    Setting("smtp.user", str, "", "The login; empty = send without logging in."),
+    Setting("smtp.tls", str, "starttls",
+            "starttls (upgrade a plain connection), tls (TLS from the start) or none "
+            "(loopback or a trusted relay only).", choices=("starttls", "tls", "none")),
+    Setting("smtp.from", str, "",
+            "The From address of the digest; empty = the first of me.emails."),
     Setting("output.color", str, "auto",
             "Styling: auto (on a terminal, unless NO_COLOR is set), always (even into a pipe), "
             "never. --color overrides it.", choices=("auto", "always", "never")),

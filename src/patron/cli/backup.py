@@ -116,11 +116,38 @@ def export_ics(app: App, output: Path | None) -> None:
     _export(app, output, export_calendar)
 
 
+@export.command("feed")
+@_OUTPUT
+@pass_app
+def export_feed(app: App, output: Path | None) -> None:
+    """Write a calendar feed to subscribe to: open asks with a due date (a task,
+    and an all-day event on the due day for apps without tasks), your promises
+    with a due date, check-ins due (with an alarm at 9:00), milestones, and the
+    birthdays and anniversaries of the people in your active engagements.
+
+    UIDs stay the same from one export to the next and SEQUENCE rises when an
+    item changes, so a subscribed calendar updates its items instead of adding
+    copies; a done or removed item leaves the feed. Each export records what it
+    wrote, so export to the file your calendar app reads (a synced folder, a
+    web server) and run it every morning.
+
+    Examples:
+
+        patron export feed -o ~/Sync/patron.ics
+    """
+    from patron.services.feed import export_feed as feed
+
+    with app.store(create=False).begin() as conn:
+        content = feed(conn, app.settings(), app.now())
+    _emit(content, output)
+
+
 @export.command("vcard")
 @_OUTPUT
 @pass_app
 def export_vcard(app: App, output: Path | None) -> None:
-    """Write every person as a vCard 3.0 (name, addresses, organisation, title, phones, notes).
+    """Write every person as a vCard 3.0 (name, addresses, organisation, title, phones, notes,
+    birthday, anniversary).
 
     Each card's UID stays the person's ('patron-person-<id>', or the UID the
     card came in with), so importing the file again finds the same people.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,7 +16,7 @@ from sqlalchemy import Connection
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.output import console, echo_json, unpage
 from patron.errors import InvalidInput
-from patron.importers.base import Outcome, Problem, Progress
+from patron.importers.base import Outcome, Progress
 from patron.services import imports
 from patron.services.imports import Import
 
@@ -242,18 +241,12 @@ def taskwarrior(app: App, file: Path) -> Iterator[Import[Any]]:
     yield taskwarrior_import(text, source, app.now())
 
 
-@import_group.command("mail")
-@click.argument("paths", nargs=-1, required=True,
-                type=click.Path(exists=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@click.option("--owner", metavar="ADDRESS",
-              help="Whose mailbox this is, besides your own addresses (me.emails).")
-@click.option("--verbose", is_flag=True, help="List every skipped message, not only the first 20.")
-@pass_app
-def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, verbose: bool,
-         as_json: bool) -> None:
+@importer("mail",
+          click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path)),
+          click.option("--owner", metavar="ADDRESS",
+                       help="Whose mailbox this is, besides your own addresses (me.emails)."),
+          label="Mail")
+def mail(app: App, paths: tuple[Path, ...], owner: str | None) -> Iterator[Import[Any]]:
     """Read mail from Maildir folders, mbox files and .eml files into interactions.
 
     Folders are walked (Maildir++ subfolders too) and each file is told apart by
@@ -274,46 +267,39 @@ def mail(app: App, paths: tuple[Path, ...], dry_run: bool, owner: str | None, ve
         patron import mail exported/ --owner helen@northwind.example
     """
     from patron.domain.addresses import normal_address
-    from patron.importers.mailfiles import count
-    from patron.services.mail import import_files, plan
+    from patron.services.mail import files_import
 
     if owner is not None and normal_address(owner) is None:
         raise InvalidInput(f"--owner {owner!r} is not an e-mail address")
-    store = app.store()
-    chosen = plan(store, list(paths))
     me = [str(a) for a in app.settings()["me.emails"]]
-    with progress_bar("Mail", count(chosen.files) if sys.stderr.isatty() else None) as progress:
-        outcome = import_files(store, chosen, me, app.now(), dry_run=dry_run, progress=progress,
-                               owner=owner, bulk_people=bool(app.settings()["mail.bulk_people"]))
-    report(outcome, dry_run, as_json, None if verbose else SHOWN_PROBLEMS,
-           source=", ".join(str(p) for p in paths), noun="message")
+    # counting the messages reads every file once more: only for a progress bar
+    yield files_import(app.store(), list(paths), me, app.now(), owner=owner,
+                       bulk_people=bool(app.settings()["mail.bulk_people"]), counted=sys.stderr.isatty())
 
 
 PASSWORD_ENV = "PATRON_IMAP_PASSWORD"
 
 
-@import_group.command("imap")
-@click.option("--host", required=True, help="The IMAP server.")
-@click.option("--port", type=click.IntRange(1, 65535),
-              help="The server's port  [default: 993, or 143 with --starttls]")
-@click.option("--user", required=True, help="The login name, often the address.")
-@click.option("--folder", "folders", multiple=True, metavar="FOLDER",
-              help="A folder to read (again for more)  [default: INBOX]")
-@click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk.")
-@click.option("--starttls", is_flag=True, help="Connect in plain text, then switch to TLS (port 143).")
-@click.option("--insecure", is_flag=True,
-              help="Do not verify the server's certificate (a self-signed server you trust).")
-@click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Verify the server's certificate against these certificates (PEM).")
-@click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
-              help="The environment variable that holds the password.")
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
+@importer("imap",
+          click.option("--host", required=True, help="The IMAP server."),
+          click.option("--port", type=click.IntRange(1, 65535),
+                       help="The server's port  [default: 993, or 143 with --starttls]"),
+          click.option("--user", required=True, help="The login name, often the address."),
+          click.option("--folder", "folders", multiple=True, metavar="FOLDER",
+                       help="A folder to read (again for more)  [default: INBOX]"),
+          click.option("--all-folders", is_flag=True, help="Read every folder but Trash and Junk."),
+          click.option("--starttls", is_flag=True,
+                       help="Connect in plain text, then switch to TLS (port 143)."),
+          click.option("--insecure", is_flag=True,
+                       help="Do not verify the server's certificate (a self-signed server you trust)."),
+          click.option("--cafile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                       help="Verify the server's certificate against these certificates (PEM)."),
+          click.option("--password-env", default=PASSWORD_ENV, show_default=True, metavar="NAME",
+                       help="The environment variable that holds the password."),
+          label="Reading mail")
 def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, ...],
          all_folders: bool, starttls: bool, insecure: bool, cafile: Path | None,
-         password_env: str, dry_run: bool, as_json: bool) -> None:
+         password_env: str) -> Iterator[Import[Any]]:
     """Read mail from an IMAP server into interactions, without marking it as read.
 
     The password comes from $PATRON_IMAP_PASSWORD (or the variable --password-env
@@ -328,24 +314,15 @@ def imap(app: App, host: str, port: int | None, user: str, folders: tuple[str, .
         patron import imap --host imap.example.com --user me@example.com --folder INBOX --folder Sent
     """
     from patron.importers.imap import Account, connect
-    from patron.services import imap as mailbox
+    from patron.services.imap import imap_import
 
     password = _password(password_env, user, host)
     account = Account(host, user, password, port, starttls, insecure, cafile)
+    me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
     store = app.store()
     with connect(account) as session:
-        plans = mailbox.plan(store, session, folders, all_folders=all_folders)
-        for plan in plans:
-            again = " (renumbered by the server: read again)" if plan.restarted else ""
-            click.echo(f"{plan.folder}: {plan.count} new{again}", err=True)
-        me = [*app.settings()["me.emails"], *([user] if "@" in user else [])]
-        with progress_bar("Reading mail", sum(plan.count for plan in plans)) as progress:
-            outcome = mailbox.import_imap(store, session, plans, me, app.now(), dry_run=dry_run,
-                                          progress=progress,
-                                          bulk_people=bool(app.settings()["mail.bulk_people"]))
-    # no new mail is the ordinary case of an import that goes on where it was
-    report(outcome, dry_run, as_json, source=f"imap://{user}@{host}", noun="message",
-           empty_is_fine=True)
+        yield imap_import(store, session, folders, me, app.now(), all_folders=all_folders,
+                          bulk_people=bool(app.settings()["mail.bulk_people"]))
 
 
 def _password(variable: str, user: str, host: str) -> str:
@@ -426,16 +403,14 @@ def todotxt(app: App, file: Path) -> Iterator[Import[Any]]:
     yield todotxt_import(text, source, app.now())
 
 
-@import_group.command("ics")
-@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@click.option("--since", metavar="DAY", help="Repeating events from this day (default: a year ago).")
-@click.option("--until", metavar="DAY", help="Repeating events up to this day (default: in 90 days).")
-@pass_app
-def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | None,
-         as_json: bool) -> None:
+@importer("ics",
+          click.argument("path", type=click.Path(allow_dash=True, path_type=Path)),
+          click.option("--since", metavar="DAY",
+                       help="Repeating events from this day (default: a year ago)."),
+          click.option("--until", metavar="DAY",
+                       help="Repeating events up to this day (default: in 90 days)."),
+          label="Storing meetings")
+def ics(app: App, path: Path, since: str | None, until: str | None) -> Iterator[Import[Any]]:
     """Read iCalendar files (.ics), or a folder of them (khal, vdirsyncer), into meetings.
 
     Each event becomes a meeting; attendees and the organiser become its
@@ -459,7 +434,7 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
     """
     from patron.dates import parse_day
     from patron.importers import ics as reader
-    from patron.services.calendar import import_events, read_files
+    from patron.services.calendar import calendar_import, events_import
 
     now = app.now()
     window = reader.Window.around(
@@ -468,58 +443,23 @@ def ics(app: App, path: Path, dry_run: bool, since: str | None, until: str | Non
         int(app.settings()["calendar.max_occurrences"]))
     if window.since >= window.until:
         raise InvalidInput(f"--since ({window.since:%Y-%m-%d}) must come before --until")
-    source = "standard input" if str(path) == "-" else str(path)
-    calendars: list[str | Path]  # what was read: to count its events when none came in
-    piped: tuple[list[reader.EventDraft], list[Problem]] | None = None
-    files: list[Path] = []
+    mine = [str(a) for a in app.settings()["me.emails"]]
     if str(path) == "-":
         text, source = read_source(path)
-        piped = reader.parse(text, source, window)
-        calendars = [text]
-    else:
-        if not path.exists():
-            raise InvalidInput(f"{path}: no such file or folder")
-        files = reader.calendar_files(path)
-        calendars = list(files)
-    mine = [str(a) for a in app.settings()["me.emails"]]
-
-    def work(conn: Connection) -> Outcome:
-        if piped is not None:
-            drafts, problems = piped
-        else:  # a file read before and unchanged is not parsed again
-            with progress_bar("Reading calendars", len(files)) as progress:
-                drafts, problems = read_files(conn, files, window, now, progress)
-        with progress_bar("Storing meetings", len(drafts)) as progress:
-            outcome = import_events(conn, drafts, mine, progress)
-        outcome.problems[:0] = problems
-        return outcome
-
-    run_import(app, dry_run, work, as_json, source=source, noun="event",
-               held=lambda: sum(map(_events_in, calendars)))
+        yield events_import(reader.read_text(text, source, window), mine, now, source)
+        return
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file or folder")
+    files = reader.calendar_files(path)
+    with progress_bar("Reading calendars", len(files)) as progress:
+        job = calendar_import(app.store(), files, window, mine, now, str(path), progress)
+    yield job
 
 
-_EVENT = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
-
-
-def _events_in(source: str | Path) -> int:
-    """How many events a calendar holds, in the window or not, good or bad (read again only
-    when nothing good came in)."""
-    from patron.importers import ics as reader
-
-    try:
-        text = source if isinstance(source, str) else reader.decode(source.read_bytes())
-    except OSError:
-        return 0
-    return len(_EVENT.findall(text))
-
-
-@import_group.command("vcard")
-@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
-def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
+@importer("vcard",
+          click.argument("path", type=click.Path(allow_dash=True, path_type=Path)),
+          label="Cards")
+def vcard(app: App, path: Path) -> Iterator[Import[Any]]:
     """Read address books (vCard 2.1, 3.0, 4.0) into people.
 
     PATH is a .vcf file (one card or many), a folder of them (as khard and
@@ -536,16 +476,14 @@ def vcard(app: App, path: Path, dry_run: bool, as_json: bool) -> None:
         patron import vcard ~/.local/share/vdirsyncer/contacts --dry-run
     """
     from patron.importers import vcard as cards
-    from patron.services.contacts import import_cards
+    from patron.services.contacts import vcard_import
 
     source = "standard input" if str(path) == "-" else str(path)
     if str(path) == "-":
         found, problems = cards.chunks(sys.stdin.buffer.read(), source)
     else:
         found, problems = cards.books(path)
-
-    def work(conn: Connection) -> Outcome:
-        with progress_bar("Cards", len(found)) as progress:
-            return import_cards(conn, found, problems, app.now(), progress)
-
-    run_import(app, dry_run, work, as_json, source=source, noun="card")
+    store = app.store()
+    with store.read() as conn:  # what unchanged cards gave when last read
+        job = vcard_import(conn, found, problems, source, app.now())
+    yield job

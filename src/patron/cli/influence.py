@@ -26,11 +26,12 @@ from patron.store import schema
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 @pass_app
 def influence(app: App, engagement: str | None, limit: int, accept: bool, as_json: bool) -> None:
-    """Who holds influence, inferred from the mail: whom mail flows to (a PageRank of
-    who writes to, copies and answers whom) and how many different people write to
-    them. Each person gets a score from 0 to 1 (the share of people in the mail they
-    rank above) and a proposed power from 0 to 5; answer times and counts are shown
-    beside it. See docs/influence.md for the method and its limits.
+    """Who holds influence, inferred from the mail: how many different people write to
+    them or copy them, how many copy them, and how many they write to themselves (people
+    who direct write to a few and hear from many). Each person gets a score from 0 to 1
+    (the share of people in the mail they rank above), a proposed power from 0 to 5 and
+    the two or three signals that place them, in words; --json adds every count. See
+    docs/influence.md for the method, how well it does on real mail, and its limits.
 
     Examples:
 
@@ -52,13 +53,11 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
                    **({"accepted": changed} if changed is not None else {})})
         return
     table(f"Influence in the mail{f' of {name}' if name else ''}",
-          ["person", "addresses", "score", "power", "now", "audience", "sent", "received", "copied",
-           "answered in h", "answers in h"],
-          [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, r.signals["audience"],
-            r.signals["sent"], r.signals["received"], r.signals["copied"], r.signals["answered_in_hours"],
-            r.signals["answers_in_hours"]] for r in shown],
+          ["person", "addresses", "score", "power", "now", "why"],
+          [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, "; ".join(r.reasons)]
+           for r in shown],
           empty="No mail with a sender recorded.",
-          optional=("addresses", "answered in h", "answers in h"))
+          wrap="why", optional=("addresses",))
     if changed is not None:
         click.echo(f"Set the power of {changed} stakeholder roles of {name} to the proposed values.")
 

@@ -76,6 +76,7 @@ def _metavar(f: Field) -> str:
         FieldKind.INT: "N",
         FieldKind.FLOAT: "N",
         FieldKind.DAY: "DAY",
+        FieldKind.ANNUAL: "DAY",
         FieldKind.MOMENT: "WHEN",
         FieldKind.DURATION: "DURATION",
         FieldKind.REF: f.ref.upper(),
@@ -348,6 +349,10 @@ def _cell(f: Field, record: dict[str, Any]) -> Any:
     if f.kind is FieldKind.DURATION:
         minutes = int(record[f.name])
         return f"{minutes // 60}h{minutes % 60:02d}"
+    if f.kind is FieldKind.ANNUAL and record.get(f.name) is not None:
+        from patron.domain.anniversaries import shown
+
+        return shown(record[f.name])
     return record.get(f.name)
 
 

@@ -40,6 +40,9 @@ def due(app: App, soon: int | None, engagement: str | None, as_json: bool) -> No
     an imported calendar) shows it under "next", is not overdue, and is listed
     after the people who still need a call.
 
+    A birthday or anniversary within digest.dates_days (of someone with a role
+    in an active engagement) is a reason to call: "birthday in 3 days".
+
     Examples:
 
         patron due

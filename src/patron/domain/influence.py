@@ -4,21 +4,20 @@ The input is the envelope of each message (sender, To, Cc, date, Message-ID,
 the Message-ID it answers); bodies are not stored, so who is *mentioned* in
 mail is not a signal here.
 
-The score rests on the two signals that order superiors above their
-subordinates in real mail as well as in generated mail (docs/influence.md
-gives the figures): **rank**, a PageRank on the graph of who writes to,
-copies and answers whom, where each further message between the same two
-people adds less than the one before (so a chatty pair does not outweigh a
-wide audience); and **audience**, how many distinct people write to or copy
-the person. Their logs are added, so the score grows with both and neither
-saturates. Answer times, copy habits and the received/sent balance are
-measured and shown, but not scored: on the Enron mail they point the other
-way from what the literature on small samples reports, so they explain a
-score and do not make it.
+The score rests on the three signals that, on the Enron hierarchy labels,
+order bosses above their staff better than degree centrality does
+(docs/influence.md gives the figures of everything tried): **audience**, how
+many distinct people write to or copy the person; **copied by**, how many
+distinct people copy them (copies go up); and, counting against them,
+**writes to**, how many distinct people they write to (those who direct hear
+from many and write to few; coordinators write to everyone). Each enters as a
+log, so neither saturates and the tenth person counts less than the first.
+PageRank, answer times and message counts are measured and shown, not scored:
+on the Enron labels none of them helped.
 
 The score is that order as a percentile (0..1: "more influential than this
-share of the people in the mail"), and the proposed power (0-5) is a band of
-the score.
+share of the people in the mail"), the proposed power (0-5) is a band of the
+score, and each person gets the two or three signals that place them, in words.
 """
 
 from __future__ import annotations
@@ -59,6 +58,8 @@ class Signals:
     answers_in: float | None = None  # median hours they take to answer others
     rank: float = 0.0  # PageRank on "A answered B", "A wrote to B" and "A copied B"
     audience: int = 0  # distinct people who wrote to them or copied them
+    copied_by: int = 0  # distinct people who copied them on their mail
+    writes_to: int = 0  # distinct people they wrote to (To)
     correspondents: int = 0  # distinct people written to or heard from: degree centrality
 
     @property
@@ -70,20 +71,37 @@ class Signals:
 @dataclass(frozen=True, slots=True)
 class Term:
     """One part of the score: how to read it from Signals (on a log scale, so a person
-    with ten times the rank gains as much as one with ten times the audience) and its
-    weight in the sum."""
+    with ten times the audience gains as much as one copied by ten times as many), its
+    weight in the sum, and what it counts in words ("12 people copy them")."""
 
     name: str
     weight: float
     value: Callable[[Signals], float]
+    says: Callable[[Signals], str]
+
+
+def _people(count: int, one: str, many: str, none: str) -> str:
+    return none if count == 0 else one if count == 1 else many.format(count=f"{count:,}")
 
 
 TERMS: tuple[Term, ...] = (
-    # Mail flows toward the influential, from people who themselves receive mail.
-    Term("rank", 1.0, lambda s: math.log(s.rank) if s.rank > 0 else -math.inf),
     # Many different people write to them or keep them informed.
-    Term("audience", 1.0, lambda s: math.log1p(s.audience)),
+    Term("audience", 1.0, lambda s: math.log1p(s.audience),
+         lambda s: _people(s.audience, "one person writes to them or copies them",
+                           "{count} people write to them or copy them", "nobody writes to them")),
+    # People copy their superiors on what they send to others: copies go up.
+    Term("copied_by", 1.0, lambda s: math.log1p(s.copied_by),
+         lambda s: _people(s.copied_by, "one person copies them", "{count} people copy them",
+                           "nobody copies them")),
+    # Those who direct write to a few and are written to by many; those who write to
+    # everyone (coordinators, traders) are reached by it less than it seems.
+    Term("writes_to", -0.5, lambda s: math.log1p(s.writes_to),
+         lambda s: _people(s.writes_to, "they write to one person", "they write to {count} people",
+                           "they write to nobody")),
 )
+SHOWN_REASONS = 3  # at most; the two strongest always
+STRONG = 0.1  # a third reason is given when |weight| x its distance from the middle reaches this
+FEW = 100  # among fewer people than this, a reason gives a rank ("2nd of 6"), not a percentage
 
 POWER_BANDS: tuple[tuple[float, int], ...] = ((0.99, 5), (0.95, 4), (0.85, 3), (0.60, 2), (0.30, 1))
 """Score (a percentile) from which each proposed power holds; below the last, 0. An
@@ -104,6 +122,7 @@ class Influence:
     power: int
     signals: Signals
     terms: Mapping[str, float] = field(default_factory=dict)  # each term's percentile
+    reasons: tuple[str, ...] = ()  # the signals that place them most, in words
 
 
 def influence(messages: Iterable[Message], terms: Sequence[Term] = TERMS) -> list[Influence]:
@@ -116,11 +135,46 @@ def influence(messages: Iterable[Message], terms: Sequence[Term] = TERMS) -> lis
     scores = _percentile_of(combined)
     standing = {term.name: _percentile_of(values[term.name]) for term in terms}
     ranked = sorted(found, key=lambda p: (-combined[p], p))
-    return [
-        Influence(p, scores[p], proposed_power(scores[p]), found[p],
-                  {term.name: standing[term.name][p] for term in terms})
-        for p in ranked
-    ]
+    result = []
+    for p in ranked:
+        places = {term.name: standing[term.name][p] for term in terms}
+        result.append(Influence(p, scores[p], proposed_power(scores[p]), found[p], places,
+                                reasons(found[p], places, terms, len(found))))
+    return result
+
+
+def reasons(found: Signals, places: Mapping[str, float], terms: Sequence[Term] = TERMS,
+            people: int = FEW) -> tuple[str, ...]:
+    """The two or three terms that place a person most, in words, strongest first: each
+    says what it counts, where that stands among the ``people`` in the mail (a share of
+    them, or a rank among few), and, for a term that counts against (writing to many),
+    which way it pulls.
+
+    A term places someone by how far from the middle it puts them, times its weight."""
+    def strength(term: Term) -> float:
+        return abs(term.weight) * abs(places[term.name] - 0.5)
+
+    chosen = sorted(terms, key=lambda t: (-strength(t), t.name))
+    shown = [t for n, t in enumerate(chosen[:SHOWN_REASONS]) if n < 2 or strength(t) >= STRONG]
+    return tuple(_reason(term, found, places[term.name], people) for term in shown)
+
+
+def _reason(term: Term, found: Signals, place: float, people: int) -> str:
+    if people < FEW:  # ties share their mean rank, so two people first of six are both 2nd
+        where = f"{_ordinal(1 + round((1 - place) * (people - 1)))} of {people}"
+    elif place >= 0.5:
+        where = f"top {max(1, round((1 - place) * 100))} %"
+    else:
+        where = f"bottom {max(1, round(place * 100))} %"
+    text = f"{term.says(found)} ({where})"
+    if term.weight < 0:
+        text += ", which counts against them" if place >= 0.5 else ", which counts for them"
+    return text
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
 
 
 def proposed_power(score: float) -> int:
@@ -137,6 +191,8 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     edges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     neighbours: dict[str, set[str]] = defaultdict(set)
     heard_from: dict[str, set[str]] = defaultdict(set)
+    copied_by: dict[str, set[str]] = defaultdict(set)
+    writes_to: dict[str, set[str]] = defaultdict(set)
     for message in mail:
         sender = message.sender
         me = people[sender]
@@ -152,6 +208,9 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
             people[person].copied += 1
             out[person] += CC_WEIGHT
         neighbours[sender].update(to, cc)
+        writes_to[sender].update(to)
+        for person in cc:
+            copied_by[person].add(sender)
         for person in to | cc:
             neighbours[person].add(sender)
             heard_from[person].add(sender)
@@ -170,6 +229,8 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     for person, found in people.items():
         found.rank = ranks[person]
         found.audience = len(heard_from[person])
+        found.copied_by = len(copied_by[person])
+        found.writes_to = len(writes_to[person])
         found.correspondents = len(neighbours[person])
         if answered[person]:
             found.answered_in = statistics.median(answered[person])
@@ -216,13 +277,16 @@ def degree(messages: Iterable[Message]) -> dict[str, float]:
     return {person: float(found.correspondents) for person, found in signals(messages).items()}
 
 
-def pairwise_accuracy(scores: Mapping[str, float], pairs: Iterable[tuple[str, str]]) -> float:
-    """The share of (superior, subordinate) pairs the scores put in order, strictly (a tie
-    counts as wrong), over the pairs whose both people have a score (Agarwal et al. 2012)."""
+def pairwise_accuracy(scores: Mapping[str, float], pairs: Iterable[tuple[str, str]],
+                      tie: float = 0.0) -> float:
+    """The share of (superior, subordinate) pairs the scores put in order, over the pairs
+    whose both people have a score (Agarwal et al. 2012). A tie counts ``tie``: wrong by
+    default, 0.5 in the rule of the Enron hierarchy labels."""
     judged = [(boss, sub) for boss, sub in pairs if boss in scores and sub in scores]
     if not judged:
         return 0.0
-    return sum(scores[boss] > scores[sub] for boss, sub in judged) / len(judged)
+    return sum(1.0 if scores[boss] > scores[sub] else tie if scores[boss] == scores[sub] else 0.0
+               for boss, sub in judged) / len(judged)
 
 
 def _percentile_of(values: Mapping[str, float]) -> dict[str, float]:

@@ -18,6 +18,7 @@ class FieldKind(StrEnum):
     INT = "int"
     FLOAT = "float"
     DAY = "day"          # a calendar date
+    ANNUAL = "annual"    # a day that comes round every year, its year optional (a birthday)
     MOMENT = "moment"    # a date and time
     DURATION = "duration"  # minutes, typed as 1h30
     CHOICE = "choice"
@@ -132,6 +133,10 @@ PERSON = RecordKind(
               ref="organisation", in_list=True, filter=True),
         Field("title", FieldKind.TEXT, "job title", in_list=True),
         Field("phones", FieldKind.TEXTS, "a phone number (repeatable)", option="phone"),
+        Field("birthday", FieldKind.ANNUAL,
+              "birthday: 1980-04-15, or without the year: --0415, 04-15, 'April 15'"),
+        Field("anniversary", FieldKind.ANNUAL,
+              "a wedding or other anniversary, with or without the year (like --birthday)"),
         NOTES,
     ),
 )

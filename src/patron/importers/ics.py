@@ -27,18 +27,20 @@ This module parses and writes text; it knows nothing of the register.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import heapq
+import os
 import re
 import time as clock
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from patron.importers.base import Problem, Progress, no_progress
+from patron.importers.base import Problem, Progress, Reading, no_progress
 
 SOURCE = "ics:"
 PRODID = "-//Patron//patron export ics//EN"
@@ -61,6 +63,7 @@ _INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([^;]*)", re.IGNORECASE)
 _UNTIL = re.compile(r"(?<![A-Z])UNTIL=[^;]*", re.IGNORECASE)
 _RECURRENCE = re.compile(r"(.+)@(\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ?)?)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_READ_FORMAT = 1  # raise when what is kept of a read changes, so old keeps are read again
 
 
 @dataclass(frozen=True)
@@ -133,22 +136,132 @@ def calendar_files(path: Path) -> list[Path]:
     return sorted(p for p in path.rglob("*") if p.suffix.lower() == ".ics" and p.is_file())
 
 
-def read(paths: Iterable[Path], window: Window, progress: Progress = no_progress
-         ) -> tuple[list[EventDraft], list[Problem]]:
-    """Drafts from every file; a file that cannot be read is a problem, never the end."""
+def read_files(paths: Sequence[Path], window: Window, kept: Mapping[Path, Any],
+               progress: Progress = no_progress) -> tuple[Reading[EventDraft], dict[Path, Any]]:
+    """Drafts from every file, and what each file parsed here gave (to keep for the next
+    time). ``kept`` holds, by path, what a file gave when last read (``frozen``): a file
+    read before and unchanged (the same bytes, the same window if it repeats, the same
+    zone and reader) is not parsed again, since parsing is pure and would give the same.
+    A file that cannot be read is a problem, never the end."""
     drafts: list[EventDraft] = []
     problems: list[Problem] = []
+    fresh: dict[Path, Any] = {}
     for path in paths:
         try:
-            text = decode(path.read_bytes())
+            data = path.read_bytes()
         except OSError as exc:
             problems.append(Problem(str(path), f"cannot read it ({exc.strerror or exc})"))
+            progress(1)
+            continue
+        mark = fingerprint(path, data, window)
+        state = kept.get(path)
+        if isinstance(state, dict) and state.get("mark") == mark:
+            found, wrong = thawed(state)
         else:
-            found, wrong = parse(text, str(path), window)
-            drafts += found
-            problems += wrong
+            found, wrong = parse(decode(data), str(path), window)
+            fresh[path] = frozen(mark, found, wrong)
+        drafts += found
+        problems += wrong
         progress(1)
-    return drafts, problems
+    return reading(drafts, problems, lambda: sum(map(_events_in_file, paths))), fresh
+
+
+def read_text(text: str, source: str, window: Window) -> Reading[EventDraft]:
+    """Drafts from one calendar's text (standard input)."""
+    return reading(*parse(text, source, window), lambda: events_in(text))
+
+
+def reading(drafts: list[EventDraft], problems: list[Problem],
+            held: Callable[[], int] | None = None) -> Reading[EventDraft]:
+    """What was read, one draft per meeting (``one_each``): ``held`` counts the events the
+    calendars hold, in the window or not, good or bad (asked only when nothing good came in:
+    events all declined, or repeating only outside the window, were good)."""
+    problems = list(problems)
+    unique = one_each(drafts, problems)
+    return Reading(unique, problems, total=len(unique), held=held)
+
+
+def one_each(drafts: list[EventDraft], problems: list[Problem]) -> list[EventDraft]:
+    """One draft per source: an event found twice (the same UID in two files) is kept in its
+    latest revision (SEQUENCE), the first one read where they tie; a differing copy is
+    reported in ``problems``."""
+    kept: dict[str, EventDraft] = {}
+    for draft in drafts:
+        other = kept.get(draft.source)
+        if other is None:
+            kept[draft.source] = draft
+            continue
+        newer, older = (draft, other) if draft.sequence > other.sequence else (other, draft)
+        kept[draft.source] = newer
+        if _same(newer, older):  # a copy (one calendar shared into two folders) is no news
+            continue
+        problems.append(Problem(older.where, f"the same event (UID {draft.uid}) as at "
+                                             f"{newer.where}, which is kept"))
+    return list(kept.values())
+
+
+def _same(one: EventDraft, other: EventDraft) -> bool:
+    return (one.summary, one.start, one.notes, one.people, one.cancelled) == \
+        (other.summary, other.start, other.notes, other.people, other.cancelled)
+
+
+_EVENT = re.compile(r"^BEGIN:VEVENT\s*$", re.IGNORECASE | re.MULTILINE)
+
+
+def events_in(text: str) -> int:
+    """How many events a calendar's text holds, in the window or not, good or bad."""
+    return len(_EVENT.findall(text))
+
+
+def _events_in_file(path: Path) -> int:
+    try:
+        return events_in(decode(path.read_bytes()))
+    except OSError:
+        return 0
+
+
+# --- what a file gave, kept ------------------------------------------------------------------
+
+
+def fingerprint(path: Path, data: bytes, window: Window) -> str:
+    """What a file's drafts depend on: its bytes and name (they are in messages), the zone
+    times are read in, the reader (its code, and the libraries it uses), and the window if
+    the file repeats anything."""
+    parts = [str(_READ_FORMAT), *_reader(), str(path), os.environ.get("TZ", ""), *clock.tzname]
+    upper = data.upper()
+    if b"RRULE" in upper or b"RDATE" in upper:
+        parts += [window.since.isoformat(), window.until.isoformat(), str(window.limit)]
+    digest = hashlib.sha256("\x00".join(parts).encode())
+    digest.update(data)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _reader() -> tuple[str, ...]:
+    """The reader's own code and the versions of the libraries it parses and expands with."""
+    from importlib.metadata import version
+
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+    return code, version("icalendar"), version("recurring-ical-events")
+
+
+def frozen(mark: str, drafts: list[EventDraft], problems: list[Problem]) -> dict[str, Any]:
+    """A read as JSON: one list per draft, its attendees as lists."""
+    return {"mark": mark, "problems": [[p.where, p.reason] for p in problems], "drafts": [
+        [d.uid, d.summary, d.start.isoformat(), d.where, d.recurrence, d.notes,
+         [[a.address, a.name, a.role, a.declined, a.resource] for a in d.people],
+         d.cancelled, d.sequence, d.private, d.free, d.from_patron] for d in drafts]}
+
+
+def thawed(state: dict[str, Any]) -> tuple[list[EventDraft], list[Problem]]:
+    drafts = [EventDraft(uid=uid, summary=summary, start=datetime.fromisoformat(start), where=where,
+                         recurrence=recurrence, notes=notes,
+                         people=[Attendee(*attendee) for attendee in people],
+                         cancelled=cancelled, sequence=sequence, private=private, free=free,
+                         from_patron=from_patron)
+              for uid, summary, start, where, recurrence, notes, people, cancelled, sequence, private,
+              free, from_patron in state["drafts"]]
+    return drafts, [Problem(where, reason) for where, reason in state["problems"]]
 
 
 def decode(data: bytes) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Literal
@@ -101,6 +101,25 @@ def sniff(head: bytes) -> Kind | None:
         return "mbox"
     first = head.lstrip(b"\r\n").split(b"\n", 1)[0]
     return "message" if _HEADER.match(first) else None
+
+
+@dataclass(frozen=True)
+class FileMessage(RawMessage):
+    """A message with the file it was read from: its place in the files read."""
+
+    file: int
+
+
+def read(files: Sequence[MailFile], problems: list[Problem], failed: set[int]) -> Iterator[FileMessage]:
+    """The messages of every file, in order, each with its file's place in ``files``; a file
+    that cannot be read to its end is added to ``problems`` and its place to ``failed``."""
+    for index, file in enumerate(files):
+        try:
+            for raw in messages(file):
+                yield FileMessage(raw.where, raw.data, index)
+        except OSError as exc:
+            failed.add(index)
+            problems.append(Problem(str(file.path), f"cannot read it ({exc.strerror or exc})"))
 
 
 def messages(file: MailFile) -> Iterator[RawMessage]:

@@ -5,10 +5,15 @@ each remembering the line it starts on, so that one broken card is reported
 where it is and spoils nothing else. Each line is decoded on its own: UTF-8,
 else the ``CHARSET`` the line names (vCard 2.1 address books are often
 Latin-1). Only the properties Patron keeps (FN, N, EMAIL, ORG, TITLE, TEL,
-NOTE, UID, in or out of a group like ``item1.EMAIL``) go on to ``vobject``,
-so a damaged photo or an odd birthday never costs the card. ``vobject``
+NOTE, UID, BDAY, ANNIVERSARY and X-ANNIVERSARY, in or out of a group like
+``item1.EMAIL``) go on to ``vobject``, so a damaged photo never costs the card,
+and a birthday that names no day is left out rather than refuse the card. ``vobject``
 unfolds lines and decodes quoted-printable and escapes; a line it refuses is
 named in the problem.
+
+``reading`` gives the import use case a source's cards as drafts, read as they
+are stored; a card whose fingerprint (its lines) the caller kept from an
+earlier read is thawed from what it gave then instead of read again.
 
 Writing uses vCard 3.0: every address book reads it (Apple, Google,
 Thunderbird, khard, Outlook), and ``vobject`` writes it natively.
@@ -19,19 +24,22 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import vobject  # type: ignore[import-untyped]
 
+from patron.domain import anniversaries
 from patron.domain.addresses import display_name, normal_address
 from patron.errors import InvalidInput
-from patron.importers.base import Problem
+from patron.importers.base import Problem, Reading
 
 SUFFIXES = (".vcf", ".vcard")
-KEPT = frozenset({"VERSION", "FN", "N", "EMAIL", "ORG", "TITLE", "TEL", "NOTE", "UID"})
+KEPT = frozenset({"VERSION", "FN", "N", "EMAIL", "ORG", "TITLE", "TEL", "NOTE", "UID", "BDAY",
+                  "ANNIVERSARY", "X-ANNIVERSARY"})
 MAX_NAME = 200
 UID_PREFIX = "patron-person-"
 
@@ -68,7 +76,11 @@ class CardDraft:
     phones: list[str] = field(default_factory=list)
     notes: str | None = None
     uid: str | None = None
+    birthday: date | None = None      # year 1604 when the card gives none (--0415)
+    anniversary: date | None = None
     named: bool = True  # False when the name was made from the first address
+    file: str = ""  # the file it came from, as named in messages
+    card: str = ""  # the fingerprint of the card's lines (``fingerprint``)
 
 
 # --- finding cards ------------------------------------------------------------------------
@@ -114,6 +126,56 @@ def _text_bytes(data: bytes) -> bytes:
         except UnicodeDecodeError:
             return data
     return data.removeprefix(codecs.BOM_UTF8)
+
+
+# --- reading a source -----------------------------------------------------------------------
+
+
+def reading(chunks: list[Chunk], problems: list[Problem],
+            kept: Mapping[str, list[Any]] | None = None) -> Reading[CardDraft]:
+    """The drafts of these cards, read as they are stored (so a progress bar moves); a card
+    that cannot be read is a problem, added to the reading's as it is met. ``kept`` holds
+    what cards read before gave, by ``fingerprint`` (``frozen``): such a card is not read
+    again, since reading is pure and gives the same draft."""
+    found: Reading[CardDraft] = Reading([], list(problems), total=len(chunks))
+    found.drafts = _drafts(chunks, kept or {}, found.problems)
+    return found
+
+
+def _drafts(chunks: list[Chunk], kept: Mapping[str, list[Any]], problems: list[Problem],
+            ) -> Iterator[CardDraft]:
+    for chunk in chunks:
+        mark = fingerprint(chunk)
+        frozen = kept.get(mark)
+        if frozen is not None:
+            yield thawed(frozen, chunk, mark)
+            continue
+        try:
+            draft = read(chunk)
+        except InvalidInput as exc:
+            problems.append(Problem(chunk.where, str(exc)))
+            continue
+        draft.file, draft.card = chunk.source, mark
+        yield draft
+
+
+def fingerprint(chunk: Chunk) -> str:
+    """What a card's draft depends on: its lines, whatever line it starts on and whatever
+    ends its lines (the file's name and the line are only in messages)."""
+    return hashlib.blake2b(b"\n".join(chunk.lines), digest_size=16).hexdigest()
+
+
+def frozen(draft: CardDraft) -> list[Any]:
+    """A draft as JSON, without where it was (``thawed`` puts that back)."""
+    return [draft.name, draft.emails, draft.organisation, draft.title, draft.phones, draft.notes,
+            draft.uid, draft.named]
+
+
+def thawed(values: list[Any], chunk: Chunk, mark: str) -> CardDraft:
+    name, emails, organisation, title, phones_, notes, uid, named = values
+    return CardDraft(where=chunk.where, name=name, emails=list(emails), organisation=organisation,
+                     title=title, phones=list(phones_), notes=notes, uid=uid, named=named,
+                     file=chunk.source, card=mark)
 
 
 # --- reading one card ---------------------------------------------------------------------
@@ -220,7 +282,15 @@ def _draft(where: str, card: Any) -> CardDraft:
         where=where, name=name, emails=emails, organisation=organisation, title=title,
         phones=phones(_phone(p.value) for p in _all(card, "tel")),
         notes=notes or None, uid=_first(_clean(p.value) for p in _all(card, "uid")), named=named,
+        birthday=_day(card, "bday"),
+        anniversary=_day(card, "anniversary") or _day(card, "x-anniversary"),
     )
+
+
+def _day(card: Any, name: str) -> date | None:
+    """BDAY or ANNIVERSARY as a day (a year-less one in 1604); None when it names no day."""
+    return next((d for d in (anniversaries.from_vcard(_clean(p.value)) for p in _all(card, name))
+                 if d), None)
 
 
 def _all(card: Any, name: str) -> list[Any]:
@@ -306,6 +376,10 @@ def to_card(person: dict[str, Any], uid: str | None = None) -> str:
     notes = _clean(person.get("notes") or "", lines=True)
     if notes:
         card.add("note").value = notes
+    # vCard 3.0 has BDAY but no ANNIVERSARY: X-ANNIVERSARY is the name its readers share.
+    for key, prop in (("birthday", "bday"), ("anniversary", "x-anniversary")):
+        if person.get(key):
+            card.add(prop).value = anniversaries.vcard_text(person[key])
     return str(card.serialize())
 
 

@@ -12,20 +12,17 @@ free (TRANSP:TRANSPARENT), and one with nobody in it but you (focus time; your a
 who declined and rooms left out) are skipped and counted as such, never as problems; one imported
 before is removed, as a cancelled one is. A calendar Patron exported holds only touchpoints.
 
-Events are stored ``BATCH`` at a time: the meetings they were imported as, their
-participants and their people are read for the whole batch in a few queries, compared in
-Python, and only what changed is written, each kind of write one statement for the batch.
-What a file gives is kept (``import_state``, by the file's bytes, the window where it
-repeats, and the machine's zone), so a calendar read before and unchanged is not parsed
-again: its events are compared with the register all the same.
+The import (``services/imports.py``) stores it whole or not at all, a batch of events at a
+time: the meetings they were imported as, their participants and their people are read for
+the whole batch in a few queries, compared in Python, and only what changed is written, each
+kind of write one statement for the batch. What a file gives is kept (``import_state``, by
+the file's bytes, the window where it repeats, and the machine's zone), so a calendar read
+before and unchanged is not parsed again (``calendar_import`` looks it up and hands it to
+the reader): its events are compared with the register all the same.
 """
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import os
-import time as clock
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -36,20 +33,19 @@ from sqlalchemy import Connection, bindparam, delete, insert, or_, select, updat
 
 from patron.domain.addresses import normal_address
 from patron.importers import ics
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.base import Outcome, Progress, Reading, no_progress
+from patron.services.imports import Import
 from patron.services.mail import bulk_insert
 from patron.services.people import Directory, Engagements
 from patron.store import schema
+from patron.store.database import Store
 
 CALENDAR_KINDS = ("meeting", "call", "presentation")
 """The kinds of touchpoint a calendar holds; mail and messages are left out of an export."""
 
 _Participants = dict[int, str | None]  # person id -> role (none where it was not said)
-BATCH = 500
-"""Events stored at a time: each batch costs a few queries, whatever its size."""
 READ_STATE = "ics-file:"
 """``import_state`` key of what a calendar file gave when last read (its resolved path follows)."""
-_READ_FORMAT = 1  # raise when what is kept of a read changes, so old keeps are read again
 _MEETING_COLUMNS = ("summary", "occurred_at", "notes", "kind", "direction", "source", "engagement_id")
 
 
@@ -77,75 +73,64 @@ def touchpoint(draft: ics.EventDraft, me: set[str]) -> bool:
                and address not in me for a in draft.people)
 
 
-# --- reading, with what unchanged files gave kept --------------------------------------------
+# --- the import ------------------------------------------------------------------------------
 
 
-def read_files(conn: Connection, paths: Sequence[Path], window: ics.Window, now: datetime,
-               progress: Progress = no_progress) -> tuple[list[ics.EventDraft], list[Problem]]:
-    """``ics.read`` for files that changed since they were last read; for one read before
-    and unchanged (the same bytes, the same window if it repeats, the same zone), what it
-    gave then. Reading is pure, so the drafts are the same either way, and a second import
-    of a big calendar skips the parsing that is most of the first one's time."""
-    kept = _kept_reads(conn, paths)
-    drafts: list[ics.EventDraft] = []
-    problems: list[Problem] = []
-    fresh: list[dict[str, Any]] = []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            problems.append(Problem(str(path), f"cannot read it ({exc.strerror or exc})"))
-            progress(1)
-            continue
-        key, mark = _read_key(path), _fingerprint(path, data, window)
-        state = kept.get(key)
-        if state is not None and state.get("mark") == mark:
-            found, wrong = _thawed(state)
-        else:
-            found, wrong = ics.parse(ics.decode(data), str(path), window)
-            fresh.append({"source": key, "state": _frozen(mark, found, wrong)})
-        drafts += found
-        problems += wrong
-        progress(1)
-    _keep_reads(conn, fresh, now)
-    return drafts, problems
+def calendar_import(store: Store, paths: Sequence[Path], window: ics.Window, mine: Iterable[str],
+                    now: datetime, source: str, progress: Progress = no_progress) -> Import[ics.EventDraft]:
+    """Calendar files to import, read now (``progress`` hears of each file): what a file read
+    before and unchanged gave then is looked up first and handed to the reader, and what the
+    files parsed here gave is kept by the import (not by a dry run)."""
+    with store.read() as conn:
+        kept = _kept_reads(conn, paths)
+    reading, fresh = ics.read_files(paths, window, kept, progress)
+    return events_import(reading, mine, now, source, fresh)
+
+
+def events_import(reading: Reading[ics.EventDraft], mine: Iterable[str], now: datetime,
+                  source: str, fresh: dict[Path, Any] | None = None) -> Import[ics.EventDraft]:
+    """Events read (``ics.read_files``, ``ics.read_text``) to store as meetings, in one
+    transaction; ``mine`` are the user's own addresses (never participants, and an
+    invitation the user declined is no meeting). Events that are no touchpoint
+    (``touchpoint``) are counted, not stored. What is stored does not depend on the batch
+    size. ``fresh`` is what files parsed now gave, kept for the next import by path."""
+    me = {a for a in (normal_address(m) for m in mine) if a}
+    return Import(reading, _EventWriter(me, now, fresh or {}), source, "event")
+
+
+@dataclass
+class _EventWriter:
+    me: set[str]
+    now: datetime
+    fresh: dict[Path, Any]
+    outcome: CalendarOutcome = field(default_factory=CalendarOutcome)
+    meetings: _Meetings | None = None
+
+    def write(self, conn: Connection, batch: Sequence[ics.EventDraft]) -> None:
+        if self.meetings is None:
+            self.meetings = _Meetings(conn, self.me, Directory(conn), Engagements(conn), self.outcome)
+        self.meetings.put(list(batch))
+
+    def finish(self, conn: Connection) -> None:
+        _keep_reads(conn, [{"source": _read_key(path), "state": state}
+                           for path, state in self.fresh.items()], self.now)
 
 
 def _read_key(path: Path) -> str:
     return READ_STATE + str(path.resolve())
 
 
-def _fingerprint(path: Path, data: bytes, window: ics.Window) -> str:
-    """What a file's drafts depend on: its bytes and name (they are in messages), the zone
-    times are read in, the reader (its code, and the libraries it uses), and the window if
-    the file repeats anything."""
-    parts = [str(_READ_FORMAT), *_reader(), str(path), os.environ.get("TZ", ""), *clock.tzname]
-    upper = data.upper()
-    if b"RRULE" in upper or b"RDATE" in upper:
-        parts += [window.since.isoformat(), window.until.isoformat(), str(window.limit)]
-    digest = hashlib.sha256("\x00".join(parts).encode())
-    digest.update(data)
-    return digest.hexdigest()
-
-
-@functools.cache
-def _reader() -> tuple[str, ...]:
-    """The reader's own code and the versions of the libraries it parses and expands with."""
-    from importlib.metadata import version
-
-    code = hashlib.sha256(Path(ics.__file__).read_bytes()).hexdigest()
-    return code, version("icalendar"), version("recurring-ical-events")
-
-
-def _kept_reads(conn: Connection, paths: Sequence[Path]) -> dict[str, dict[str, Any]]:
+def _kept_reads(conn: Connection, paths: Sequence[Path]) -> dict[Path, Any]:
+    """What each file gave when last read, by path (none for a file never read)."""
     s = schema.import_state
-    keys = sorted({_read_key(p) for p in paths})
-    found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(keys), 500):
-        for source, state in conn.execute(select(s.c.source, s.c.state)
-                                          .where(s.c.source.in_(keys[first:first + 500]))):
+    keys = {_read_key(p): p for p in paths}
+    ordered = sorted(keys)
+    found: dict[Path, Any] = {}
+    for first in range(0, len(ordered), 500):
+        for key, state in conn.execute(select(s.c.source, s.c.state)
+                                       .where(s.c.source.in_(ordered[first:first + 500]))):
             if isinstance(state, dict):
-                found[source] = state
+                found[keys[key]] = state
     return found
 
 
@@ -159,66 +144,7 @@ def _keep_reads(conn: Connection, rows: list[dict[str, Any]], now: datetime) -> 
     conn.execute(insert(s), [{**r, "updated_at": now} for r in rows])
 
 
-def _frozen(mark: str, drafts: list[ics.EventDraft], problems: list[Problem]) -> dict[str, Any]:
-    """A read as JSON: one list per draft, its attendees as lists."""
-    return {"mark": mark, "problems": [[p.where, p.reason] for p in problems], "drafts": [
-        [d.uid, d.summary, d.start.isoformat(), d.where, d.recurrence, d.notes,
-         [[a.address, a.name, a.role, a.declined, a.resource] for a in d.people],
-         d.cancelled, d.sequence, d.private, d.free, d.from_patron] for d in drafts]}
-
-
-def _thawed(state: dict[str, Any]) -> tuple[list[ics.EventDraft], list[Problem]]:
-    drafts = [ics.EventDraft(uid=uid, summary=summary, start=datetime.fromisoformat(start), where=where,
-                             recurrence=recurrence, notes=notes,
-                             people=[ics.Attendee(*attendee) for attendee in people],
-                             cancelled=cancelled, sequence=sequence, private=private, free=free,
-                             from_patron=from_patron)
-              for uid, summary, start, where, recurrence, notes, people, cancelled, sequence, private,
-              free, from_patron in state["drafts"]]
-    return drafts, [Problem(where, reason) for where, reason in state["problems"]]
-
-
 # --- storing --------------------------------------------------------------------------------
-
-
-def import_events(conn: Connection, drafts: list[ics.EventDraft], mine: Iterable[str],
-                  progress: Progress = no_progress, batch: int = BATCH) -> CalendarOutcome:
-    """Store the drafts as meetings, ``batch`` at a time; ``mine`` are the user's own
-    addresses (never participants, and an invitation the user declined is no meeting).
-    Events that are no touchpoint (``touchpoint``) are counted, not stored. What is stored
-    does not depend on ``batch``."""
-    outcome = CalendarOutcome()
-    me = {a for a in (normal_address(m) for m in mine) if a}
-    store = _Meetings(conn, me, Directory(conn), Engagements(conn), outcome)
-    unique = _one_each(drafts, outcome)
-    for first in range(0, len(unique), max(1, batch)):
-        chunk = unique[first:first + max(1, batch)]
-        store.put(chunk)
-        progress(len(chunk))
-    return outcome
-
-
-def _one_each(drafts: list[ics.EventDraft], outcome: Outcome) -> list[ics.EventDraft]:
-    """One draft per source: an event found twice (the same UID in two files) is kept in its
-    latest revision (SEQUENCE), the first one read where they tie; a differing copy is reported."""
-    kept: dict[str, ics.EventDraft] = {}
-    for draft in drafts:
-        other = kept.get(draft.source)
-        if other is None:
-            kept[draft.source] = draft
-            continue
-        newer, older = (draft, other) if draft.sequence > other.sequence else (other, draft)
-        kept[draft.source] = newer
-        if _same(newer, older):  # a copy (one calendar shared into two folders) is no news
-            continue
-        outcome.problems.append(Problem(older.where, f"the same event (UID {draft.uid}) as at "
-                                                     f"{newer.where}, which is kept"))
-    return list(kept.values())
-
-
-def _same(one: ics.EventDraft, other: ics.EventDraft) -> bool:
-    return (one.summary, one.start, one.notes, one.people, one.cancelled) == \
-        (other.summary, other.start, other.notes, other.people, other.cancelled)
 
 
 @dataclass

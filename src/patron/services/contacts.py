@@ -11,34 +11,44 @@ different UIDs are two people).
 A card with addresses that finds nobody goes to ``Directory.person``, which
 joins a namesake with agreeing domains or creates the person.
 
-What Patron holds wins: a card fills empty fields (organisation, title,
+What Patron holds wins: a card fills empty fields (organisation, title, birthday, anniversary,
 notes) and adds addresses and phone numbers it does not know, but never
 overwrites or removes anything, so a stale card cannot undo what was typed.
 Importing the same cards again changes nothing.
 
 Organisations come from ORG, matched by name (ignoring case). Where the
 card's addresses share one company domain, the domain is recorded for that
-organisation when no organisation has it yet, and an organisation Patron had
-only named after that domain (from mail) takes the card's proper name. A
-card without ORG is given no organisation.
+organisation when no organisation has it yet, and an organisation the shared
+rule had only named after that domain (``people.Directory.named_by_rule``)
+takes the card's proper name; the name it held goes on to the next domain
+that wants it (``Directory.give_up``). A card without ORG is given no
+organisation.
+
+An import is the importer's ``Reading`` stored by ``_CardWriter`` (built by
+``vcard_import``) in one transaction; what each file's cards gave is kept, so
+an unchanged card is not parsed again (it is still compared).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import hashlib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
-from patron.domain.addresses import display_name, organisation_domain, organisation_name
+from patron.domain.addresses import display_name, organisation_domain
 from patron.domain.records import ORGANISATION, PERSON
-from patron.errors import Conflict, InvalidInput, PatronError
+from patron.errors import Conflict, PatronError
 from patron.importers import vcard
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.base import Outcome, Problem
 from patron.services import records
+from patron.services.imports import Import
 from patron.services.people import Directory
 from patron.store import schema
 
@@ -48,50 +58,122 @@ T = TypeVar("T")
 BATCH = 500
 """Cards stored per savepoint: their addresses and people are looked up in one query each,
 and their new addresses and card ties inserted together."""
+READ_STATE = "vcard-file:"
+"""``import_state`` key of what the cards of an address book file gave when last read."""
+_READ_FORMAT = 1  # raise when what is kept of a read changes, so old keeps are read again
+_FAILED = (PatronError, DataError, IntegrityError)
 
 
-def import_cards(conn: Connection, chunks: list[vcard.Chunk], problems: list[Problem], now: datetime,
-                 progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
-    """Import cards (cut from their files by ``vcard.chunks``) inside the caller's transaction,
-    ``batch`` cards at a time. The result is the same whatever the batch: cards are taken
-    one after another against what the cards before them stored, and a batch that fails is
-    taken again card by card, so that a card that fails leaves nothing behind."""
-    outcome = Outcome(problems=list(problems))
-    book = _Book(conn, now)
-    for start in range(0, len(chunks), max(batch, 1)):
-        read = [_read(chunk) for chunk in chunks[start:start + max(batch, 1)]]
+def vcard_import(conn: Connection, chunks: list[vcard.Chunk], problems: list[Problem], source: str,
+                 now: datetime, batch: int = BATCH) -> Import[vcard.CardDraft]:
+    """Cards (cut from their files by ``vcard.chunks``) to import, ``batch`` at a time. A card
+    read before, unchanged since, is not read again: what it gave is kept per file in
+    ``import_state`` (read here, in ``conn``; written by the import). The result is the same
+    whatever the batch: cards are taken one after another against what the cards before them
+    stored, and a card that fails leaves nothing behind."""
+    kept = _kept_reads(conn, sorted({c.source for c in chunks}))
+    mark = _reader()
+    known = {card: values for state in kept.values() if state.get("mark") == mark
+             for card, values in state.get("cards", {}).items()}
+    return Import(vcard.reading(chunks, problems, known), _CardWriter(now, kept), source, "card",
+                  batch=batch)
+
+
+@functools.lru_cache(maxsize=1024)
+def _read_key(source: str) -> str:
+    """Where what a file's cards gave is kept: its resolved path ('-' for standard input)."""
+    path = "-" if source == "standard input" else str(Path(source).resolve())
+    key = READ_STATE + path
+    if len(key) > 600:
+        return READ_STATE + "sha256:" + hashlib.sha256(path.encode("utf-8")).hexdigest()
+    return key
+
+
+@functools.cache
+def _reader() -> str:
+    """What a card's draft depends on besides its lines: the reader's code (and the address
+    rules it reads addresses with) and vobject's version."""
+    from importlib.metadata import version
+
+    from patron.domain import addresses
+
+    digest = hashlib.sha256(str(_READ_FORMAT).encode())
+    for module in (vcard, addresses):
+        digest.update(Path(str(module.__file__)).read_bytes())
+    digest.update(version("vobject").encode())
+    return digest.hexdigest()
+
+
+def _kept_reads(conn: Connection, sources: list[str]) -> dict[str, dict[str, Any]]:
+    s = schema.import_state
+    keys = sorted({_read_key(source) for source in sources})
+    found: dict[str, dict[str, Any]] = {}
+    for chunk in _chunks(keys):
+        for key, state in conn.execute(select(s.c.source, s.c.state).where(s.c.source.in_(chunk))):
+            if isinstance(state, dict) and isinstance(state.get("cards"), dict):
+                found[key] = state
+    return found
+
+
+@dataclass
+class _CardWriter:
+    """Takes each batch of cards in a savepoint; when the database refuses one, the batch is
+    rolled back and taken again card by card, each in a savepoint of its own, and the book
+    is put back as it was before each rollback (no reading the register again). ``finish``
+    keeps what each file's cards gave."""
+
+    now: datetime
+    kept: dict[str, dict[str, Any]]
+    outcome: Outcome = field(default_factory=Outcome)
+    book: _Book | None = None
+    reads: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # key -> card -> draft
+
+    def write(self, conn: Connection, batch: Sequence[vcard.CardDraft]) -> None:
+        book = self._book(conn)
+        for draft in batch:
+            self.reads.setdefault(_read_key(draft.file), {})[draft.card] = vcard.frozen(draft)
+        book.undo.clear()
         try:
             with conn.begin_nested():
-                part = book.take_all(read)
-        except (PatronError, DataError, IntegrityError):
-            book = _Book(conn, now)  # its indexes hold what was rolled back
-            part, book = _one_by_one(conn, book, read, now)
-        _add(outcome, part)
-        progress(len(read))
-    return outcome
+                part = book.take_all(batch)
+        except _FAILED:
+            book.roll_back(0)
+            part = self._one_by_one(conn, book, batch)
+        _add(self.outcome, part)
 
+    def _book(self, conn: Connection) -> _Book:
+        if self.book is None or self.book.conn is not conn \
+                or self.book.transaction is not conn.get_transaction():
+            self.book = _Book(conn, self.now)
+        return self.book
 
-def _read(chunk: vcard.Chunk) -> tuple[vcard.Chunk, vcard.CardDraft | Problem]:
-    try:
-        return chunk, vcard.read(chunk)
-    except InvalidInput as exc:
-        return chunk, Problem(chunk.where, str(exc))
+    @staticmethod
+    def _one_by_one(conn: Connection, book: _Book, batch: Sequence[vcard.CardDraft]) -> Outcome:
+        """A batch that failed, card by card: the card that fails is a problem, the rest stored."""
+        outcome = Outcome()
+        for draft in batch:
+            mark = book.undo.mark()
+            try:
+                with conn.begin_nested():
+                    part = book.take_all([draft])
+            except _FAILED as exc:
+                book.roll_back(mark)
+                reason = str(exc) if isinstance(exc, PatronError) else "the database refused it"
+                part = Outcome(problems=[Problem(draft.where, reason)])
+            _add(outcome, part)
+        return outcome
 
-
-def _one_by_one(conn: Connection, book: _Book, read: list[tuple[vcard.Chunk, vcard.CardDraft | Problem]],
-                now: datetime) -> tuple[Outcome, _Book]:
-    """A batch that failed, card by card: the card that fails is a problem, the rest stored."""
-    outcome = Outcome()
-    for chunk, draft in read:
-        try:
-            with conn.begin_nested():
-                part = book.take_all([(chunk, draft)])
-        except (PatronError, DataError, IntegrityError) as exc:
-            reason = str(exc) if isinstance(exc, PatronError) else "the database refused it"
-            part = Outcome(problems=[Problem(chunk.where, reason)])
-            book = _Book(conn, now)
-        _add(outcome, part)
-    return outcome, book
+    def finish(self, conn: Connection) -> None:
+        """Keep what each file's cards gave, where it changed."""
+        mark = _reader()
+        s = schema.import_state
+        for key, cards in sorted(self.reads.items()):
+            state = {"mark": mark, "cards": cards}
+            if self.kept.get(key) == state:
+                continue
+            conn.execute(delete(s).where(s.c.source == key))
+            conn.execute(insert(s).values(source=key, state=state, updated_at=self.now))
+            self.kept[key] = state
 
 
 def _add(outcome: Outcome, part: Outcome) -> None:
@@ -99,6 +181,49 @@ def _add(outcome: Outcome, part: Outcome) -> None:
     outcome.updated += part.updated
     outcome.unchanged += part.unchanged
     outcome.problems += part.problems
+
+
+_MISSING = object()
+
+
+@dataclass
+class _Undo:
+    """What the book changed since a point, to put it back when the database rolls back."""
+
+    steps: list[Callable[[], None]] = field(default_factory=list)
+
+    def mark(self) -> int:
+        return len(self.steps)
+
+    def clear(self) -> None:
+        self.steps = []
+
+    def put(self, mapping: dict[Any, Any], key: Any, value: Any) -> None:
+        old = mapping.get(key, _MISSING)
+        mapping[key] = value
+        if old is _MISSING:
+            self.steps.append(lambda: mapping.pop(key, None))
+        else:
+            self.steps.append(lambda: mapping.__setitem__(key, old))
+
+    def pop(self, mapping: dict[Any, Any], key: Any) -> None:
+        if key in mapping:
+            old = mapping.pop(key)
+            self.steps.append(lambda: mapping.__setitem__(key, old))
+
+    def add(self, items: set[Any], item: Any) -> None:
+        if item not in items:
+            items.add(item)
+            self.steps.append(lambda: items.discard(item))
+
+    def discard(self, items: set[Any], item: Any) -> None:
+        if item in items:
+            items.discard(item)
+            self.steps.append(lambda: items.add(item))
+
+    def back_to(self, mark: int) -> None:
+        while len(self.steps) > mark:
+            self.steps.pop()()
 
 
 @dataclass
@@ -121,9 +246,13 @@ class _Book:
     cards: dict[str, tuple[bool, dict[str, Any]]] = field(init=False)  # card ties to write
     domains: set[str] = field(init=False)                   # mail domains of organisations
     dirty: bool = False                                     # the card being taken wrote
+    undo: _Undo = field(default_factory=_Undo)              # what to put back on a rollback
+    transaction: Any = None                                 # the transaction it was read in
 
     def __post_init__(self) -> None:
         self.people = Directory(self.conn, organisations=False)
+        self.people.hold()  # before reading: another import may be creating people
+        self.transaction = self.conn.get_transaction()
         self.owners, self.rows, self.addresses, self.cards = {}, {}, [], {}
         p, o, s = schema.person, schema.organisation, schema.import_state
         self.names, self.everyone = {}, set()
@@ -141,30 +270,35 @@ class _Book:
                 self._tie(source, state["person"])
 
     def _tie(self, source: str, person: int) -> None:
-        self.bound[source] = person
-        self.ties.setdefault(person, set()).add(source)
+        self.undo.put(self.bound, source, person)
+        self.undo.add(self.ties.setdefault(person, set()), source)
 
-    def take_all(self, read: list[tuple[vcard.Chunk, vcard.CardDraft | Problem]]) -> Outcome:
+    def roll_back(self, mark: int) -> None:
+        """The database rolled back what was taken since ``mark``: put the book back as it was
+        then. What was waiting to be written is dropped (the batch or card that failed flushed
+        everything before it), and the directory starts again (it reads lazily)."""
+        self.undo.back_to(mark)
+        self.addresses, self.cards = [], {}
+        self.people = Directory(self.conn, organisations=False)
+
+    def take_all(self, drafts: Sequence[vcard.CardDraft]) -> Outcome:
         """Take cards one after another; a card refused before it wrote anything (a name
         shared by two people, an address the register refuses) is a problem. Errors of the
         database are left to the caller, which takes the batch again card by card."""
         outcome = Outcome()
-        drafts = [d for _, d in read if isinstance(d, vcard.CardDraft)]
         self._learn(drafts)
-        for chunk, draft in read:
-            if isinstance(draft, Problem):
-                outcome.problems.append(draft)
-                continue
+        for draft in drafts:
             try:
                 self.take(draft, outcome)
             except _Refused as exc:
-                outcome.problems.append(Problem(chunk.where, str(exc.error)))
+                outcome.problems.append(Problem(draft.where, str(exc.error)))
         self.flush()
         return outcome
 
-    def _learn(self, drafts: list[vcard.CardDraft]) -> None:
+    def _learn(self, drafts: Sequence[vcard.CardDraft]) -> None:
         """The owners of the batch's addresses and the rows of the people they (and the
-        cards' UIDs) lead to, each in a query per 500."""
+        cards' UIDs) lead to, each in a query per 500. Read before the batch writes, so true
+        whether it is kept or rolled back: nothing to undo."""
         pe, p = schema.person_email, schema.person
         wanted = sorted({a for d in drafts for a in d.emails if a not in self.owners})
         for chunk in _chunks(wanted):
@@ -197,8 +331,8 @@ class _Book:
         changed = how != "new" and self._fill(person, draft, rename=how == "made")
         if how in ("new", "made"):
             outcome.created += 1
-            self.names.setdefault(draft.name.lower(), set()).add(person)
-            self.everyone.add(person)
+            self.undo.add(self.names.setdefault(draft.name.lower(), set()), person)
+            self.undo.add(self.everyone, person)
         elif changed or how == "joined":
             outcome.updated += 1
         else:
@@ -258,7 +392,7 @@ class _Book:
         before = self.people.tally.people_created
         person = self.people.person(draft.emails[0], draft.name)
         assert person is not None
-        self.owners[draft.emails[0]] = person
+        self.undo.put(self.owners, draft.emails[0], person)
         return person, "made" if self.people.tally.people_created > before else "joined"
 
     # --- creating and filling in --------------------------------------------------------
@@ -268,14 +402,15 @@ class _Book:
         row: dict[str, Any] = {"name": draft.name, "organisation_id": None,
                                "title": self._valid("title", draft.title),
                                "notes": self._valid("notes", draft.notes),
-                               "phones": self._valid("phones", draft.phones)}
+                               "phones": self._valid("phones", draft.phones),
+                               "birthday": draft.birthday, "anniversary": draft.anniversary}
         if draft.organisation:
             row["organisation_id"] = self._organisation(draft)
         self.dirty = True
         inserted = self.conn.execute(insert(schema.person), row).inserted_primary_key
         assert inserted is not None
         person = int(inserted[0])
-        self.rows[person] = {"id": person, **row}
+        self.undo.put(self.rows, person, {"id": person, **row})
         self._own(person, emails)
         return person
 
@@ -292,6 +427,9 @@ class _Book:
         for name in ("title", "notes"):
             if not row[name] and getattr(draft, name):
                 change[name] = self._valid(name, getattr(draft, name))
+        for name in ("birthday", "anniversary"):
+            if row.get(name) is None and getattr(draft, name) is not None:
+                change[name] = getattr(draft, name)
         if phones:
             current = list(row["phones"] or [])
             change["phones"] = current + [p for p in phones if p not in current]
@@ -303,7 +441,7 @@ class _Book:
         if change:
             p = schema.person
             self.conn.execute(update(p).where(p.c.id == person).values(**change))
-            row.update(change)
+            self.undo.put(self.rows, person, {**row, **change})
         self._own(person, addresses)
         return True
 
@@ -314,42 +452,58 @@ class _Book:
 
     def _own(self, person: int, addresses: list[str]) -> None:
         self.addresses += [{"address": a, "person_id": person} for a in addresses]
-        self.owners.update(dict.fromkeys(addresses, person))
+        for address in addresses:
+            self.undo.put(self.owners, address, person)
 
     def _row(self, person: int) -> dict[str, Any]:
         if person not in self.rows:
             p = schema.person
-            self.rows[person] = dict(self.conn.execute(select(p).where(p.c.id == person)).mappings().one())
+            self.undo.put(self.rows, person,
+                          dict(self.conn.execute(select(p).where(p.c.id == person)).mappings().one()))
         return self.rows[person]
 
     def _owner(self, address: str) -> int | None:
         if address not in self.owners:
             self.flush()
-            self.owners[address] = self.people.known(address)
+            self.undo.put(self.owners, address, self.people.known(address))
         return self.owners[address]
 
     def _organisation(self, draft: vcard.CardDraft) -> int:
+        """The organisation the card names: the one of that name (case aside); else the
+        organisation of the card's one company domain when the shared rule named it (after its
+        domain), which takes the card's name, and the name it gives up goes on by the rule;
+        else a new one. The card's domain is recorded for it when no organisation has it."""
         assert draft.organisation
         self.dirty = True
-        o, od = schema.organisation, schema.organisation_domain
         domain = _one_domain(draft.emails)
         found = self.orgs.get(draft.organisation.lower())
         if found is None and domain is not None:
-            owner = self.conn.execute(select(o.c.id, o.c.name).join(od, od.c.organisation_id == o.c.id)
-                                      .where(od.c.domain == domain)).first()
-            if owner is not None and owner.name in (organisation_name(domain), domain):
-                self.conn.execute(update(o).where(o.c.id == owner.id).values(name=draft.organisation))
-                self.orgs.pop(str(owner.name).lower(), None)
-                self.orgs[draft.organisation.lower()] = int(owner.id)
-                return int(owner.id)
+            owner = self.people.named_by_rule(domain)
+            if owner is not None:
+                self._rename(*owner, draft.organisation)
+                if owner[1] != domain:  # it held the name its domain wants: that name goes on
+                    renamed = self.people.give_up(owner[1])
+                    if renamed is not None:
+                        self._renamed(*renamed)
+                return owner[0]
         if found is None:
             found = records.add(self.conn, ORGANISATION, {"name": draft.organisation}, self.now)
-            self.orgs[draft.organisation.lower()] = found
+            self.undo.put(self.orgs, draft.organisation.lower(), found)
         if domain is not None and domain not in self.domains:
+            od = schema.organisation_domain
             if self.conn.execute(select(od.c.domain).where(od.c.domain == domain)).first() is None:
                 self.conn.execute(insert(od).values(domain=domain, organisation_id=found))
-            self.domains.add(domain)
+            self.undo.add(self.domains, domain)
         return found
+
+    def _rename(self, organisation: int, old: str, new: str) -> None:
+        o = schema.organisation
+        self.conn.execute(update(o).where(o.c.id == organisation).values(name=new))
+        self._renamed(organisation, old, new)
+
+    def _renamed(self, organisation: int, old: str, new: str) -> None:
+        self.undo.pop(self.orgs, old.lower())
+        self.undo.put(self.orgs, new.lower(), organisation)
 
     # --- remembering the card -----------------------------------------------------------
 
@@ -365,7 +519,7 @@ class _Book:
         new = tied is None or self.cards.get(source, (False, {}))[0]
         self.cards[source] = (new, state)
         if tied is not None:
-            self.ties.get(tied, set()).discard(source)
+            self.undo.discard(self.ties.get(tied, set()), source)
         self._tie(source, person)
 
     def flush(self) -> None:

@@ -357,7 +357,7 @@ def build(conn: Connection, now: datetime) -> None:
         _add("organisation", name=name, domains=list(domains), notes=notes)
     for who in PEOPLE:
         _add("person", name=who.name, emails=list(who.emails), organisation_id=who.org,
-             title=who.title)
+             title=who.title, birthday=_birthday(today, who.name))
     for e in ENGAGEMENTS:
         _add("engagement", name=e["name"], kind=e["kind"], organisation_id=e["organisation_id"],
              value=e["value"], goal=e["goal"], success_criteria=e["success_criteria"],
@@ -390,6 +390,17 @@ def _adder(conn: Connection, now: datetime) -> Any:
     def add(record: str, /, **values: Any) -> int:
         return records.add(conn, BY_KIND[record], values, now)
     return add
+
+
+BIRTHDAYS = {"Helen Brandt": 4}
+"""Days from today to a birthday whose year the card did not give (so the brief shows one)."""
+
+
+def _birthday(today: date, name: str) -> date | None:
+    coming = _day(today, BIRTHDAYS.get(name))
+    if coming is None:
+        return None
+    return date(1604, coming.month, coming.day)  # 1604: the year is not known, as in vCard 4
 
 
 def _day(today: date, offset: int | None) -> date | None:

@@ -1,9 +1,10 @@
 """Importing mail from an IMAP account, picking up where the last run stopped.
 
 Each folder's place (UIDVALIDITY and the last UID stored) is kept in ``import_state``
-under ``imap:user@host:port/FOLDER`` and written in the same transaction as the
-messages it covers, so an import that is killed goes on from its last stored batch,
-and the next run fetches only new mail.
+under ``imap:user@host:port/FOLDER``, looked up before the import and written in the same
+transaction as the messages it covers, so an import that is killed goes on from its last
+stored batch, and the next run fetches only new mail. The messages go through the mail
+import (``services/mail.py``), a transaction per batch.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from patron.errors import InvalidInput
-from patron.importers.base import Outcome, Progress, no_progress
 from patron.importers.imap import FolderPlan, ImapMessage, Position, Session
-from patron.importers.rawmail import RawMessage
-from patron.services.mail import import_messages
+from patron.services.imports import Import
+from patron.services.mail import Parsed, messages_import
 from patron.store import schema
 from patron.store.database import Store
 
@@ -35,22 +35,30 @@ def plan(store: Store, session: Session, folders: Sequence[str], *,
     return [session.plan(folder, known.get(session.account.source(folder))) for folder in chosen]
 
 
-def import_imap(store: Store, session: Session, plans: Sequence[FolderPlan], me: Sequence[str],
-                now: datetime, *, dry_run: bool = False, progress: Progress = no_progress,
-                bulk_people: bool = False) -> Outcome:
-    """Fetch the planned messages and store them as interactions, batch by batch, each batch
-    with the folders' new places; mail sent to many makes people only with ``bulk_people``."""
+def imap_import(store: Store, session: Session, folders: Sequence[str], me: Sequence[str],
+                now: datetime, *, all_folders: bool = False, bulk_people: bool = False,
+                ) -> Import[Parsed]:
+    """What is new in the folders since the last run (their places looked up first), to
+    fetch and store as interactions, batch by batch, each batch with the folders' new places;
+    what each folder holds that is new is told in the reading's notes. No new mail is the
+    ordinary case of an import that goes on where it was (``empty_is_fine``); mail sent to
+    many makes people only with ``bulk_people``."""
+    plans = plan(store, session, folders, all_folders=all_folders)
     saved: dict[str, Position] = {}
 
-    def checkpoint(conn: Connection, last: RawMessage) -> None:
+    def checkpoint(conn: Connection, batch: Sequence[Parsed]) -> None:
+        last = batch[-1][0]
         if isinstance(last, ImapMessage):
             save_positions(conn, last.positions(), now, saved)
 
-    outcome = import_messages(
-        store, session.messages(plans), me, now, dry_run=dry_run, progress=progress,
-        checkpoint=checkpoint, bulk_people=bulk_people)
-    outcome.problems.extend(session.problems)
-    return outcome
+    account = session.account
+    job = messages_import(session.messages(plans), me, now, source=f"imap://{account.user}@{account.host}",
+                          problems=session.problems, checkpoint=checkpoint, bulk_people=bulk_people)
+    job.empty_is_fine = True
+    job.reading.total = sum(p.count for p in plans)
+    job.reading.notes += [f"{p.folder}: {p.count} new" + (" (renumbered by the server: read again)"
+                                                          if p.restarted else "") for p in plans]
+    return job
 
 
 def positions(store: Store, sources: Sequence[str]) -> dict[str, Position]:

@@ -38,6 +38,7 @@ class PersonInfluence:
     current_power: int | None
     signals: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
 
 
 def message_id(value: str | None) -> str | None:
@@ -151,11 +152,13 @@ def _row(found: Influence, names: dict[int, str], addresses: dict[int, list[str]
         "sent": s.sent, "received": s.received, "copied": s.copied, "copies": s.copies,
         "threads_started": s.threads_started, "replies_received": s.replies_received,
         "answered_in_hours": _round(s.answered_in), "answers_in_hours": _round(s.answers_in),
-        "rank": round(s.rank, 6), "audience": s.audience, "correspondents": s.correspondents,
+        "rank": round(s.rank, 6), "audience": s.audience, "copied_by": s.copied_by,
+        "writes_to": s.writes_to, "correspondents": s.correspondents,
     }
     return PersonInfluence(ident, names.get(ident, f"#{ident}"), addresses.get(ident, []),
                            round(found.score, 4), found.power, powers.get(ident), signals,
-                           {name: round(value, 4) for name, value in found.terms.items()})
+                           {name: round(value, 4) for name, value in found.terms.items()},
+                           list(found.reasons))
 
 
 def _round(value: float | None) -> float | None:

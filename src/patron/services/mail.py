@@ -1,7 +1,8 @@
 """Bringing mail in: each message one interaction, its people found by address.
 
 Messages are parsed in a pool of worker processes (parsing is most of the work) and
-written by this process in batches, each batch one transaction: a killed import
+written by this process in batches, each batch one transaction (the import use case,
+``services/imports.py``, policy ``BATCHES``): a killed import
 leaves a consistent register, and the next run skips what is stored, because a
 message is known by its source (``mid:<Message-ID>``, else ``sha256:<hash of its
 bytes>``). The same message found in several folders or mailboxes is stored once.
@@ -27,9 +28,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import partial
@@ -43,10 +43,11 @@ from patron.domain.addresses import normal_address
 from patron.domain.vocabulary import Direction, InteractionKind
 from patron.importers import mail as parser
 from patron.importers import mailfiles
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.base import Outcome, Problem, Progress, Reading, no_progress
 from patron.importers.mail import MailDraft
 from patron.importers.rawmail import RawMessage
-from patron.services import inbox
+from patron.services import imports, inbox
+from patron.services.imports import Import, Policy
 from patron.services.people import Directory, Engagements, hold_writers
 from patron.store import schema
 from patron.store.database import Store
@@ -103,52 +104,54 @@ class MailOutcome(Outcome):
                 f"{self.organisations_created} organisations created{files}{bulk}")
 
 
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+Checkpoint = Callable[[Connection, Sequence["Parsed"]], None]
+"""Told, inside a batch's transaction, which messages the batch stored (files wholly stored
+marked read, folders' places saved): what a killed import stored and where it was agree."""
 
 
-def import_messages(
-    store: Store,
+def messages_import(
     messages: Iterable[RawMessage],
     me: Sequence[str],
     now: datetime,
     *,
-    dry_run: bool = False,
-    progress: Progress = no_progress,
-    checkpoint: Callable[[Connection, RawMessage], None] | None = None,
+    source: str = "mail",
+    problems: list[Problem] | None = None,
+    checkpoint: Checkpoint | None = None,
+    finish: Callable[[Connection], None] | None = None,
     on_message: Callable[[Connection, StoredMessage], None] | None = None,
     owner: str | None = None,
     bulk_people: bool = False,
-    batch_size: int | None = None,
-) -> Outcome:
-    """Store every message not stored before; one transaction per batch of ``batch_size``
-    (one for all, rolled back, with ``dry_run``). ``checkpoint`` runs inside each batch's
-    transaction with the batch's last message; ``on_message`` for each message newly stored.
-    Mail sent to many makes no people and no suggestions unless ``bulk_people``. What is
-    stored does not depend on where batches end (``BATCH`` messages unless told)."""
+    outcome: MailOutcome | None = None,
+) -> Import[Parsed]:
+    """Messages to import, each as an interaction unless stored before, a transaction per
+    batch of ``BATCH`` (what a killed import stored stays; running it again goes on from
+    there). The reading parses them (``parsed``); ``problems`` are those the source meets
+    while it is read. ``checkpoint`` runs in each batch's transaction, ``finish`` after the
+    last; ``on_message`` hears of each message newly stored (by default the inbox's
+    suggestions). Mail sent to many makes no people and no suggestions unless
+    ``bulk_people``. What is stored does not depend on where batches end."""
     writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
-                     MailOutcome(bulk_people=bulk_people))
-    # closing: a failure stops the workers at once
-    with closing(_batches(parsed(messages, mine=writer.mine, bulk_people=bulk_people),
-                          batch_size)) as batches:
-        _write_all(store, batches, writer, dry_run, progress, checkpoint)
-    return writer.outcome
+                     outcome or MailOutcome(bulk_people=bulk_people), checkpoint=checkpoint,
+                     done=finish)
+    reading = Reading(parsed(messages, mine=writer.mine, bulk_people=bulk_people),
+                      problems if problems is not None else [])
+    return Import(reading, writer, source, "message", Policy.BATCHES, batch=BATCH)
 
 
-def _write_all(store: Store, batches: Iterator[list[Parsed]], writer: _Writer, dry_run: bool,
-               progress: Progress, checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
-    if dry_run:
-        try:
-            with store.begin() as conn:
-                for batch in batches:
-                    writer.write(conn, batch, progress, checkpoint)
-                raise _DryRun
-        except _DryRun:
-            pass
-    else:
-        for batch in batches:
-            with store.begin() as conn:
-                writer.write(conn, batch, progress, checkpoint)
+def import_messages(store: Store, messages: Iterable[RawMessage], me: Sequence[str], now: datetime, *,
+                    dry_run: bool = False, progress: Progress = no_progress,
+                    batch_size: int | None = None, checkpoint: Checkpoint | None = None,
+                    on_message: Callable[[Connection, StoredMessage], None] | None = None,
+                    owner: str | None = None, bulk_people: bool = False) -> MailOutcome:
+    """Import ``messages`` in one call (``messages_import`` run by ``imports.run``), in
+    batches of ``batch_size`` (``BATCH`` unless told), and return the outcome."""
+    job = messages_import(messages, me, now, checkpoint=checkpoint, on_message=on_message,
+                          owner=owner, bulk_people=bulk_people)
+    if batch_size:
+        job.batch = batch_size
+    outcome = imports.run(store, job, dry_run=dry_run, progress=progress)
+    assert isinstance(outcome, MailOutcome)
+    return outcome
 
 
 def _mine(me: Sequence[str], owner: str | None) -> frozenset[str]:
@@ -216,15 +219,6 @@ def _chunk(stream: Iterator[RawMessage]) -> list[RawMessage]:
     return chunk
 
 
-def _batches(items: Generator[Parsed, None, None], size: int | None = None,
-             ) -> Generator[list[Parsed], None, None]:
-    try:
-        while batch := list(islice(items, size or BATCH)):
-            yield batch
-    finally:
-        items.close()
-
-
 @dataclass
 class _Writer:
     """Writes parsed messages batch by batch, keeping what it learnt (people, engagements)
@@ -236,20 +230,24 @@ class _Writer:
     outcome: MailOutcome = field(default_factory=MailOutcome)
     directory: Directory | None = None
     engagements: Engagements | None = None
+    checkpoint: Checkpoint | None = None
+    done: Callable[[Connection], None] | None = None
 
-    def write(self, conn: Connection, batch: list[Parsed], progress: Progress,
-              checkpoint: Callable[[Connection, RawMessage], None] | None) -> None:
+    def write(self, conn: Connection, batch: Sequence[Parsed]) -> None:
         if conn.dialect.name == "sqlite":  # a larger page cache: indexes grow in random order
             conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KB}")
         hold_writers(conn)  # before reading what is stored: another import may be writing it
         drafts = self._fresh(conn, batch)
         if drafts:
             self._store(conn, drafts)
-        if checkpoint is not None:
-            checkpoint(conn, batch[-1][0])
-        progress(len(batch))
+        if self.checkpoint is not None:
+            self.checkpoint(conn, batch)
 
-    def _fresh(self, conn: Connection, batch: list[Parsed]) -> list[MailDraft]:
+    def finish(self, conn: Connection) -> None:
+        if self.done is not None:
+            self.done(conn)
+
+    def _fresh(self, conn: Connection, batch: Sequence[Parsed]) -> list[MailDraft]:
         """The batch's messages not stored before (and each once); problems noted."""
         by_source: dict[str, MailDraft] = {}
         for _raw, result in batch:
@@ -431,67 +429,66 @@ def plan(store: Store, paths: Sequence[Path]) -> Plan:
     return Plan(fresh, unchanged, problems, known)
 
 
-def import_files(store: Store, chosen: Plan, me: Sequence[str], now: datetime, *,
-                 dry_run: bool = False, progress: Progress = no_progress, owner: str | None = None,
+def files_import(store: Store, paths: Sequence[Path], me: Sequence[str], now: datetime, *,
+                 owner: str | None = None, bulk_people: bool = False,
                  on_message: Callable[[Connection, StoredMessage], None] | None = None,
-                 bulk_people: bool = False, batch_size: int | None = None) -> MailOutcome:
-    """Import the planned files; each file is marked read (size, time) in the transaction that
-    stores its last message, so a killed run reads it again and an unchanged one is skipped."""
-    reading = _Reading(chosen.files, now)
-    outcome = import_messages(store, reading.messages(), me, now, dry_run=dry_run, progress=progress,
-                              checkpoint=reading.checkpoint, on_message=on_message, owner=owner,
-                              bulk_people=bulk_people, batch_size=batch_size)
-    if not dry_run:
-        with store.begin() as conn:
-            reading.done(conn, len(chosen.files))
-    assert isinstance(outcome, MailOutcome)
-    outcome.problems[:0] = chosen.problems + reading.problems
-    outcome.unchanged += chosen.known_messages
-    outcome.files_unchanged = len(chosen.unchanged)
-    return outcome
+                 counted: bool = False) -> Import[Parsed]:
+    """The mail files under ``paths`` to import, those read before and unchanged left out
+    (``plan``) and counted. Each file is marked read (size, time) in the transaction that
+    stores its last message, so a killed run reads it again and an unchanged one is skipped;
+    a file that could not be read to its end, or whose every message was bad, is not, so
+    the next run reports it again. ``counted``: the messages are counted first (quickly,
+    without parsing), for a progress bar."""
+    chosen = plan(store, paths)
+    problems = list(chosen.problems)
+    marks = _FileMarks(chosen.files, now)
+    job = messages_import(
+        mailfiles.read(chosen.files, problems, marks.failed), me, now,
+        source=", ".join(str(p) for p in paths), problems=problems, checkpoint=marks.checkpoint,
+        finish=marks.finish, on_message=on_message, owner=owner, bulk_people=bulk_people,
+        outcome=MailOutcome(bulk_people=bulk_people, unchanged=chosen.known_messages,
+                            files_unchanged=len(chosen.unchanged)))
+    if counted:
+        job.reading.total = mailfiles.count(chosen.files)
+    return job
 
 
 @dataclass
-class _Reading:
+class _FileMarks:
+    """Which files are wholly stored, batch by batch: a file is done once a batch ends in a
+    later one (messages come in file order)."""
+
     files: list[mailfiles.MailFile]
     now: datetime
-    problems: list[Problem] = field(default_factory=list)
-    counts: list[int] = field(default_factory=list)
-    failed: set[int] = field(default_factory=set)
-    marked: int = 0  # files before this one are marked read
+    failed: set[int] = field(default_factory=set)  # files the reading could not read to the end
+    good: Counter[int] = field(default_factory=Counter)  # messages that parsed, by file
+    marked: int = 0  # files before this one are marked read (or left, as bad)
 
-    def messages(self) -> Iterator[RawMessage]:
-        self.counts = [0] * len(self.files)
-        for index, file in enumerate(self.files):
-            try:
-                for raw in mailfiles.messages(file):
-                    self.counts[index] += 1
-                    yield raw
-            except OSError as exc:
-                self.failed.add(index)
-                self.problems.append(Problem(str(file.path), f"cannot read it ({exc.strerror or exc})"))
-
-    def checkpoint(self, conn: Connection, last: RawMessage) -> None:
+    def checkpoint(self, conn: Connection, batch: Sequence[Parsed]) -> None:
         """Files before the one the batch ended in are wholly stored."""
-        self.done(conn, self._index_of(last))
+        for raw, result in batch:
+            if not isinstance(result, Problem):
+                self.good[_file_of(raw)] += 1
+        self._mark(conn, _file_of(batch[-1][0]))
 
-    def _index_of(self, raw: RawMessage) -> int:
-        path = raw.where.rsplit(", message ", 1)[0]
-        for index in range(self.marked, len(self.files)):
-            if str(self.files[index].path) in (path, raw.where):
-                return index
-        return self.marked
+    def finish(self, conn: Connection) -> None:
+        self._mark(conn, len(self.files))
 
-    def done(self, conn: Connection, upto: int) -> None:
+    def _mark(self, conn: Connection, upto: int) -> None:
         rows = [{"source": _file_key(f.path), "updated_at": self.now,
-                 "state": {"size": f.size, "mtime_ns": f.mtime_ns, "messages": self.counts[i]}}
+                 "state": {"size": f.size, "mtime_ns": f.mtime_ns, "messages": self.good[i]}}
                 for i, f in enumerate(self.files[self.marked:upto], start=self.marked)
-                if i not in self.failed]
+                if i not in self.failed and self.good[i]]
         if rows:
             s = schema.import_state
             conn.execute(s.delete().where(s.c.source.in_([r["source"] for r in rows])))
             conn.execute(insert(s), rows)
         self.marked = max(self.marked, upto)
+
+
+def _file_of(raw: RawMessage) -> int:
+    assert isinstance(raw, mailfiles.FileMessage)
+    return raw.file
 
 
 def _file_key(path: Path) -> str:

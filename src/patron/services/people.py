@@ -331,6 +331,48 @@ class Directory:
             held.setdefault(name.lower(), (0, None))
         return names
 
+    def named_by_rule(self, domain: str) -> tuple[int, str] | None:
+        """The organisation of ``domain`` (id, name) when it looks named by the rule: that one
+        domain only, and the name the domain wants, or the domain itself. Such an organisation
+        may take a name someone gives it (a card's ORG); one named otherwise keeps its own."""
+        self.hold()
+        o, od = schema.organisation, schema.organisation_domain
+        owner = self.conn.execute(select(o.c.id, o.c.name).join(od, od.c.organisation_id == o.c.id)
+                                  .where(od.c.domain == domain)).first()
+        if owner is None or str(owner.name).lower() not in (organisation_name(domain).lower(), domain):
+            return None
+        domains = self.conn.execute(select(func.count()).select_from(od)
+                                    .where(od.c.organisation_id == owner.id)).scalar_one()
+        return (int(owner.id), str(owner.name)) if domains == 1 else None
+
+    def give_up(self, name: str) -> tuple[int, str, str] | None:
+        """An organisation that held ``name`` for its domain took another (a card's): the name
+        goes to the first, in ``claim_order``, of the organisations named by their one domain
+        that want it, as if it had never been held. The one renamed (id, old name, new name),
+        or None when nobody wants it or another organisation holds it (case aside)."""
+        self.hold()
+        wanted = name.lower()
+        if not self._free(wanted, {}):
+            return None
+        o, od = schema.organisation, schema.organisation_domain
+        claimants = [(int(ident), str(domain)) for ident, domain in self.conn.execute(
+            select(o.c.id, od.c.domain).join(od, od.c.organisation_id == o.c.id)
+            .where(o.c.name == od.c.domain)) if organisation_name(domain).lower() == wanted]
+        if not claimants:
+            return None
+        counts: dict[int, int] = {}
+        for ident, in self.conn.execute(select(od.c.organisation_id).where(
+                od.c.organisation_id.in_([i for i, _ in claimants]))):
+            counts[int(ident)] = counts.get(int(ident), 0) + 1
+        alone = [(i, d) for i, d in claimants if counts.get(i) == 1]
+        if not alone:
+            return None
+        ident, domain = min(alone, key=lambda claimant: claim_order(claimant[1]))
+        new = organisation_name(domain)
+        self.conn.execute(update(o).where(o.c.id == ident).values(name=new))
+        self.tally.organisations_renamed += 1
+        return ident, domain, new
+
     def _namesake(self, address: str, name: str | None) -> int | None:
         """An existing person this address safely belongs to: same full name, agreeing domains."""
         full = display_name(name, address)

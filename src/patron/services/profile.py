@@ -98,7 +98,7 @@ def profile(conn: Connection, settings: Settings, now: datetime, person: str, pa
     return Profile(ident, row[0], row[1], row[2], row[3], emails, _roles(conn, ident),
                    _touchpoints(conn, ident, page) if page <= pages else [], total, page, pages,
                    _asks(conn, ident),
-                   relationships.promises_due(conn, settings, now, promisee_id=ident),
+                   relationships.promises_due(conn, promisee_id=ident, undated=True),
                    _feedback(conn, ident), due[0] if due else None)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, select, update
 
 from patron import dates
+from patron.domain import anniversaries
 from patron.domain.records import BY_KIND, Field, FieldKind, RecordKind
 from patron.domain.salience import ROLE_DEFAULTS
 from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind, Role
@@ -79,6 +80,8 @@ def coerce(conn: Connection, kind: RecordKind, f: Field, raw: Any, now: datetime
             return _bounded(what, f, _number(what, raw))
         case FieldKind.DAY:
             return _day(raw, now)
+        case FieldKind.ANNUAL:
+            return _day(raw, now) if isinstance(raw, date) else anniversaries.parse(str(raw), now.date())
         case FieldKind.MOMENT:
             return _moment(raw, now)
         case FieldKind.DURATION:

@@ -9,12 +9,14 @@ ways to record a touchpoint, a promise, its outcome and time spent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, or_, select
 
+from patron.domain import anniversaries
+from patron.domain.anniversaries import Coming
 from patron.domain.cadence import ContactDue, contact_due
 from patron.domain.periods import MENTOR_QUESTIONS, Period
 from patron.domain.ranking import requester_weight
@@ -43,6 +45,7 @@ class DueContact:
     reason: str
     booked: Booked | None = None  # the next touchpoint, already planned
     status: str = ""          # the state in words: "no contact yet, added 3 days ago, ..."
+    dates: list[str] = field(default_factory=list)  # "birthday in 3 days": a reason to call
 
 
 def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None,
@@ -61,12 +64,15 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
     roles = _roles(conn, engagement_id, person_id)
+    coming = _dates_by_person(dates_coming(conn, now.date(), int(settings["digest.dates_days"]),
+                                           engagement_id))
     for person, name, role, engagement_id, engagement, cadence_days, added_on in roles:
         cadence = settings.cadence_days(role, cadence_days)
         planned = booked.get(person)
         state = contact_due(last.get(person), cadence, now.date(), added_on=added_on,
                             booked_on=planned.at.date() if planned else None)
-        if state is None or not (state.wanted or state.due_within(soon) or state.first):
+        if state is None or not (state.wanted or state.due_within(soon) or state.first
+                                 or person in coming):
             continue
         who = weights.get((person, engagement_id))
         weight = 0.0 if who is None else requester_weight(who, coefficients)
@@ -82,9 +88,45 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
     listed = sorted(found.values(), key=lambda d: (d.booked is not None, -d.urgency,
                                                    -d.due.days_overdue, d.person))
     for contact in listed:
-        contact.reason = _reason(conn, contact.person_id, now)
+        contact.dates = coming.get(contact.person_id, [])
+        contact.reason = "; ".join([*contact.dates, _reason(conn, contact.person_id, now)])
         contact.status = contact.due.describe()
     return listed
+
+
+def dates_coming(conn: Connection, today: date, within_days: int,
+                 engagement_id: int | None = None) -> list[Coming]:
+    """Birthdays and anniversaries within ``within_days`` of today (today included) of the
+    people who hold a role (other than yourself) in an active engagement; soonest first."""
+    found = []
+    for ident, name, kind, day in dates_that_matter(conn, engagement_id):
+        near = anniversaries.coming(ident, name, kind, day, today, within_days)
+        if near is not None:
+            found.append(near)
+    return sorted(found, key=lambda c: (c.on, c.person, c.kind))
+
+
+def dates_that_matter(conn: Connection, engagement_id: int | None = None
+                      ) -> list[tuple[int, str, str, date]]:
+    """(person id, name, birthday or anniversary, the day) of the people who hold a role
+    (other than yourself) in an active engagement, by name."""
+    p, st, e = schema.person, schema.stakeholder, schema.engagement
+    query = (select(p.c.id, p.c.name, p.c.birthday, p.c.anniversary)
+             .where(or_(p.c.birthday.is_not(None), p.c.anniversary.is_not(None)),
+                    p.c.id.in_(select(st.c.person_id).join(e, e.c.id == st.c.engagement_id)
+                               .where(st.c.role != "self", e.c.status == "active",
+                                      *([st.c.engagement_id == engagement_id]
+                                        if engagement_id is not None else []))))
+             .order_by(p.c.name, p.c.id))
+    return [(int(ident), str(name), kind, day) for ident, name, *days in conn.execute(query)
+            for kind, day in zip(anniversaries.KINDS, days, strict=True) if day is not None]
+
+
+def _dates_by_person(found: list[Coming]) -> dict[int, list[str]]:
+    by_person: dict[int, list[str]] = {}
+    for near in found:
+        by_person.setdefault(near.person_id, []).append(near.describe())
+    return by_person
 
 
 def _roles(conn: Connection, engagement_id: int | None = None, person_id: int | None = None
@@ -358,7 +400,7 @@ def reflections(conn: Connection, first: date, last: date) -> list[tuple[str, st
 
 @dataclass(frozen=True)
 class PromiseDue:
-    """An open promise falling due within the due horizon, or overdue."""
+    """An open promise of yours: to whom, in which engagement, about which ask, due when."""
 
     id: int
     title: str
@@ -367,21 +409,32 @@ class PromiseDue:
     engagement_id: int | None
     engagement: str | None
     ask_id: int | None
+    ask: str | None  # the title of the ask it is about
     due_at: datetime | None
 
 
-def promises_due(conn: Connection, settings: Settings, now: datetime,
-                 promisee_id: int | None = None) -> list[PromiseDue]:
-    """Open promises due within ranking.due_horizon_days (or overdue), soonest first;
-    with ``promisee_id``, every open promise to that person, dated or not (undated last)."""
-    c, p, e = schema.commitment, schema.person, schema.engagement
+def due_horizon(settings: Settings, now: datetime) -> datetime:
+    """How far ahead a promise counts as coming due (ranking.due_horizon_days)."""
+    return now + timedelta(days=float(settings["ranking.due_horizon_days"]))
+
+
+def promises_due(conn: Connection, until: datetime | None = None, *, engagement_id: int | None = None,
+                 promisee_id: int | None = None, undated: bool = False) -> list[PromiseDue]:
+    """Open promises with a due date by ``until`` (None: any), overdue ones included, soonest
+    first; only one engagement's or one person's when told; ``undated`` adds those without a
+    due date, last."""
+    c, p, e, a = schema.commitment, schema.person, schema.engagement, schema.ask
     query = (select(c.c.id, c.c.title, c.c.promisee_id, p.c.name, c.c.engagement_id, e.c.name,
-                    c.c.ask_id, c.c.due_at)
+                    c.c.ask_id, a.c.title, c.c.due_at)
              .outerjoin(p, p.c.id == c.c.promisee_id).outerjoin(e, e.c.id == c.c.engagement_id)
+             .outerjoin(a, a.c.id == c.c.ask_id)
              .where(c.c.status == "open").order_by(c.c.due_at.is_(None), c.c.due_at, c.c.id))
+    if until is not None:
+        query = query.where(c.c.due_at <= until)
+    if not undated:
+        query = query.where(c.c.due_at.is_not(None))
+    if engagement_id is not None:
+        query = query.where(c.c.engagement_id == engagement_id)
     if promisee_id is not None:
         query = query.where(c.c.promisee_id == promisee_id)
-    else:
-        until = now + timedelta(days=float(settings["ranking.due_horizon_days"]))
-        query = query.where(c.c.due_at.is_not(None), c.c.due_at <= until)
     return [PromiseDue(*row) for row in conn.execute(query)]

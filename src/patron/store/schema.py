@@ -103,6 +103,9 @@ person = Table(
     Column("title", Words(200)),
     Column("notes", Prose),
     Column("phones", JSON),
+    # Year 1604 stands for "year unknown", as vCard 4 writes --MMDD dates.
+    Column("birthday", Date),
+    Column("anniversary", Date),
 )
 
 person_email = Table(

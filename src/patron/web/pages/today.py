@@ -22,7 +22,7 @@ def today(request: Request) -> Response:
         ranked = ranking.rank(ConnectionReader(conn), settings, now,
                               limit=int(settings["ranking.limit"]))
         due = relationships.due(conn, settings, now, int(settings["overview.due_soon_days"]))
-        promises = relationships.promises_due(conn, settings, now)
+        promises = relationships.promises_due(conn, relationships.due_horizon(settings, now))
         cold = [v for v in relationships.visibility(conn, now, 90, settings) if v["warning"]]
         waiting = inbox.count_pending(conn)
     return page(request, "today.html", {
