@@ -98,9 +98,10 @@ def _contact(contact: CheckIn) -> Item:
 
 
 def _promise(promise: PromiseDue, today: date) -> Item:
-    late = " (overdue)" if promise.due_at.date() < today else ""
+    due = promise.due_at
+    late = " (overdue)" if due is not None and due.date() < today else ""
     detail = [f"to {promise.promisee}" if promise.promisee else "", promise.engagement or "",
-              f"due {_when(promise.due_at)}{late}",
+              f"due {_when(due)}{late}" if due is not None else "",
               f"about '{promise.ask}'" if promise.ask else ""]
     return Item(f"{promise.title} (#{promise.id})", " · ".join(d for d in detail if d))
 

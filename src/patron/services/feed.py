@@ -96,7 +96,9 @@ def _asks(conn: Connection) -> list[Item]:
 
 def _promises(conn: Connection) -> list[Item]:
     found = []
-    for promise in relationships.promises_due(conn, None):
+    for promise in relationships.promises_due(conn):
+        if promise.due_at is None:  # only dated promises are asked for
+            continue
         about = _joined(f"to {promise.promisee}" if promise.promisee else "", promise.engagement,
                         f"about '{promise.ask}'" if promise.ask else "")
         found += [Item(f"promise-{promise.id}-todo", "VTODO", f"Promised: {promise.title}",
