@@ -34,6 +34,9 @@ def served(tmp_path: Path) -> Iterator[Served]:
     store.close()
 
 
+COMMENT = "Clear, on time, honest about the risks <script>window.__pwned=1</script>"
+
+
 def shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTEFACTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
@@ -112,7 +115,7 @@ def test_a_client_answers_a_feedback_link_in_a_fresh_browser(served: Served) -> 
         assert heading and heading in engagement
         assert page.locator("nav").count() == 0 and page.locator("a").count() == 0
         page.get_by_label("9", exact=True).check()
-        page.fill("#comment", "Clear, on time, and honest about the risks.")
+        page.fill("#comment", COMMENT)
         shot(page, "flow-5-feedback-link")
         page.get_by_role("button", name="Send my answer").click()
         page.wait_for_load_state()
@@ -123,8 +126,13 @@ def test_a_client_answers_a_feedback_link_in_a_fresh_browser(served: Served) -> 
         assert again is not None and again.status == 410
         assert "This link has been used" in page.locator("h1").inner_text()
         client.close()
+
+        owner = watch.attach(chromium.new_page())  # the owner reads it: as text, inert
+        owner.goto(served.base + "/people/1")
+        assert COMMENT in owner.inner_text("body")
+        assert owner.evaluate("window.__pwned") is None
     # the browser logs the 410 it was meant to get; nothing else may fail
     watch.errors = [e for e in watch.errors if "status of 410 (Gone)" not in e]
     assert watch.clean(), watch
-    feedback = served.patron.ok("feedback list --json")
-    assert "Clear, on time, and honest about the risks." in feedback
+    feedback = json.loads(served.patron.ok("feedback list --json"))
+    assert [f["rating"] for f in feedback if f["text"] == COMMENT] == [9]
