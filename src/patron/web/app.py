@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from patron.errors import Ambiguous, Conflict, InvalidInput, NotFound, PatronError
+from patron.services.feedback_links import LinkAltered
 from patron.settings import Settings
 from patron.store.database import Store
 from patron.web import pages
@@ -43,9 +44,16 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
 
 
 def error(request: Request, status: int, message: str) -> Response:
-    # a client who came by a feedback link sees a plain page: nothing of the owner's site
-    template = "answer_error.html" if request.url.path.startswith("/answer/") else "error.html"
-    return page(request, template, {"error": message, "status": status}, status)
+    if not request.url.path.startswith("/answer/"):
+        return page(request, "error.html", {"error": message, "status": status}, status)
+    # a client who came by a feedback link sees a plain page, nothing of the owner's site;
+    # a link cut or changed so far that no route takes it is still just a link not valid
+    reason = None
+    if status == 404:
+        altered = LinkAltered()
+        message, reason = str(altered), altered.reason
+    return page(request, "answer_error.html", {"error": message, "status": status,
+                                               "reason": reason}, status)
 
 
 async def _patron_error(request: Request, exc: Exception) -> Response:
