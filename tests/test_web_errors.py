@@ -30,8 +30,17 @@ def register(patron: Patron) -> Iterator[Store]:
     store.close()
 
 
+def test_a_page_far_past_the_last_is_empty_not_an_error(register: Store, patron: Patron) -> None:
+    answer = client(register).get("/people/1?page=922337203685477580800", headers=JSON)
+    assert answer.status_code == 200 and answer.json()["touchpoints"] == []
+    # found by the OpenAPI property test: an id past the database's integers was a 500
+    assert "no person with id 9223372036854775808" in patron.fails(
+        "person show 9223372036854775808", 3)
+
+
 @pytest.mark.parametrize("path", ["/engagements/99", "/people/99", "/people/abc",
-                                  "/no/such/page"])
+                                  "/no/such/page", "/people/9223372036854775808",
+                                  "/engagements/69697251640561705093364338130944"])
 def test_an_unknown_id_or_path_is_a_404_page_and_a_json_error(register: Store, path: str) -> None:
     web = client(register)
     html = web.get(path)

@@ -194,7 +194,8 @@ SETTINGS: tuple[Setting, ...] = (
             "empty = loopback only, no token."),
     Setting("web.public_url", str, "",
             "The address others reach 'patron serve' at (https://patron.example.org/), the base "
-            "of the links Patron hands out; empty = the served address."),
+            "of the links Patron hands out ('patron feedback link'); its host is also accepted "
+            "in the Host header. Empty = no links can be made."),
     Setting("output.pager", bool, True,
             "Show output longer than the screen through the pager (PATRON_PAGER, PAGER, else "
             "'less -FRX'), as git does; never when piped or with --json. --no-pager overrides it."),

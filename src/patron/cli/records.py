@@ -60,12 +60,14 @@ def kind_group(kind: RecordKind) -> click.Group:
 
         group.add_command(person_merge)
     if kind.name == "feedback":
-        from patron.cli.relationships import feedback_log
+        from patron.cli.relationships import feedback_link, feedback_log
 
         group.default = feedback_log
         group.add_command(feedback_log)
+        group.add_command(feedback_link)
         group.help = (f"{group.help}\n\nOr in one line: patron feedback PERSON [--rating N] "
-                      "[\"what they said\"]")
+                      "[\"what they said\"]\n\nA link the client answers: patron feedback link "
+                      "PERSON [-e ENGAGEMENT]")
     return group
 
 

@@ -276,16 +276,42 @@ def feedback_log(app: App, person: str, text_: str | None, rating: int | None,
 
         patron feedback Helen --rating 9 "The board loved it"
     """
-    from patron.domain.records import FEEDBACK, PERSON
-    from patron.services import records
-    from patron.services.names import resolve
+    with app.store().begin() as conn:
+        ident = service.record_feedback(conn, person, app.now(), text=text_, rating=rating,
+                                        engagement=engagement, on=on)
+    click.echo(f"Recorded feedback #{ident}")
+
+
+@click.command("link")
+@click.argument("person")
+@engagement_option(help="The engagement to ask about (default: the person's one active one).")
+@click.option("--expires", default="14d", show_default=True, metavar="WHEN",
+              help="When the link stops working: '14d', '2w', or a day.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@pass_app
+def feedback_link(app: App, person: str, engagement: str | None, expires: str,
+                  as_json: bool) -> None:
+    """Print a link a client opens to say how likely they are to hire you again.
+
+    The page behind it (served by 'patron serve' at web.public_url) shows only the
+    question, 0-10 and a comment, and the engagement's name; the answer is recorded
+    as feedback from PERSON. The link is signed, works once, and expires.
+
+    Examples:
+
+        patron feedback link Helen -e Ledger --expires 7d
+    """
+    from patron.services import feedback_links
 
     with app.store().begin() as conn:
-        person_id = resolve(conn, PERSON, person)
-        ident = records.add(conn, FEEDBACK, {
-            "person_id": person_id, "text": text_, "rating": rating, "received_on": on,
-            "engagement_id": engagement or service.engagement_of(conn, person_id)}, app.now())
-    click.echo(f"Recorded feedback #{ident}")
+        made = feedback_links.make(conn, person, str(app.settings()["web.public_url"]),
+                                   app.now(), engagement=engagement, expires=expires)
+    if as_json:
+        echo_json({key: value for key, value in asdict(made).items() if key != "token"})
+        return
+    click.echo(made.url)
+    click.echo(f"For {made.person} about {made.engagement}; works once, until "
+               f"{made.expires_at:%Y-%m-%d %H:%M}.", err=True)
 
 
 @click.command()

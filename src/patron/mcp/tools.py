@@ -505,11 +505,8 @@ class Tools:
                  ) -> Annotated[CallToolResult, Recorded]:
         """Record what someone said of your work, as 'patron feedback PERSON'."""
         with self.writing() as conn:
-            person_id = resolve(conn, PERSON, person)
-            ident = records.add(conn, FEEDBACK, {
-                "person_id": person_id, "text": text, "rating": rating, "received_on": on,
-                "engagement_id": engagement or relationships.engagement_of(conn, person_id)},
-                self.register.now())
+            ident = relationships.record_feedback(conn, person, self.register.now(), text=text,
+                                                  rating=rating, engagement=engagement, on=on)
             record = records.get(conn, FEEDBACK, ident)
         said = (f"Recorded feedback #{ident} from {record['person']}"
                 f"{' (' + record['engagement'] + ')' if record.get('engagement') else ''}"

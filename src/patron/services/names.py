@@ -48,9 +48,12 @@ def resolve(conn: Connection, kind: RecordKind, text: str) -> int:
     return _by_label(conn, kind, text)
 
 
+MAX_ID = 2**63 - 1  # the largest id a database column holds; beyond it no record can be
+
+
 def _by_id(conn: Connection, kind: RecordKind, ident: int) -> int:
     table = table_of(kind)
-    if conn.execute(select(table.c.id).where(table.c.id == ident)).first() is None:
+    if ident > MAX_ID or conn.execute(select(table.c.id).where(table.c.id == ident)).first() is None:
         raise NotFound(f"no {kind.name} with id {ident}")
     return ident
 

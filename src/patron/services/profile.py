@@ -96,7 +96,8 @@ def profile(conn: Connection, settings: Settings, now: datetime, person: str, pa
     # every role's next contact, however far off: the page says when they are due a call
     due = relationships.due(conn, settings, now, 10**6, person_id=ident)
     return Profile(ident, row[0], row[1], row[2], row[3], emails, _roles(conn, ident),
-                   _touchpoints(conn, ident, page), total, page, pages, _asks(conn, ident),
+                   _touchpoints(conn, ident, page) if page <= pages else [], total, page, pages,
+                   _asks(conn, ident),
                    relationships.promises_due(conn, promisee_id=ident, undated=True),
                    _feedback(conn, ident), due[0] if due else None)
 

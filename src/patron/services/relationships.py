@@ -197,6 +197,17 @@ def met(conn: Connection, person: str, notes: str, now: datetime, *, engagement:
         "notes": notes if "\n" in notes.strip() else None}, now)
 
 
+def record_feedback(conn: Connection, person: int | str, now: datetime, *, text: str | None = None,
+                    rating: int | None = None, engagement: int | str | None = None,
+                    on: str | None = None) -> int:
+    """Record what someone said of your work (``patron feedback``, the MCP tool, a feedback
+    link); the engagement defaults to the person's one active one. Returns the feedback's id."""
+    person_id = person if isinstance(person, int) else resolve(conn, PERSON, person)
+    return records.add(conn, BY_KIND["feedback"], {
+        "person_id": person_id, "text": text, "rating": rating, "received_on": on,
+        "engagement_id": engagement or engagement_of(conn, person_id)}, now)
+
+
 def promise(conn: Connection, title: str, now: datetime, *, to: str | None = None,
             due: str | None = None, engagement: str | None = None, ask: str | None = None) -> int:
     """Record a promise; about an ask, it is made to the ask's requester in the ask's

@@ -14,11 +14,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
 from patron.errors import Ambiguous, Conflict, InvalidInput, NotFound, PatronError
+from patron.services.feedback_links import LinkAltered
 from patron.settings import Settings
 from patron.store.database import Store
 from patron.web import pages
 from patron.web.render import HERE, Served, page
-from patron.web.security import Guard, served_names
+from patron.web.security import Guard, public_names, served_names
 
 log = logging.getLogger("patron.web")
 
@@ -37,13 +38,22 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _bad_request)
     app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(Guard, names=served_names(host, port), token=str(settings["web.token"]),
-                       secret=secret)
+    names = served_names(host, port) | public_names(str(settings["web.public_url"]))
+    app.add_middleware(Guard, names=names, token=str(settings["web.token"]), secret=secret)
     return app
 
 
 def error(request: Request, status: int, message: str) -> Response:
-    return page(request, "error.html", {"error": message, "status": status}, status)
+    if not request.url.path.startswith("/answer/"):
+        return page(request, "error.html", {"error": message, "status": status}, status)
+    # a client who came by a feedback link sees a plain page, nothing of the owner's site;
+    # a link cut or changed so far that no route takes it is still just a link not valid
+    reason = None
+    if status == 404:
+        altered = LinkAltered()
+        message, reason = str(altered), altered.reason
+    return page(request, "answer_error.html", {"error": message, "status": status,
+                                               "reason": reason}, status)
 
 
 async def _patron_error(request: Request, exc: Exception) -> Response:

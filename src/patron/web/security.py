@@ -4,7 +4,9 @@ One ASGI middleware (``Guard``), outermost, checks in this order:
 
 - the Host header names the served address (DNS rebinding), else 400;
 - with ``web.token`` set, the request carries it (a cookie set after ``/?token=...``
-  once, or ``Authorization: Bearer``), else 401;
+  once, or ``Authorization: Bearer``), else 401; the pages a client opens from a feedback
+  link (``/answer/<token>``, their own signed token being the key) and the stylesheet are
+  the only ones without it (``PUBLIC``);
 - a body is at most ``MAX_BODY`` bytes, else 413;
 - a write (POST, PUT, PATCH, DELETE) carries the CSRF token signed for its session
   cookie (form field ``csrf_token`` or header ``X-CSRF-Token``), else 403 and nothing
@@ -19,11 +21,12 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
 
@@ -39,6 +42,8 @@ TOKEN_COOKIE = "patron_token"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# A feedback link's page and the static files it needs: one path segment each, nothing more.
+PUBLIC = re.compile(r"/answer/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+|/static/[A-Za-z0-9_\-]+\.(?:css|svg)")
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 HEADERS = (
@@ -64,6 +69,23 @@ def served_names(host: str, port: int) -> frozenset[str]:
     names = {f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"{bound}:{port}"}
     if port == 80:
         names |= {"127.0.0.1", "localhost", "[::1]", bound}
+    return frozenset(name.lower() for name in names)
+
+
+def public_names(public_url: str) -> frozenset[str]:
+    """The Host header of requests reaching this server by ``web.public_url`` (through a
+    proxy): its host and port as written, and without the scheme's default port."""
+    if not public_url.strip():
+        return frozenset()
+    parts = urlsplit(public_url.strip())
+    if not parts.hostname:
+        return frozenset()
+    default = {"http": 80, "https": 443}.get(parts.scheme)
+    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
+    port = parts.port or default
+    names = {parts.netloc.rsplit("@", 1)[-1], f"{host}:{port}" if port else host}
+    if port in (None, default):
+        names.add(host)
     return frozenset(name.lower() for name in names)
 
 
@@ -100,7 +122,7 @@ class Guard:
             await _refuse(reply, 400, "this server answers only to its own address "
                           "(the Host header names another)", json_wanted)
             return
-        if self.token:
+        if self.token and not PUBLIC.fullmatch(scope.get("path", "")):
             passed = await self._token(scope, headers, cookies, reply, json_wanted)
             if not passed:
                 return
