@@ -24,7 +24,7 @@ from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, PERSON
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput, NotFound
 from patron.services import records
-from patron.services.names import labels_for
+from patron.services.names import MAX_ID, labels_for
 from patron.services.relationships import engagement_of
 from patron.store import schema
 
@@ -207,7 +207,7 @@ def reject(conn: Connection, idents: Sequence[int]) -> int:
 
 def _pending(conn: Connection, ident: int) -> Any:
     s = schema.suggestion
-    row = conn.execute(select(s).where(s.c.id == ident)).mappings().first()
+    row = None if ident > MAX_ID else conn.execute(select(s).where(s.c.id == ident)).mappings().first()
     if row is None:
         raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
     if row["status"] != PENDING:
@@ -294,7 +294,7 @@ def in_context(conn: Connection, suggestions: Sequence[Suggestion]) -> list[InCo
 def kind_of(conn: Connection, ident: int) -> str:
     """A suggestion's kind (a request or a commitment), whatever its status."""
     s = schema.suggestion
-    found = conn.execute(select(s.c.kind).where(s.c.id == ident)).scalar()
+    found = None if ident > MAX_ID else conn.execute(select(s.c.kind).where(s.c.id == ident)).scalar()
     if found is None:
         raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
     return str(found)

@@ -24,7 +24,7 @@ from patron.domain.records import BY_KIND, Field, FieldKind, RecordKind
 from patron.domain.salience import ROLE_DEFAULTS
 from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind, Role
 from patron.errors import Conflict, InvalidInput, NotFound
-from patron.services.names import labels_for, resolve, table_of
+from patron.services.names import MAX_ID, labels_for, resolve, table_of
 from patron.store import schema
 
 Record = dict[str, Any]
@@ -243,7 +243,8 @@ def edit(conn: Connection, kind: RecordKind, ident: int, change: Change, now: da
     """Change one record; fields not mentioned keep their value. ``found`` as for ``add``."""
     _known(kind, {**change.set, **{n: None for n in change.clear}, **change.add, **change.remove})
     table = table_of(kind)
-    current = conn.execute(select(table).where(table.c.id == ident)).mappings().first()
+    current = None if not -MAX_ID <= ident <= MAX_ID else \
+        conn.execute(select(table).where(table.c.id == ident)).mappings().first()
     if current is None:
         raise NotFound(f"no {kind.name} with id {ident}")
     row: Record = dict(current)

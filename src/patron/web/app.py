@@ -29,7 +29,8 @@ STATUS = ((NotFound, 404), (InvalidInput, 400), (Ambiguous, 400), (Conflict, 409
 def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
                host: str = "127.0.0.1", port: int = 8765, secret: bytes | None = None) -> FastAPI:
     """The app serving ``store`` at ``host:port`` (the Host header must name it)."""
-    app = FastAPI(title="Patron", docs_url=None, redoc_url=None, openapi_url="/openapi.json")
+    app = FastAPI(title="Patron", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  redirect_slashes=False)  # an altered link is refused, not sent on
     app.state.served = Served(store, settings, now)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for name in pages.ROUTERS:

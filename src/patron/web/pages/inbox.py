@@ -24,7 +24,8 @@ def pending(request: Request, number: int = Query(1, alias="page")) -> Response:
         raise InvalidInput(f"page {number}: pages count from 1")
     with reading(request) as (conn, where):
         total = inbox.count_pending(conn)
-        shown = inbox.listing(conn, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+        past = (number - 1) * PAGE_SIZE >= total  # a page after the last is empty
+        shown = [] if past else inbox.listing(conn, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
         found = inbox.in_context(conn, shown)
         engagements = records.find(conn, ENGAGEMENT, {"status": "active"}, where.now())
     return page(request, "inbox.html", {
