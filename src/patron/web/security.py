@@ -4,7 +4,8 @@ One ASGI middleware (``Guard``), outermost, checks in this order:
 
 - the Host header names the served address (DNS rebinding), else 400;
 - with ``web.token`` set, the request carries it (a cookie set after ``/?token=...``
-  once, or ``Authorization: Bearer``), else 401;
+  once, or ``Authorization: Bearer``), else 401; a GET or HEAD of a secret URL
+  (``SECRET_URLS``: the calendar feed) passes without it, its secret being the access;
 - a body is at most ``MAX_BODY`` bytes, else 413;
 - a write (POST, PUT, PATCH, DELETE) carries the CSRF token signed for its session
   cookie (form field ``csrf_token`` or header ``X-CSRF-Token``), else 403 and nothing
@@ -19,6 +20,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+import re
 import secrets
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
@@ -39,6 +41,9 @@ TOKEN_COOKIE = "patron_token"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+SECRET_URLS = re.compile(r"/feed/[^/]+\.ics")
+"""Paths that carry their own secret, for clients that cannot log in (calendar apps): read
+without ``web.token``; the page itself answers 404 to a wrong secret."""
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 HEADERS = (
@@ -92,7 +97,10 @@ class Guard:
         new_session = not _well_formed(session)
         if new_session:
             session = secrets.token_hex(16)
-        set_cookies = [_cookie(SESSION_COOKIE, session)] if new_session else []
+        by_secret = scope["method"] in ("GET", "HEAD") and bool(
+            SECRET_URLS.fullmatch(scope.get("path", "")))
+        # a calendar app keeps no session: its answers set no cookie
+        set_cookies = [_cookie(SESSION_COOKIE, session)] if new_session and not by_secret else []
         reply = _with_headers(send, set_cookies)
         json_wanted = "application/json" in headers.get("accept", "")
 
@@ -100,7 +108,7 @@ class Guard:
             await _refuse(reply, 400, "this server answers only to its own address "
                           "(the Host header names another)", json_wanted)
             return
-        if self.token:
+        if self.token and not by_secret:
             passed = await self._token(scope, headers, cookies, reply, json_wanted)
             if not passed:
                 return

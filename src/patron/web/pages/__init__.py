@@ -3,4 +3,4 @@
 
 from __future__ import annotations
 
-ROUTERS = ("today", "engagements", "people", "asks")
+ROUTERS = ("today", "engagements", "people", "asks", "feed")
