@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import recurring_ical_events
 from click.testing import CliRunner
 from icalendar import Calendar
@@ -118,3 +119,18 @@ def test_the_feed_expands_with_recurring_ical_events(patron: Patron, tmp_path: P
 def test_a_feed_without_a_register_is_a_one_line_error(patron: Patron, tmp_path: Path) -> None:
     error = patron.fails(f"export feed -o {tmp_path / 'feed.ics'}")
     assert error.count("\n") == 1 and not (tmp_path / "feed.ics").exists()
+
+
+def test_dtstamp_is_when_an_item_last_changed(patron: Patron, tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    _world(patron)
+    first = _export(patron, tmp_path / "feed.ics")
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(hours=5)).isoformat())
+    patron.ok(f"ask edit 'Board preview' --due {_day(4)}")
+    after = _export(patron, tmp_path / "feed.ics")
+    assert after["Board preview"].decoded("DTSTAMP") > first["Board preview"].decoded("DTSTAMP")
+    assert after["Status note"].decoded("DTSTAMP") == first["Status note"].decoded("DTSTAMP")
+    monkeypatch.setenv("PATRON_NOW", (NOW + timedelta(hours=6)).isoformat())
+    before = (tmp_path / "feed.ics").read_bytes()
+    patron.ok(f"export feed -o {tmp_path / 'feed.ics'}")
+    assert (tmp_path / "feed.ics").read_bytes() == before   # nothing changed: the same file

@@ -118,8 +118,12 @@ def export_ics(app: App, output: Path | None) -> None:
 
 @export.command("feed")
 @_OUTPUT
+@click.option("--url", "url", is_flag=True,
+              help="Print the address 'patron serve' serves the feed at, instead of the feed.")
+@click.option("--new-url", "new_url", is_flag=True,
+              help="Make a new secret address and print it; the old one stops working.")
 @pass_app
-def export_feed(app: App, output: Path | None) -> None:
+def export_feed(app: App, output: Path | None, url: bool, new_url: bool) -> None:
     """Write a calendar feed to subscribe to: open asks with a due date (a task,
     and an all-day event on the due day for apps without tasks), your promises
     with a due date, check-ins due (with an alarm at 9:00), milestones, and the
@@ -131,15 +135,35 @@ def export_feed(app: App, output: Path | None) -> None:
     wrote, so export to the file your calendar app reads (a synced folder, a
     web server) and run it every morning.
 
+    Or subscribe to 'patron serve': --url prints the feed's secret address
+    (under web.public_url, which a phone needs), --new-url replaces it.
+
     Examples:
 
         patron export feed -o ~/Sync/patron.ics
+
+        patron export feed --url
     """
     from patron.services.feed import export_feed as feed
+    from patron.services.feed import subscription
 
+    if (url or new_url) and output is not None:
+        raise InvalidInput("--url and --new-url print an address, not the feed: leave out -o")
+    if not (url or new_url):
+        with app.store(create=False).begin() as conn:
+            content = feed(conn, app.settings(), app.now())
+        _emit(content, output)
+        return
     with app.store(create=False).begin() as conn:
-        content = feed(conn, app.settings(), app.now())
-    _emit(content, output)
+        found = subscription(conn, app.settings(), app.now(), renew=new_url)
+    click.echo(found.url)
+    if found.local:
+        click.echo("note: this address works on this computer only, while 'patron serve' runs "
+                   "on port 8765; for a phone, serve Patron where it can reach it and set "
+                   "'patron config set web.public_url https://...'", err=True)
+    if new_url:
+        click.echo("The address given out before no longer works: subscribe to this one.",
+                   err=True)
 
 
 @export.command("vcard")

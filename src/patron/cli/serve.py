@@ -21,7 +21,8 @@ from patron.errors import InvalidInput, MissingExtra
 def serve(app: App, host: str, port: int, open_browser: bool) -> None:
     """Serve Patron's pages (Today, engagements, people) on this register, in the
     browser. Every page is also JSON (send 'Accept: application/json'). It listens
-    on loopback only unless web.token is set; Ctrl-C stops it.
+    on loopback only unless web.token is set; Ctrl-C stops it. It also serves the
+    calendar feed at a secret address ('patron export feed --url').
 
     Needs the web extra: pip install 'patron[web]'.
 

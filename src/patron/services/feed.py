@@ -11,12 +11,19 @@ token kept with the register, so two registers never share UIDs and a restored b
 them), and the feed keeps, per UID, a hash of what it last wrote and the SEQUENCE it had, in
 ``import_state`` under ``feed:items``, written with each export. A done or removed record is
 simply no longer in the feed; its UID is remembered, so if it comes back it comes back with
-a higher SEQUENCE.
+a higher SEQUENCE. Each item's DTSTAMP is when its content last changed (RFC 5545's meaning
+of DTSTAMP in a feed without METHOD), so the same register gives the same document until
+something in it changes: a served feed's ETag then holds from one poll to the next.
+
+``patron serve`` serves the feed at ``/feed/<secret>.ics``: the secret, kept apart in
+``import_state`` under ``feed:secret``, is the only access a calendar app has, so it is
+long (``secrets.token_urlsafe(32)``), compared in constant time, and replaced on demand.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import secrets
 from dataclasses import asdict, dataclass
@@ -27,12 +34,15 @@ from sqlalchemy import Connection, delete, insert, select
 
 from patron.domain.anniversaries import UNKNOWN_YEAR, shown, year_known
 from patron.domain.vocabulary import OPEN_ASK_STATUSES
+from patron.errors import InvalidInput
 from patron.services import relationships
 from patron.settings import Settings
 from patron.store import schema
 
 PRODID = "-//Patron//patron export feed//EN"
 STATE_SOURCE = "feed:items"
+SECRET_SOURCE = "feed:secret"
+LOCAL_URL = "http://127.0.0.1:8765"   # where 'patron serve' listens unless told otherwise
 ALARM_AT = timedelta(hours=9)   # an all-day check-in rings at 9:00 on its day
 
 
@@ -58,19 +68,76 @@ def export_feed(conn: Connection, settings: Settings, now: datetime) -> str:
     """The feed as iCalendar text; records what it wrote (so run it in a writing transaction)."""
     found = items(conn, settings, now)
     state = _state(conn)
+    kept = json.dumps(state, sort_keys=True)
     register = state.setdefault("register", secrets.token_hex(6))
     known: dict[str, dict[str, Any]] = state.setdefault("items", {})
-    sequences = {}
+    stamp = now.astimezone(UTC).replace(microsecond=0).isoformat()
+    versions = {}
     for item in found:
         digest = item.digest()
         before = known.get(item.key)
-        sequence = 0 if before is None else int(before["sequence"]) + (before["hash"] != digest)
-        known[item.key] = {"hash": digest, "sequence": sequence}
-        sequences[item.key] = sequence
-    for key in set(known) - set(sequences):
+        if before is None:
+            known[item.key] = {"hash": digest, "sequence": 0, "stamp": stamp}
+        elif before["hash"] != digest:
+            known[item.key] = {"hash": digest, "sequence": int(before["sequence"]) + 1,
+                               "stamp": stamp}
+        else:
+            before.setdefault("stamp", stamp)  # kept by a version that wrote no stamp
+        versions[item.key] = known[item.key]
+    for key in set(known) - set(versions):
         known[key]["hash"] = None  # gone: if it comes back, it comes back changed
-    _keep(conn, state, now)
-    return _calendar(found, sequences, register, now)
+    if json.dumps(state, sort_keys=True) != kept:  # a poll that changes nothing writes nothing
+        _keep(conn, STATE_SOURCE, state, now)
+    return _calendar(found, versions, register)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The address a calendar app subscribes to."""
+
+    url: str
+    local: bool   # no web.public_url: only this machine reaches it
+
+
+def subscription(conn: Connection, settings: Settings, now: datetime, *,
+                 renew: bool = False) -> Subscription:
+    """The feed's URL under ``web.public_url`` (else the local default address), its secret
+    made on first use; ``renew`` makes a new secret, so the URL handed out before stops
+    working. Run it in a writing transaction."""
+    base = str(settings["web.public_url"]).strip()
+    if base and not base.lower().startswith(("http://", "https://")):
+        raise InvalidInput(f"web.public_url must start with http:// or https:// (it is {base!r}): "
+                           "'patron config set web.public_url https://patron.example.org/'")
+    secret = _new_secret(conn, now) if renew else _stored_secret(conn) or _new_secret(conn, now)
+    return Subscription(f"{(base or LOCAL_URL).rstrip('/')}/feed/{secret}.ics", local=not base)
+
+
+def secret_matches(conn: Connection, offered: str) -> bool:
+    """True when ``offered`` is the feed's secret, compared in constant time (no secret made
+    yet matches nothing)."""
+    stored = _stored_secret(conn)
+    return stored is not None and hmac.compare_digest(offered.encode(), stored.encode())
+
+
+def served_feed(conn: Connection, settings: Settings, now: datetime, offered: str) -> str | None:
+    """The feed for the holder of its secret (recorded as ``export_feed`` records it); None
+    for any other secret. Run it in a writing transaction."""
+    if not secret_matches(conn, offered):
+        return None
+    return export_feed(conn, settings, now)
+
+
+def _stored_secret(conn: Connection) -> str | None:
+    s = schema.import_state
+    state = conn.execute(select(s.c.state).where(s.c.source == SECRET_SOURCE)).scalar_one_or_none()
+    secret = state.get("secret") if isinstance(state, dict) else None
+    return secret if isinstance(secret, str) and secret else None
+
+
+def _new_secret(conn: Connection, now: datetime) -> str:
+    secret = secrets.token_urlsafe(32)
+    _keep(conn, SECRET_SOURCE, {"secret": secret}, now)
+    return secret
 
 
 def items(conn: Connection, settings: Settings, now: datetime) -> list[Item]:
@@ -154,19 +221,19 @@ def _joined(*parts: str | None) -> str:
 # --- writing --------------------------------------------------------------------------------
 
 
-def _calendar(found: list[Item], sequences: dict[str, int], register: str, now: datetime) -> str:
+def _calendar(found: list[Item], versions: dict[str, dict[str, Any]], register: str) -> str:
     from icalendar import Alarm, Calendar, Event, Todo
 
     out = Calendar()
     out.add("prodid", PRODID)
     out.add("version", "2.0")
     out.add("x-wr-calname", "Patron")
-    stamp = now.astimezone(UTC)
     for item in found:
+        version = versions[item.key]
         part = Todo() if item.component == "VTODO" else Event()
         part.add("uid", f"{item.key}.{register}@patron")
-        part.add("dtstamp", stamp)
-        part.add("sequence", sequences[item.key])
+        part.add("dtstamp", datetime.fromisoformat(version["stamp"]).astimezone(UTC))
+        part.add("sequence", version["sequence"])
         part.add("summary", item.summary)
         if item.component == "VTODO":
             part.add("due", item.day)
@@ -196,7 +263,7 @@ def _state(conn: Connection) -> dict[str, Any]:
     return dict(state) if isinstance(state, dict) else {}
 
 
-def _keep(conn: Connection, state: dict[str, Any], now: datetime) -> None:
+def _keep(conn: Connection, source: str, state: dict[str, Any], now: datetime) -> None:
     s = schema.import_state
-    conn.execute(delete(s).where(s.c.source == STATE_SOURCE))
-    conn.execute(insert(s).values(source=STATE_SOURCE, state=state, updated_at=now))
+    conn.execute(delete(s).where(s.c.source == source))
+    conn.execute(insert(s).values(source=source, state=state, updated_at=now))

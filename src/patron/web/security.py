@@ -6,7 +6,8 @@ One ASGI middleware (``Guard``), outermost, checks in this order:
 - with ``web.token`` set, the request carries it (a cookie set after ``/?token=...``
   once, or ``Authorization: Bearer``), else 401; the pages a client opens from a feedback
   link (``/answer/<token>``, their own signed token being the key) and the stylesheet are
-  the only ones without it (``PUBLIC``);
+  the only ones without it (``PUBLIC``), with a GET or HEAD of a secret URL
+  (``SECRET_URLS``: the calendar feed), its secret being the access;
 - a body is at most ``MAX_BODY`` bytes, else 413;
 - a write (POST, PUT, PATCH, DELETE) carries the CSRF token signed for its session
   cookie (form field ``csrf_token`` or header ``X-CSRF-Token``), else 403 and nothing
@@ -44,6 +45,9 @@ CSRF_HEADER = "x-csrf-token"
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # A feedback link's page and the static files it needs: one path segment each, nothing more.
 PUBLIC = re.compile(r"/answer/[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+|/static/[A-Za-z0-9_\-]+\.(?:css|svg)")
+SECRET_URLS = re.compile(r"/feed/[^/]+\.ics")
+"""Paths that carry their own secret, for clients that cannot log in (calendar apps): read
+without ``web.token``; the page itself answers 404 to a wrong secret."""
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 HEADERS = (
@@ -114,7 +118,10 @@ class Guard:
         new_session = not _well_formed(session)
         if new_session:
             session = secrets.token_hex(16)
-        set_cookies = [_cookie(SESSION_COOKIE, session)] if new_session else []
+        by_secret = scope["method"] in ("GET", "HEAD") and bool(
+            SECRET_URLS.fullmatch(scope.get("path", "")))
+        # a calendar app keeps no session: its answers set no cookie
+        set_cookies = [_cookie(SESSION_COOKIE, session)] if new_session and not by_secret else []
         reply = _with_headers(send, set_cookies)
         json_wanted = "application/json" in headers.get("accept", "")
 
@@ -122,7 +129,7 @@ class Guard:
             await _refuse(reply, 400, "this server answers only to its own address "
                           "(the Host header names another)", json_wanted)
             return
-        if self.token and not PUBLIC.fullmatch(scope.get("path", "")):
+        if self.token and not by_secret and not PUBLIC.fullmatch(scope.get("path", "")):
             passed = await self._token(scope, headers, cookies, reply, json_wanted)
             if not passed:
                 return

@@ -4,4 +4,4 @@
 from __future__ import annotations
 
 ROUTERS = ("today", "engagements", "people", "asks", "promises", "inbox", "review", "screen",
-           "search", "answer")
+           "search", "answer", "feed")
