@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from patron.domain.records import BY_KIND
 from patron.importers import csv_table
-from patron.services import records, sheets
+from patron.services import imports, records, sheets
 from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron
 
@@ -349,7 +349,7 @@ def test_export_import_export_is_the_identity(register: dict[str, list[dict[str,
         for table, text in first.items():
             sheet = csv_table.read(text, table, f"{table}.csv")
             with copy.begin() as conn:
-                outcome = sheets.import_sheet(conn, sheet, f"{table}.csv", NOW)
+                outcome = imports.store_all(conn, sheets.sheet_import(sheet, f"{table}.csv", NOW))
             assert not outcome.problems, outcome.problems
         assert exported(copy) == first
         original.close()
@@ -460,7 +460,8 @@ def test_the_result_never_depends_on_the_batch_size(
                 records.add(conn, BY_KIND["person"], {"name": "Bob Roe"}, NOW)  # "Bob" is ambiguous
                 for rows in (first, second, first):
                     sheet = csv_table.read(_sheet(_HEADERS[table], rows), table, "s.csv")
-                    outcomes.append(sheets.import_sheet(conn, sheet, "s.csv", NOW, batch=size))
+                    outcomes.append(imports.store_all(conn, sheets.sheet_import(sheet, "s.csv", NOW,
+                                                                                batch=size)))
             with store.read() as conn:
                 shown = {t: sheets.export_sheet(conn, t, NOW)
                          for t in ("people", "asks", "interactions", "time")}

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from patron.domain.addresses import normal_address
 from patron.errors import InvalidInput
+from patron.importers.base import Reading
 
 # --- what each table's columns can be ---------------------------------------------------------
 
@@ -149,6 +150,20 @@ class Sheet:
         used = ", ".join(f"{c} -> {f}" for c, f in self.mapping.items() if f)
         ignored = [c for c, f in self.mapping.items() if not f]
         return f"columns: {used}" + (f"; ignored: {', '.join(ignored)}" if ignored else "")
+
+    def reading(self) -> Reading[Row]:
+        """The rows as an import's drafts; the notes say how the file was decoded (when it
+        was not UTF-8) and how its columns were mapped."""
+        return Reading(self.rows, total=len(self.rows), notes=[*self.notes, self.mapping_line()])
+
+
+def load(raw: bytes, table: str, source: str, overrides: Sequence[str] = ()) -> Sheet:
+    """A file's bytes read as a sheet of ``table``: decoded, its delimiter sniffed, its
+    columns mapped (``--map`` first); the decoding's note kept with it."""
+    text, notes = decode(raw)
+    sheet = read(text, table, source, overrides)
+    sheet.notes[:0] = notes
+    return sheet
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:

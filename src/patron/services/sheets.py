@@ -27,7 +27,7 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -40,10 +40,12 @@ from patron import dates
 from patron.domain.addresses import display_name, normal_address
 from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
 from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind
+from patron.importers.base import Outcome, Problem
 from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
 from patron.services import records
 from patron.services.exchange import engagement_named
+from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.services.people import Directory
 from patron.store import schema
@@ -76,7 +78,7 @@ class CellError(InvalidInput):
 
 BATCH = 500
 """Rows stored per savepoint; the records they may be and their people's addresses are looked
-up once for the batch."""
+up once for the batch, and new asks and time entries inserted together."""
 
 
 @dataclass
@@ -90,6 +92,8 @@ class _Known:
     sources: set[str] = field(default_factory=set)
     labels: set[str] = field(default_factory=set)
     bases: dict[tuple[int, str], str] = field(default_factory=dict)  # (line, label) -> key base
+    entries: dict[tuple[int, datetime], list[dict[str, Any]]] = field(default_factory=dict)
+    starts: set[datetime] = field(default_factory=set)  # time entries' starts looked up
 
 
 @dataclass
@@ -105,12 +109,14 @@ class _Import:
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
     organisations: dict[str, int] = field(default_factory=dict)      # by exact name
     plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
-    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks, inserted together
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks or entries, inserted together
+    bosses: dict[int, str] = field(default_factory=dict)  # an engagement's boss kind, by id
 
     def flush(self) -> None:
-        """Insert the new asks taken since the last flush (one statement)."""
+        """Insert the new asks (or time entries) taken since the last flush (one statement)."""
         if self.pending:
-            self.conn.execute(insert(schema.ask), self.pending)
+            table = schema.time_entry if self.sheet.table == "time" else schema.ask
+            self.conn.execute(insert(table), self.pending)
             self.pending = []
 
     def saved(self) -> Callable[[], None]:
@@ -135,38 +141,63 @@ class _Import:
         self.engagements.clear()
         self.people.clear()
         self.organisations.clear()
+        self.bosses.clear()
         self.pending = []
 
 
-def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
-                 progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
-    """Store every row of a sheet, ``batch`` rows at a time; a row that fails is a Problem and
-    leaves nothing behind. Rows are taken one after another against what the rows before them
-    stored, whatever the batch: a row refused before it wrote anything is a problem and the
-    batch goes on; a batch in which a row failed after writing is rolled back and taken again
-    row by row, each in its own savepoint."""
-    organisations = not (sheet.table == "people" and sheet.mapped("organisation"))
-    job = _Import(conn, sheet, now, Directory(conn, organisations=organisations))
-    size = max(batch, 1)
-    with _counted(conn) as writes:
-        for start in range(0, len(sheet.rows), size):
-            rows = sheet.rows[start:start + size]
-            outcome = replace(job.outcome, problems=list(job.outcome.problems))
-            seen = dict(job.seen)
+def sheet_import(sheet: Sheet, source: str, now: datetime, batch: int = BATCH) -> Import[Row]:
+    """A sheet to import (``csv_table.load`` read it): every row as a person, an ask, an
+    interaction or a time entry, stored ``batch`` rows at a time in the import's one
+    transaction (a dry run rolls it back). A row that fails is a problem and leaves nothing
+    behind; what is stored does not depend on where batches end."""
+    return Import(sheet.reading(), _SheetWriter(sheet, source, now), source, "row", batch=batch)
+
+
+@dataclass
+class _SheetWriter:
+    """Stores a sheet's rows a batch at a time, in a savepoint each. Rows are taken one after
+    another against what the rows before them stored, whatever the batch: a row refused
+    before it wrote anything is a problem and the batch goes on; a batch in which a row failed
+    after writing is rolled back and taken again row by row, each in its own savepoint."""
+
+    sheet: Sheet
+    source: str
+    now: datetime
+    job: _Import | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome() if self.job is None else self.job.outcome
+
+    def write(self, conn: Connection, batch: Sequence[Row]) -> None:
+        job = self._job(conn)
+        rows = list(batch)
+        outcome = replace(job.outcome, problems=list(job.outcome.problems))
+        seen = dict(job.seen)
+        with _counted(conn) as writes:
             try:
                 with conn.begin_nested():
                     _learn(job, rows)
                     for row in rows:
-                        _take(job, row, source, writes)
+                        _take(job, row, self.source, writes)
                     job.flush()
             except (PatronError, DataError, IntegrityError):
                 job.outcome, job.seen = outcome, seen
                 job.forget()
                 job.known = _Known()
                 for row in rows:
-                    _one(job, row, source)
-            progress(len(rows))
-    return job.outcome
+                    _one(job, row, self.source)
+
+    def finish(self, conn: Connection) -> None:
+        """Nothing links rows of different batches."""
+
+    def _job(self, conn: Connection) -> _Import:
+        if self.job is None:
+            organisations = not (self.sheet.table == "people" and self.sheet.mapped("organisation"))
+            self.job = _Import(conn, self.sheet, self.now, Directory(conn, organisations=organisations))
+        self.job.conn = conn
+        self.job.directory.conn = conn
+        return self.job
 
 
 def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
@@ -203,6 +234,8 @@ def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None
             job.forget()  # what the row created is rolled back
         else:
             restore()
+        job.known.entries.clear()  # a time entry it stored, rolled back
+        job.known.starts.clear()
         return
     setattr(job.outcome, result, getattr(job.outcome, result) + 1)
 
@@ -219,13 +252,12 @@ def _plain_cells(job: _Import, row: Row) -> dict[str, Any] | None:
     """The row's cells that need nothing from the register (dates, numbers, the title), read
     before anything is written: PatronError when one of them fails."""
     if job.sheet.table == "time":
-        _minutes(row)
-        _started(job, row)
+        values: dict[str, Any] = {"minutes": _minutes(row), "started_at": _started(job, row)}
         for name, column in (("boss", "boss_kind"), ("note", "note")):
-            cell = row.text(name)
-            if job.sheet.mapped(name) and cell is not None:
-                _coerce(job, TIME_ENTRY, column, cell)
-        return None
+            if job.sheet.mapped(name):
+                cell = row.text(name)
+                values[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+        return values
     if job.sheet.table not in _STORED:
         return None
     kind, label, _ = _STORED[job.sheet.table]
@@ -270,6 +302,8 @@ def _learn(job: _Import, rows: list[Row]) -> None:
         job.people.update(records.get_many(job.conn, PERSON, sorted(found)))
     elif job.sheet.table in ("asks", "interactions"):
         _learn_records(job, rows)
+    elif job.sheet.table == "time":
+        _learn_entries(job, rows)
 
 
 def _addresses_named(job: _Import, rows: list[Row]) -> list[tuple[str, str | None]]:
@@ -333,6 +367,24 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
         linked = records.children(job.conn, kind, field_, ids)
         for r in every:
             r["participants"] = linked.get(r["id"], [])
+    job.known = known
+
+
+def _learn_entries(job: _Import, rows: list[Row]) -> None:
+    """The time entries stored at the starts the batch's rows name, in one query."""
+    starts: set[datetime] = set()
+    for row in rows:
+        try:
+            starts.add(_started(job, row))
+        except PatronError:
+            continue
+    t = schema.time_entry
+    known = _Known(starts=starts)
+    ordered = sorted(starts)
+    for chunk in (ordered[i:i + 500] for i in range(0, len(ordered), 500)):
+        for found in job.conn.execute(select(t).where(t.c.started_at.in_(chunk))
+                                      .order_by(t.c.id)).mappings():
+            known.entries.setdefault((found["engagement_id"], found["started_at"]), []).append(dict(found))
     job.known = known
 
 
@@ -562,27 +614,48 @@ def _time_row(job: _Import, row: Row) -> str:
         raise InvalidInput("no engagement (project, client)")
     values: dict[str, Any] = {
         "engagement_id": _cell(job, TIME_ENTRY, "engagement", "engagement_id", engagement),
-        "minutes": _minutes(row), "started_at": _started(job, row)}
-    for name, column in (("boss", "boss_kind"), ("note", "note")):
-        if job.sheet.mapped(name):
-            cell = row.text(name)
-            values[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+        **(job.plain if job.plain is not None else _plain_cells(job, row) or {})}
     if values.get("boss_kind") is None:
         values.pop("boss_kind", None)  # the engagement's kind decides, as on the command line
-    t = schema.time_entry
-    key = json.dumps(["time", values["engagement_id"], values["started_at"].isoformat()])
-    existing = job.conn.execute(
-        select(t).where(t.c.engagement_id == values["engagement_id"],
-                        t.c.started_at == values["started_at"])
-        .order_by(t.c.id).offset(_count(job, key) - 1)).mappings().first()
+    eng, start = values["engagement_id"], values["started_at"]
+    nth = _count(job, json.dumps(["time", eng, start.isoformat()])) - 1
+    existing = _entry(job, eng, start, nth)
     if existing is None:
-        records.add(job.conn, TIME_ENTRY, values, job.now)
+        new = records.new_row(job.conn, TIME_ENTRY, {"boss_kind": _boss(job, eng), **values},
+                              job.now, found=_FOUND)
+        job.pending.append(new)
+        if start in job.known.starts:
+            job.known.entries.setdefault((eng, start), []).append(new)
         return "created"
     changed = {k: v for k, v in values.items() if existing[k] != v}
     if not changed:
         return "unchanged"
-    records.edit(job.conn, TIME_ENTRY, existing["id"], records.Change(set=changed), job.now)
+    records.edit(job.conn, TIME_ENTRY, existing["id"], records.Change(set=changed), job.now,
+                 found=_FOUND)
+    existing.update(changed)
     return "updated"
+
+
+def _entry(job: _Import, engagement: int, start: datetime, nth: int) -> dict[str, Any] | None:
+    """The nth time entry stored with this engagement and start: from the batch's look-up
+    (with the entries it made since), else from the database."""
+    if start in job.known.starts:
+        alike = job.known.entries.get((engagement, start), [])
+        return alike[nth] if nth < len(alike) else None
+    job.flush()
+    t = schema.time_entry
+    found = job.conn.execute(select(t).where(t.c.engagement_id == engagement, t.c.started_at == start)
+                             .order_by(t.c.id).offset(nth)).mappings().first()
+    return None if found is None else dict(found)
+
+
+def _boss(job: _Import, engagement: int) -> str:
+    """The boss an engagement's time goes to by default (its kind's), read once per import."""
+    if engagement not in job.bosses:
+        e = schema.engagement
+        kind = job.conn.execute(select(e.c.kind).where(e.c.id == engagement)).scalar_one()
+        job.bosses[engagement] = BOSS_KIND_OF_ENGAGEMENT[EngagementKind(kind)].value
+    return job.bosses[engagement]
 
 
 def _minutes(row: Row) -> int:
