@@ -468,3 +468,59 @@ def test_the_result_never_depends_on_the_batch_size(
             results.append((outcomes, shown))
             store.close()
     assert results[0] == results[1] == results[2]
+
+
+# --- organisations a sheet names ------------------------------------------------------------
+
+_MAIL = """From: {sender}
+To: {to}
+Subject: {subject}
+Date: Tue, 24 Nov 2026 10:00:00 +0000
+Message-ID: <{subject}@example>
+
+Shall we meet on Friday?
+"""
+
+
+def _register(patron: Patron) -> tuple[dict[str, str | None], list[str]]:
+    """Who belongs to which organisation, and the organisations' names."""
+    found = {p["name"]: p["organisation"] for p in json.loads(patron.ok("person list --json"))}
+    return found, sorted(o["name"] for o in json.loads(patron.ok("organisation list --json")))
+
+
+def test_a_sheets_companies_and_a_mailbox_give_one_register_in_either_order(tmp_path: Path) -> None:
+    sheet = write(tmp_path, "contacts", "Name,Email,Company\n"
+                                        "Jeff Skilling,jeff@ect.enron.com,Enron\n"
+                                        "Helen Brandt,helen@northwind.example,Northwind\n"
+                                        "Victor Lang,victor@northwind.example,NORTHWIND\n"
+                                        "Ann Lee,ann@meridian.example,Meridian Consulting\n")
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    for n, (sender, to) in enumerate([
+            ("Ken Lay <ken@enron.com>", "Sara Shackleton <sara@ect.enron.com>, bob@meridian.example"),
+            ("Helen Brandt <helen@northwind.example>", "Ken Lay <ken@enron.com>")]):
+        (mail / f"{n}.eml").write_text(_MAIL.format(sender=sender, to=to, subject=f"m{n}"))
+    registers = []
+    for order in (("csv", "mail"), ("mail", "csv")):
+        patron = Patron(str(tmp_path / f"{'-'.join(order)}.sqlite"), CliRunner())
+        for what in order:
+            patron.ok(f"import csv --table people {sheet}" if what == "csv" else f"import mail {mail}")
+        registers.append(_register(patron))
+    assert registers[0] == registers[1]
+    people, organisations = registers[0]
+    # the name a domain wants goes to the domain first in claim order, as mail alone gives it;
+    # a company named in other words is an organisation of its own
+    assert organisations == ["Enron", "Meridian", "Meridian Consulting", "Northwind", "ect.enron.com"]
+    assert people["Ken Lay"] == "Enron" and people["Jeff Skilling"] == "ect.enron.com"
+    assert people["Helen Brandt"] == people["Victor Lang"] == "Northwind"
+    assert people["Ann Lee"] == "Meridian Consulting"
+
+
+def test_a_company_named_in_another_case_is_the_same_organisation(world: Patron, tmp_path: Path) -> None:
+    world.ok("organisation add 'Acme Corp'")
+    path = write(tmp_path, "cased", "Name,Email,Company\n"
+                                    "Ann Lee,ann@gmail.com,ACME CORP\n"
+                                    "Bob Stone,bob@outlook.com,acme corp\n")
+    world.ok(f"import csv --table people {path}")
+    assert {p["organisation"] for p in people(world).values()} == {"Acme Corp"}
+    assert [o["name"] for o in json.loads(world.ok("organisation list --json"))] == ["Acme Corp"]

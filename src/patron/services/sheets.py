@@ -33,14 +33,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select
+from sqlalchemy import Connection, Table, event, func, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
 from patron.domain.addresses import display_name, normal_address
 from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
-from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind
+from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.importers.base import Outcome, Problem
 from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
 from patron.services import records
@@ -107,10 +107,16 @@ class _Import:
     engagements: dict[str, int | None] = field(default_factory=dict)
     known: _Known = field(default_factory=_Known)
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
-    organisations: dict[str, int] = field(default_factory=dict)      # by exact name
+    organisations: dict[str, int] = field(default_factory=dict)      # by name, lower case
     plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
     pending: list[dict[str, Any]] = field(default_factory=list)  # new asks or entries, inserted together
     bosses: dict[int, str] = field(default_factory=dict)  # an engagement's boss kind, by id
+    cells: dict[tuple[str, str, Any], Any] = field(default_factory=dict)  # cells read, by text
+    refs: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # person_ref's
+    plains: dict[int, dict[str, Any]] = field(default_factory=dict)  # plain cells read, by line
+    persons: dict[str, int] = field(default_factory=dict)  # people named by address, by cell text
+    fields: list[tuple[str, str]] = field(default_factory=list)  # the mapped (field, column)s
+    made: bool = False  # the batch's people were made before its rows were taken
 
     def flush(self) -> None:
         """Insert the new asks (or time entries) taken since the last flush (one statement)."""
@@ -125,11 +131,11 @@ class _Import:
         d = self.directory
         state = (d._people.copy(), d._absent.copy(), {k: v.copy() for k, v in d._namesakes.items()},
                  d._orgs.copy(), replace(d.tally), self.engagements.copy(), self.people.copy(),
-                 self.organisations.copy())
+                 self.organisations.copy(), self.persons.copy())
 
         def restore() -> None:
             (d._people, d._absent, d._namesakes, d._orgs, d.tally, self.engagements, self.people,
-             self.organisations) = state
+             self.organisations, self.persons) = state
             self.directory = d
         return restore
 
@@ -141,6 +147,7 @@ class _Import:
         self.engagements.clear()
         self.people.clear()
         self.organisations.clear()
+        self.persons.clear()
         self.bosses.clear()
         self.pending = []
 
@@ -171,6 +178,7 @@ class _SheetWriter:
 
     def write(self, conn: Connection, batch: Sequence[Row]) -> None:
         job = self._job(conn)
+        job.made = False
         rows = list(batch)
         outcome = replace(job.outcome, problems=list(job.outcome.problems))
         seen = dict(job.seen)
@@ -195,6 +203,8 @@ class _SheetWriter:
         if self.job is None:
             organisations = not (self.sheet.table == "people" and self.sheet.mapped("organisation"))
             self.job = _Import(conn, self.sheet, self.now, Directory(conn, organisations=organisations))
+            every = ASK_FIELDS if self.sheet.table == "asks" else INTERACTION_FIELDS
+            self.job.fields = [(n, c) for n, c in every.items() if self.sheet.mapped(n)]
         self.job.conn = conn
         self.job.directory.conn = conn
         return self.job
@@ -203,7 +213,7 @@ class _SheetWriter:
 def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
     """One row of a batch; an error after the row wrote something is left to the batch."""
     try:
-        job.plain = _plain_cells(job, row)
+        job.plain = job.plains.pop(row.line) if row.line in job.plains else _plain_cells(job, row)
     except PatronError:
         # It fails, but may first create its requester or engagement (and which error it
         # reports depends on the order of its cells): it is taken in a savepoint of its own.
@@ -213,7 +223,7 @@ def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
     try:
         result = _ROWS[job.sheet.table](job, row)
     except PatronError as exc:
-        if writes[0] != before:
+        if writes[0] != before or job.made:  # it may have been the one to need a person made
             raise
         _problem(job, row, source, exc)
         return
@@ -246,28 +256,29 @@ def _problem(job: _Import, row: Row, source: str, exc: PatronError) -> None:
 
 
 _REFERENCES = frozenset({"requester", "engagement", "goal", "participants"})
+_LISTED = frozenset({"tags", "annotations"})
 
 
 def _plain_cells(job: _Import, row: Row) -> dict[str, Any] | None:
     """The row's cells that need nothing from the register (dates, numbers, the title), read
     before anything is written: PatronError when one of them fails."""
     if job.sheet.table == "time":
-        values: dict[str, Any] = {"minutes": _minutes(row), "started_at": _started(job, row)}
+        entry: dict[str, Any] = {"minutes": _minutes(row), "started_at": _started(job, row)}
         for name, column in (("boss", "boss_kind"), ("note", "note")):
             if job.sheet.mapped(name):
                 cell = row.text(name)
-                values[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
-        return values
+                entry[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+        return entry
     if job.sheet.table not in _STORED:
         return None
     kind, label, _ = _STORED[job.sheet.table]
     values: dict[str, Any] = {}
-    for name, column in (ASK_FIELDS if kind is ASK else INTERACTION_FIELDS).items():
-        if not job.sheet.mapped(name) or name in _REFERENCES:
+    for name, column in job.fields:
+        if name in _REFERENCES:
             continue
-        if name in ("tags", "annotations"):
+        if name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
-            records.coerce(job.conn, kind, kind.field(column), values[column], job.now)
+            _check_items(job, kind, column, values[column])
         else:
             cell = row.text(name)
             values[column] = None if cell is None else _cell(job, kind, name, column, cell)
@@ -302,6 +313,7 @@ def _learn(job: _Import, rows: list[Row]) -> None:
         job.people.update(records.get_many(job.conn, PERSON, sorted(found)))
     elif job.sheet.table in ("asks", "interactions"):
         _learn_records(job, rows)
+        _make_people(job, rows)
     elif job.sheet.table == "time":
         _learn_entries(job, rows)
 
@@ -317,12 +329,43 @@ def _addresses_named(job: _Import, rows: list[Row]) -> list[tuple[str, str | Non
         for name in ("requester", "participants"):
             for cell in row.items(name):
                 try:
-                    who, address = person_ref(cell.text)
+                    who, address = _ref(job, cell.text)
                 except InvalidInput:
                     continue
                 if address is not None:
                     found.append((address, who))
     return found
+
+
+def _make_people(job: _Import, rows: list[Row]) -> None:
+    """Make the people the batch's rows name by address and the register lacks, in a few
+    statements, before the rows are taken: each with the name its first row gives, by the
+    directory's rules, as taking the rows one by one would. Only where every person the batch
+    names has an address: a bare name may find, by a word of their name, a person made for a
+    later row. Only rows whose plain cells read (the others make nobody); a row that fails
+    after them makes the batch be taken again row by row."""
+    job.plains.clear()
+    first: dict[str, str | None] = {}
+    for row in rows:
+        cells = [c for c in [row.text("requester")] if c is not None] if job.sheet.mapped("requester") else []
+        if job.sheet.mapped("participants"):
+            cells += row.items("participants")
+        refs = [_ref(job, c.text) for c in cells]
+        if any(address is None for _, address in refs):
+            job.plains.clear()
+            return
+        try:
+            plain = _plain_cells(job, row)
+        except PatronError:
+            continue
+        if plain is not None:
+            job.plains[row.line] = plain
+        for name, address in refs:
+            first.setdefault(str(address), name)
+    new = [(a, n) for a, n in first.items() if job.directory.known(a) is None]
+    if new:
+        job.directory.people(new)
+        job.made = True
 
 
 def _cell_addresses(row: Row) -> list[str]:
@@ -351,13 +394,17 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
     if not job.sheet.mapped(_MOMENTS[kind.name]):
         labels = set()  # rows are matched by label only with a moment
     known = _Known(sources=sources, labels=labels, bases=bases)
+    # what a row's values are compared with: the columns the sheet maps, and the keys
+    wanted = {"id", "source", label, *(c for _, c in job.fields if c in table.c)}
+    wanted.add("created_at" if kind is ASK else "occurred_at")
+    columns = [c for c in table.c if c.name in wanted]
     for chunk in _chunks(sorted(sources)):
-        for found in job.conn.execute(select(table).where(table.c.source.in_(chunk))
+        for found in job.conn.execute(select(*columns).where(table.c.source.in_(chunk))
                                       .order_by(table.c.id)).mappings():
             known.by_source.setdefault(found["source"], []).append(dict(found))
     for chunk in _chunks(sorted(labels)):
-        for found in job.conn.execute(select(table).where(table.c.source.is_(None),
-                                                          table.c[label].in_(chunk))
+        for found in job.conn.execute(select(*columns).where(table.c.source.is_(None),
+                                                             table.c[label].in_(chunk))
                                       .order_by(table.c.id)).mappings():
             known.by_label.setdefault(found[label], []).append(dict(found))
     if kind is INTERACTION:
@@ -397,10 +444,49 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def _coerce(job: _Import, kind: RecordKind, name: str, cell: Cell) -> Any:
-    try:
-        return records.coerce(job.conn, kind, kind.field(name), cell.text, job.now)
-    except InvalidInput as exc:
-        raise CellError(cell, str(exc)) from None
+    """A cell read as the field ``name``; a text met before is not read again (a sheet's
+    statuses, due dates and efforts repeat from row to row)."""
+    key = (kind.name, name, cell.text)
+    read = job.cells.get(key, _UNREAD)
+    if read is _UNREAD:
+        try:
+            read = records.coerce(job.conn, kind, kind.field(name), cell.text, job.now)
+        except InvalidInput as exc:
+            read = _Unreadable(str(exc))
+        job.cells[key] = read
+    if isinstance(read, _Unreadable):
+        raise CellError(cell, read.reason)
+    return read
+
+
+_UNREAD = object()
+
+
+def _check_items(job: _Import, kind: RecordKind, column: str, items: list[str] | None) -> None:
+    """Check a list field's items as the register would (once per list of items)."""
+    key = (kind.name, column, None if items is None else tuple(items))
+    if key not in job.cells:
+        try:
+            records.coerce(job.conn, kind, kind.field(column), items, job.now)
+            job.cells[key] = None
+        except InvalidInput as exc:
+            job.cells[key] = _Unreadable(str(exc))
+    if isinstance(found := job.cells[key], _Unreadable):
+        raise InvalidInput(found.reason)
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """Why a cell's text could not be read, kept for the next cell with that text."""
+
+    reason: str
+
+
+def _ref(job: _Import, text: str) -> tuple[str | None, str | None]:
+    """``person_ref`` of a cell, read once per text."""
+    if text not in job.refs:
+        job.refs[text] = person_ref(text)
+    return job.refs[text]
 
 
 def _value(cell: Cell) -> int:
@@ -419,10 +505,13 @@ def _value(cell: Cell) -> int:
 def _person(job: _Import, cell: Cell) -> int:
     """A requester or participant: by address (found or created), else by name: exactly, or
     as a whole word of one person's name ('Helen' is Helen Brandt), else a new person."""
-    name, address = person_ref(cell.text)
+    if cell.text in job.persons:
+        return job.persons[cell.text]
+    name, address = _ref(job, cell.text)
     if address is not None:
         found = job.directory.person(address, name)
         assert found is not None
+        job.persons[cell.text] = found
         return found
     assert name is not None
     try:
@@ -450,15 +539,28 @@ def _exactly_named(job: _Import, name: str) -> int | None:
 
 
 def _named(job: _Import, kind: RecordKind, label: str, text: str) -> int:
-    """An organisation or goal by its exact name, created when new."""
-    if kind is ORGANISATION and text in job.organisations:
-        return job.organisations[text]
+    """A goal by its exact title, created when new."""
     table = schema.metadata.tables[kind.table]
     found = job.conn.execute(select(table.c.id).where(table.c[label] == text)).first()
-    ident = int(found[0]) if found is not None else records.add(job.conn, kind, {label: text}, job.now)
-    if kind is ORGANISATION:
-        job.organisations[text] = ident
-    return ident
+    return int(found[0]) if found is not None else records.add(job.conn, kind, {label: text}, job.now)
+
+
+def _organisation(job: _Import, name: str, addresses: list[str]) -> int:
+    """The organisation a Company cell names: that of the person's domain when it is the name
+    the domain wants (``Directory.named``, the rule mail follows), else the one of that name
+    (ignoring case), created when there is none; under the writers' lock either way."""
+    found = job.directory.named(name, addresses)
+    if found is not None:
+        return found
+    key = name.lower()
+    if key not in job.organisations:
+        job.directory.hold()
+        o = schema.organisation
+        same = job.conn.execute(select(o.c.id).where(func.lower(o.c.name) == key)
+                                .order_by(o.c.name != name, o.c.id)).first()
+        job.organisations[key] = int(same[0]) if same is not None else records.add(
+            job.conn, ORGANISATION, {"name": name}, job.now)
+    return job.organisations[key]
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -484,7 +586,7 @@ def _person_row(job: _Import, row: Row) -> str:
             wanted[text] = cell.text.strip() if cell else None
     if job.sheet.mapped("organisation"):
         org = row.text("organisation")
-        wanted["organisation_id"] = _named(job, ORGANISATION, "name", org.text.strip()) if org else None
+        wanted["organisation_id"] = _organisation(job, org.text.strip(), addresses) if org else None
     change = records.Change(set={k: v for k, v in wanted.items() if current[k] != v})
     more = [a for a in addresses if a not in current["emails"]]
     if more:
@@ -555,15 +657,14 @@ def _find_or_create_person(job: _Import, name: str | None,
 # --- asks and interactions --------------------------------------------------------------------
 
 
-def _values(job: _Import, row: Row, kind: RecordKind, fields: dict[str, str]) -> dict[str, Any]:
+def _values(job: _Import, row: Row, kind: RecordKind) -> dict[str, Any]:
     """The record's values from the row's mapped columns (empty cells as None)."""
     values: dict[str, Any] = {}
-    for name, column in fields.items():
-        if not job.sheet.mapped(name):
-            continue
-        if job.plain is not None and name not in _REFERENCES:
-            values[column] = job.plain[column]
-        elif name in ("tags", "annotations"):
+    plain = job.plain
+    for name, column in job.fields:
+        if plain is not None and name not in _REFERENCES:
+            values[column] = plain[column]
+        elif name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
         elif name == "participants":
             values[column] = list(dict.fromkeys(_person(job, c) for c in row.items(name)))
@@ -592,7 +693,7 @@ def _cell(job: _Import, kind: RecordKind, name: str, column: str, cell: Cell) ->
 
 
 def _ask_row(job: _Import, row: Row) -> str:
-    values = _values(job, row, ASK, ASK_FIELDS)
+    values = _values(job, row, ASK)
     if not values.get("title"):
         raise InvalidInput("no title")
     if values.get("status") == "done" and values.get("done_at") is None:
@@ -601,7 +702,7 @@ def _ask_row(job: _Import, row: Row) -> str:
 
 
 def _interaction_row(job: _Import, row: Row) -> str:
-    values = _values(job, row, INTERACTION, INTERACTION_FIELDS)
+    values = _values(job, row, INTERACTION)
     if not values.get("summary"):
         raise InvalidInput("no summary")
     return _store(job, row, INTERACTION, values, ("summary", "occurred_at"),
