@@ -420,6 +420,14 @@ _people_rows = st.lists(st.tuples(
     st.sampled_from(["CFO", ""]),
     st.sampled_from(["+44 20 7946 0000", ""]),
 ), max_size=14)
+_interaction_rows = st.lists(st.tuples(
+    st.sampled_from(["Steering committee", "Budget call", ""]),
+    st.sampled_from(["meeting", "call", "", "pigeon"]),
+    st.sampled_from(["2026-11-20 10:00", "yesterday", "", "never"]),
+    st.sampled_from(["; ".join(p) for p in ([], _WHO[:1], _WHO[2:4], _WHO[4:6], [_WHO[0], _WHO[6]])]),
+    st.sampled_from(["Ledger", "Audit", ""]),
+    st.sampled_from(["", "", "src-1"]),
+), max_size=14)
 _time_rows = st.lists(st.tuples(
     st.sampled_from(["2026-11-30", "2026-11-30 09:00", "yesterday", "never"]),
     st.sampled_from(["1:30", "2h", "0", "45m"]),
@@ -440,12 +448,14 @@ def _sheet(header: list[str], rows: list[tuple[str, ...]]) -> str:
 
 _HEADERS = {"asks": ["Title", "Requester", "Project", "Due", "Status", "Tags", "Asked", "Source"],
             "people": ["Name", "E-mail", "Company", "Job Title", "Phone"],
+            "interactions": ["Summary", "Kind", "At", "Participants", "Project", "Source"],
             "time": ["Start", "Duration", "Project", "Boss"]}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.tuples(st.just("asks"), _ask_rows, _ask_rows),
                  st.tuples(st.just("people"), _people_rows, _people_rows),
+                 st.tuples(st.just("interactions"), _interaction_rows, _interaction_rows),
                  st.tuples(st.just("time"), _time_rows, _time_rows)))
 def test_the_result_never_depends_on_the_batch_size(
         case: tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]) -> None:
