@@ -338,6 +338,12 @@ def exported(store: Store) -> dict[str, str]:
         return {table: sheets.export_sheet(conn, table, NOW) for table in ("people", "asks", "interactions")}
 
 
+def _rows(export: dict[str, str]) -> dict[str, list[str]]:
+    """Each table's header and its rows in sorted order: records of one moment are listed by
+    id, and ids are the database's own (an import makes them in the order of the file)."""
+    return {table: [text.splitlines()[0], *sorted(text.splitlines()[1:])] for table, text in export.items()}
+
+
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(registers())
 def test_export_import_export_is_the_identity(register: dict[str, list[dict[str, Any]]]) -> None:
@@ -351,7 +357,7 @@ def test_export_import_export_is_the_identity(register: dict[str, list[dict[str,
             with copy.begin() as conn:
                 outcome = imports.store_all(conn, sheets.sheet_import(sheet, f"{table}.csv", NOW))
             assert not outcome.problems, outcome.problems
-        assert exported(copy) == first
+        assert _rows(exported(copy)) == _rows(first)
         original.close()
         copy.close()
 

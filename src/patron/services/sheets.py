@@ -214,10 +214,16 @@ def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
     """One row of a batch; an error after the row wrote something is left to the batch."""
     try:
         job.plain = job.plains.pop(row.line) if row.line in job.plains else _plain_cells(job, row)
-    except PatronError:
+    except PatronError as exc:
+        if _by_address(job, row):
+            # Its people are named by address, which cannot fail: the cell that failed is the
+            # one taking the row reports, and there is nothing to make and take back.
+            _problem(job, row, source, exc)
+            return
         # It fails, but may first create its requester or engagement (and which error it
-        # reports depends on the order of its cells): it is taken in a savepoint of its own.
-        _one(job, row, source, job.saved())
+        # reports depends on the order of its cells): it is taken in a savepoint of its own,
+        # and what the import knew put back after it, unless it names nobody new.
+        _one(job, row, source, job.saved() if _may_write(job, row) else _as_it_was)
         return
     before = writes[0]
     try:
@@ -230,6 +236,39 @@ def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
     finally:
         job.plain = None
     setattr(job.outcome, result, getattr(job.outcome, result) + 1)
+
+
+def _by_address(job: _Import, row: Row) -> bool:
+    """Whether an ask or interaction row names every person by address (its requester and
+    participants can then be found or made, never refused)."""
+    if job.sheet.table not in _STORED:
+        return False
+    cells = [c for c in [row.text("requester")] if c is not None] if job.sheet.mapped("requester") else []
+    if job.sheet.mapped("participants"):
+        cells += row.items("participants")
+    return all(_ref(job, c.text)[1] is not None for c in cells)
+
+
+def _may_write(job: _Import, row: Row) -> bool:
+    """Whether taking the row may make a person, an engagement or a goal: whether it names
+    one the import has not met yet."""
+    for name in ("requester", "engagement", "goal", "participants"):
+        if not job.sheet.mapped(name):
+            continue
+        if name == "participants":
+            cells = row.items(name)
+        else:
+            cell = row.text(name)
+            cells = [] if cell is None else [cell]
+        for cell in cells:
+            met = job.engagements if name == "engagement" else job.persons
+            if name == "goal" or (cell.text.strip() if name == "engagement" else cell.text) not in met:
+                return True
+    return False
+
+
+def _as_it_was() -> None:
+    """Nothing to put back: the row wrote nothing the import knows of."""
 
 
 def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None = None) -> None:
@@ -273,17 +312,26 @@ def _plain_cells(job: _Import, row: Row) -> dict[str, Any] | None:
         return None
     kind, label, _ = _STORED[job.sheet.table]
     values: dict[str, Any] = {}
+    cells = job.cells
     for name, column in job.fields:
         if name in _REFERENCES:
             continue
         if name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
-            _check_items(job, kind, column, values[column])
+            continue
+        cell = row.text(name)
+        if cell is None:
+            values[column] = None
+        elif (found := cells.get((kind.name, column, cell.text), _UNREAD)) is not _UNREAD \
+                and not isinstance(found, _Unreadable):
+            values[column] = found  # read before: the usual case, without the calls
         else:
-            cell = row.text(name)
-            values[column] = None if cell is None else _cell(job, kind, name, column, cell)
+            values[column] = _cell(job, kind, name, column, cell)
     if not values.get(label):
         raise InvalidInput(f"no {label}")
+    for listed in ("tags", "annotations"):  # checked as the record is stored, after every cell
+        if listed in values:
+            _check_items(job, kind, listed, values[listed])
     return values
 
 
@@ -396,17 +444,19 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
     known = _Known(sources=sources, labels=labels, bases=bases)
     # what a row's values are compared with: the columns the sheet maps, and the keys
     wanted = {"id", "source", label, *(c for _, c in job.fields if c in table.c)}
-    wanted.add("created_at" if kind is ASK else "occurred_at")
     columns = [c for c in table.c if c.name in wanted]
+    names = [c.name for c in columns]
     for chunk in _chunks(sorted(sources)):
         for found in job.conn.execute(select(*columns).where(table.c.source.in_(chunk))
-                                      .order_by(table.c.id)).mappings():
-            known.by_source.setdefault(found["source"], []).append(dict(found))
+                                      .order_by(table.c.id)):
+            record = dict(zip(names, found, strict=True))
+            known.by_source.setdefault(record["source"], []).append(record)
     for chunk in _chunks(sorted(labels)):
         for found in job.conn.execute(select(*columns).where(table.c.source.is_(None),
                                                              table.c[label].in_(chunk))
-                                      .order_by(table.c.id)).mappings():
-            known.by_label.setdefault(found[label], []).append(dict(found))
+                                      .order_by(table.c.id)):
+            record = dict(zip(names, found, strict=True))
+            known.by_label.setdefault(record[label], []).append(record)
     if kind is INTERACTION:
         every = [r for rs in (*known.by_source.values(), *known.by_label.values()) for r in rs]
         field_ = kind.field("participants")
@@ -664,6 +714,8 @@ def _values(job: _Import, row: Row, kind: RecordKind) -> dict[str, Any]:
     for name, column in job.fields:
         if plain is not None and name not in _REFERENCES:
             values[column] = plain[column]
+        elif name == "requester" and (cell := row.text(name)) is not None and cell.text in job.persons:
+            values[column] = job.persons[cell.text]  # the usual case, without the calls
         elif name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
         elif name == "participants":
@@ -829,7 +881,7 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
             current["participants"] = records.children(job.conn, kind, field_, [current["id"]]).get(
                 current["id"], [])
         values["participants"] = sorted(values["participants"])
-    changed = {k: v for k, v in values.items() if not _same(current[k], v)}
+    changed = {k: v for k, v in values.items() if current[k] != v and not _same(current[k], v)}
     if not changed:
         return "unchanged"
     records.edit(job.conn, kind, current["id"], records.Change(set=changed), job.now)
