@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, func, insert, select
+from sqlalchemy import Connection, Table, event, insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
@@ -108,10 +108,11 @@ class _Import:
     known: _Known = field(default_factory=_Known)
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
     organisations: dict[str, int] = field(default_factory=dict)      # by name, lower case
+    organisations_read: tuple[int, int] | None = None  # the directory's tally when they were read
     plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
     pending: list[dict[str, Any]] = field(default_factory=list)  # new asks or entries, inserted together
     bosses: dict[int, str] = field(default_factory=dict)  # an engagement's boss kind, by id
-    cells: dict[tuple[str, str, Any], Any] = field(default_factory=dict)  # cells read, by text
+    cells: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # cells read, by text
     refs: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # person_ref's
     plains: dict[int, dict[str, Any]] = field(default_factory=dict)  # plain cells read, by line
     persons: dict[str, int] = field(default_factory=dict)  # people named by address, by cell text
@@ -131,11 +132,11 @@ class _Import:
         d = self.directory
         state = (d._people.copy(), d._absent.copy(), {k: v.copy() for k, v in d._namesakes.items()},
                  d._orgs.copy(), replace(d.tally), self.engagements.copy(), self.people.copy(),
-                 self.organisations.copy(), self.persons.copy())
+                 self.organisations.copy(), self.organisations_read, self.persons.copy())
 
         def restore() -> None:
             (d._people, d._absent, d._namesakes, d._orgs, d.tally, self.engagements, self.people,
-             self.organisations, self.persons) = state
+             self.organisations, self.organisations_read, self.persons) = state
             self.directory = d
         return restore
 
@@ -147,6 +148,7 @@ class _Import:
         self.engagements.clear()
         self.people.clear()
         self.organisations.clear()
+        self.organisations_read = None
         self.persons.clear()
         self.bosses.clear()
         self.pending = []
@@ -602,15 +604,27 @@ def _organisation(job: _Import, name: str, addresses: list[str]) -> int:
     found = job.directory.named(name, addresses)
     if found is not None:
         return found
+    names = _organisation_names(job)
     key = name.lower()
-    if key not in job.organisations:
+    if key not in names:
+        names[key] = records.add(job.conn, ORGANISATION, {"name": name}, job.now)
+    return names[key]
+
+
+def _organisation_names(job: _Import) -> dict[str, int]:
+    """Every organisation by its name in lower case (the first made where names differ only
+    in case), read once under the writers' lock and kept as the import names more; read again
+    after the directory made or renamed one (a domain's organisation, for ``Directory.named``)."""
+    tally = job.directory.tally
+    made = (tally.organisations_created, tally.organisations_renamed)
+    if job.organisations_read != made:
         job.directory.hold()
         o = schema.organisation
-        same = job.conn.execute(select(o.c.id).where(func.lower(o.c.name) == key)
-                                .order_by(o.c.name != name, o.c.id)).first()
-        job.organisations[key] = int(same[0]) if same is not None else records.add(
-            job.conn, ORGANISATION, {"name": name}, job.now)
-    return job.organisations[key]
+        job.organisations.clear()
+        for ident, name in job.conn.execute(select(o.c.id, o.c.name).order_by(o.c.id.desc())):
+            job.organisations[str(name).lower()] = int(ident)
+        job.organisations_read = made
+    return job.organisations
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -838,12 +852,28 @@ def _minutes(row: Row) -> int:
 
 
 def _started(job: _Import, row: Row) -> datetime:
-    """The start: a date-time cell, or a day and a time of day, or a day alone (00:00)."""
+    """The start: a date-time cell, or a day and a time of day, or a day alone (00:00); read
+    once per pair of texts (a sheet's days repeat)."""
     day, start = row.text("date"), row.text("start")
     if day is None and start is None:
         raise InvalidInput("no date or start")
     cell = start or day
     assert cell is not None
+    key = ("time", day.text if day else None, start.text if start else None)
+    read = job.cells.get(key, _UNREAD)
+    if read is _UNREAD:
+        try:
+            read = _moment_of(job, day, start, cell)
+        except CellError as exc:
+            read = _Unreadable(str(exc))
+        job.cells[key] = read
+    if isinstance(read, _Unreadable):
+        raise CellError(cell, read.reason)
+    assert isinstance(read, datetime)
+    return read
+
+
+def _moment_of(job: _Import, day: Cell | None, start: Cell | None, cell: Cell) -> datetime:
     try:
         if day is not None and start is not None:
             try:
