@@ -6,7 +6,7 @@ The asks sheet has a title, a requester (name and address; 2,000 people, a
 fifth of them new to the register on each run's first import), an engagement
 (20), a due date, tags, an effort and a priority; the people sheet a name,
 an address (half at company domains shared by ten people), an organisation,
-a title, a phone and a note; the time sheet a day (336 of them), a project (20), hours and a
+a title, a phone and a note; the time sheet a day (84 of them), a project (20), hours and a
 note, as Harvest writes it. One row in a hundred of asks and people is broken. Each import is
 a whole `patron` process on a fresh SQLite file, run twice: the second run
 reads the same file and changes nothing. The parse floor is Python's csv

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select
+from sqlalchemy import Connection, Table, event, func, insert, select, tuple_
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
@@ -44,7 +44,7 @@ from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
 from patron.importers.base import Outcome, Problem
 from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
 from patron.services import records
-from patron.services.exchange import engagement_named
+from patron.services.exchange import SELF_PROJECT, engagement_named
 from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.services.people import Directory
@@ -93,7 +93,7 @@ class _Known:
     labels: set[str] = field(default_factory=set)
     bases: dict[tuple[int, str], str] = field(default_factory=dict)  # (line, label) -> key base
     entries: dict[tuple[int, datetime], list[dict[str, Any]]] = field(default_factory=dict)
-    starts: set[datetime] = field(default_factory=set)  # time entries' starts looked up
+    pairs: set[tuple[str, datetime]] = field(default_factory=set)  # (engagement, start) looked up
 
 
 @dataclass
@@ -286,7 +286,7 @@ def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None
         else:
             restore()
         job.known.entries.clear()  # a time entry it stored, rolled back
-        job.known.starts.clear()
+        job.known.pairs.clear()
         return
     setattr(job.outcome, result, getattr(job.outcome, result) + 1)
 
@@ -470,21 +470,29 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
 
 
 def _learn_entries(job: _Import, rows: list[Row]) -> None:
-    """The time entries stored at the starts the batch's rows name, in one query."""
-    starts: set[datetime] = set()
+    """The time entries stored with the (engagement, start) pairs the batch's rows name, the
+    engagement by its name ignoring case (``engagement_named`` finds it so), in a query per
+    500 pairs. Your own development ("self") is looked up row by row. What earlier batches
+    looked up stays (the import keeps it true as it stores entries; a rollback forgets it): a
+    sheet's days and projects recur from batch to batch."""
+    pairs: set[tuple[str, datetime]] = set()
     for row in rows:
+        cell = row.text("engagement")
+        if cell is None or (name := cell.text.strip().lower()) == SELF_PROJECT:
+            continue
         try:
-            starts.add(_started(job, row))
+            pairs.add((name, _started(job, row)))
         except PatronError:
             continue
-    t = schema.time_entry
-    known = _Known(starts=starts)
-    ordered = sorted(starts)
+    t, e = schema.time_entry, schema.engagement
+    known = job.known
+    ordered = sorted(pairs - known.pairs)
+    known.pairs |= pairs
     for chunk in (ordered[i:i + 500] for i in range(0, len(ordered), 500)):
-        for found in job.conn.execute(select(t).where(t.c.started_at.in_(chunk))
-                                      .order_by(t.c.id)).mappings():
+        query = (select(t).join(e, e.c.id == t.c.engagement_id)
+                 .where(tuple_(func.lower(e.c.name), t.c.started_at).in_(chunk)).order_by(t.c.id))
+        for found in job.conn.execute(query).mappings():
             known.entries.setdefault((found["engagement_id"], found["started_at"]), []).append(dict(found))
-    job.known = known
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -786,12 +794,13 @@ def _time_row(job: _Import, row: Row) -> str:
         values.pop("boss_kind", None)  # the engagement's kind decides, as on the command line
     eng, start = values["engagement_id"], values["started_at"]
     nth = _count(job, json.dumps(["time", eng, start.isoformat()])) - 1
-    existing = _entry(job, eng, start, nth)
+    covered = (engagement.text.strip().lower(), start) in job.known.pairs
+    existing = _entry(job, eng, start, nth, covered)
     if existing is None:
         new = records.new_row(job.conn, TIME_ENTRY, {"boss_kind": _boss(job, eng), **values},
                               job.now, found=_FOUND)
         job.pending.append(new)
-        if start in job.known.starts:
+        if covered:
             job.known.entries.setdefault((eng, start), []).append(new)
         return "created"
     changed = {k: v for k, v in values.items() if existing[k] != v}
@@ -803,10 +812,11 @@ def _time_row(job: _Import, row: Row) -> str:
     return "updated"
 
 
-def _entry(job: _Import, engagement: int, start: datetime, nth: int) -> dict[str, Any] | None:
+def _entry(job: _Import, engagement: int, start: datetime, nth: int,
+           covered: bool) -> dict[str, Any] | None:
     """The nth time entry stored with this engagement and start: from the batch's look-up
-    (with the entries it made since), else from the database."""
-    if start in job.known.starts:
+    (with the entries it made since) where it ``covered`` them, else from the database."""
+    if covered:
         alike = job.known.entries.get((engagement, start), [])
         return alike[nth] if nth < len(alike) else None
     job.flush()
