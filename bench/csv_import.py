@@ -1,12 +1,13 @@
 """How long `patron import csv` takes on big sheets, side by side with reading them.
 
-    .venv/bin/python bench/csv_import.py            # 10,000 asks, 10,000 people
+    .venv/bin/python bench/csv_import.py            # 10,000 asks, people and time entries
 
 The asks sheet has a title, a requester (name and address; 2,000 people, a
 fifth of them new to the register on each run's first import), an engagement
 (20), a due date, tags, an effort and a priority; the people sheet a name,
 an address (half at company domains shared by ten people), an organisation,
-a title, a phone and a note. One row in a hundred is broken. Each import is
+a title, a phone and a note; the time sheet a day (84 of them), a project (20), hours and a
+note, as Harvest writes it. One row in a hundred of asks and people is broken. Each import is
 a whole `patron` process on a fresh SQLite file, run twice: the second run
 reads the same file and changes nothing. The parse floor is Python's csv
 module reading the same file in this process. CPU seconds are what the
@@ -52,6 +53,16 @@ def people(size: int) -> str:
     return out.getvalue()
 
 
+def times(size: int) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(["Date", "Project", "Hours", "Notes"])
+    for i in range(size):
+        writer.writerow([f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}", f"Project {i % 20}", str(1 + i % 4),
+                         f"work {i}"])
+    return out.getvalue()
+
+
 def floor(path: Path) -> float:
     """CPU seconds for Python's csv module to read the file: the least any import can take."""
     started = time.process_time()
@@ -78,7 +89,7 @@ def main() -> None:
     print("| sheet | csv module | first import (wall / CPU) | again (wall / CPU) "
           "| first / csv | again / first |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for table, make, size in (("asks", asks, 10_000), ("people", people, 10_000)):
+    for table, make, size in (("asks", asks, 10_000), ("people", people, 10_000), ("time", times, 10_000)):
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"{table}.csv"
             path.write_text(make(size), encoding="utf-8")

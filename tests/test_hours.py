@@ -73,3 +73,20 @@ def test_hours_for_one_engagement_and_other_periods(world: Patron) -> None:
     assert [line["minutes"] for line in one["engagements"]] == [420]
     assert "No time logged in December 2026" in world.ok("hours --period month")
     assert "'Dec 10'" in world.fails("hours --to blursday --from 2026-11-01", 2)
+
+
+def test_the_review_and_hours_count_one_period_alike(world: Patron) -> None:
+    """Time logged ahead (this afternoon, on the morning of the 1st) is the period's time for
+    both; so is time at the last second of its last day."""
+    world.ok("time-entry add Ledger --duration 2h --at '2026-12-01 15:00'")
+    world.ok("time-entry add Job --duration 30m --at '2026-12-31 23:59:59'")
+    world.ok("time-entry add Job --duration 1h --at '2027-01-01 00:00'")  # the next period's
+    for period in ("--period month", "--from 2026-12-01 --to 2026-12-31", "--period last-month"):
+        review = json.loads(world.ok(f"review {period} --json"))["time_minutes"]
+        bosses = {b["boss"]: b["minutes"] for b in json.loads(world.ok(f"hours {period} --json"))["bosses"]}
+        assert review == bosses, period
+    month = json.loads(world.ok("review --period month --json"))["time_minutes"]
+    assert month == {"employer": 30, "customer": 120, "self": 0}
+    one = json.loads(world.ok("review --period month -e Ledger --json"))["time_minutes"]
+    ledger = json.loads(world.ok("hours --period month -e Ledger --json"))["total"]["minutes"]
+    assert one["customer"] == ledger == 120

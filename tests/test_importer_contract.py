@@ -50,6 +50,30 @@ class TestCsvPeople(ImporterContract):
     notes = 1  # the mapping of columns to fields
 
 
+class TestCsvAsks(ImporterContract):
+    command = "import csv --table asks"
+    fixtures = "csv"
+    records = 3
+    good = "asks_three_requesters_two_projects.csv"
+    one_bad = "asks_one_due_not_a_date.csv"
+    bad_at = (3, "column 'Due'")
+    every_bad = "asks_every_due_not_a_date.csv"
+    empty = "asks_header_only.csv"
+    notes = 1
+
+
+class TestCsvInteractions(ImporterContract):
+    command = "import csv --table interactions"
+    fixtures = "csv"
+    records = 3
+    good = "interactions_three_meetings_and_calls.csv"
+    one_bad = "interactions_one_kind_unknown.csv"
+    bad_at = (3, "column 'Kind'")
+    every_bad = "interactions_every_kind_unknown.csv"
+    empty = "interactions_header_only.csv"
+    notes = 1
+
+
 class TestCsvTime(ImporterContract):
     command = "import csv --table time"
     fixtures = "csv"

@@ -336,18 +336,16 @@ def _password(variable: str, user: str, host: str) -> str:
         return entered
     raise InvalidInput(f"no IMAP password: set {variable} (or name another variable with "
                        "--password-env), or run on a terminal to be asked")
-@import_group.command("csv")
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--table", type=click.Choice(["people", "asks", "interactions", "time"]), required=True,
-              help="What each row is.")
-@click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
-              help="Read this column as this field (repeatable); COLUMN= ignores the column.")
-@click.option("--dry-run", is_flag=True, help="Show what would change, and change nothing.")
-@click.option("--json", "as_json", is_flag=True,
-              help="Print the outcome as JSON: the counts and each skipped record, located.")
-@pass_app
-def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry_run: bool,
-               as_json: bool) -> None:
+
+
+@importer("csv",
+          click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path)),
+          click.option("--table", type=click.Choice(["people", "asks", "interactions", "time"]),
+                       required=True, help="What each row is."),
+          click.option("--map", "overrides", multiple=True, metavar="COLUMN=FIELD",
+                       help="Read this column as this field (repeatable); COLUMN= ignores the column."),
+          label="Importing rows")
+def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...]) -> Iterator[Import[Any]]:
     """Read a spreadsheet (CSV) of people, asks, interactions or time entries
     (docs/spreadsheets.md).
 
@@ -368,18 +366,10 @@ def import_csv(app: App, file: Path, table: str, overrides: tuple[str, ...], dry
         patron import csv --table time harvest-november.csv
     """
     from patron.importers import csv_table
-    from patron.services.sheets import import_sheet
+    from patron.services.sheets import sheet_import
 
     raw, source = read_bytes(file)
-    text, notes = csv_table.decode(raw)
-    sheet = csv_table.read(text, table, source, overrides)
-    for note in notes:
-        click.echo(f"{source}: {note}", err=True)
-    click.echo(f"{source}: {sheet.mapping_line()}", err=True)
-    with progress_bar(f"Importing {table}", len(sheet.rows)) as progress:
-        run_import(app, dry_run,
-                   lambda conn: import_sheet(conn, sheet, source, app.now(), progress), as_json,
-                   source=source, noun="row")
+    yield sheet_import(csv_table.load(raw, table, source, overrides), source, app.now())
 
 
 @importer("todotxt",

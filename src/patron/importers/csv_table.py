@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 
 from patron.domain.addresses import normal_address
 from patron.errors import InvalidInput
+from patron.importers.base import Reading
 
 # --- what each table's columns can be ---------------------------------------------------------
 
@@ -110,7 +112,7 @@ def normal_header(text: str) -> str:
 # --- the file ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     """One value and where it was."""
 
@@ -118,14 +120,17 @@ class Cell:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     line: int
     cells: dict[str, list[Cell]] = field(default_factory=dict)
 
     def text(self, name: str) -> Cell | None:
         """The first non-empty cell of a one-value field."""
-        return next((c for c in self.cells.get(name, []) if c.text.strip()), None)
+        for cell in self.cells.get(name, ()):
+            if cell.text.strip():
+                return cell
+        return None
 
     def items(self, name: str) -> list[Cell]:
         """Every value of a list field, each cell split into its items."""
@@ -142,13 +147,30 @@ class Sheet:
     rows: list[Row]
     notes: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self._fields = frozenset(self.mapping.values())  # asked for every cell of every row
+
     def mapped(self, name: str) -> bool:
-        return name in self.mapping.values()
+        return name in self._fields
 
     def mapping_line(self) -> str:
         used = ", ".join(f"{c} -> {f}" for c, f in self.mapping.items() if f)
         ignored = [c for c, f in self.mapping.items() if not f]
         return f"columns: {used}" + (f"; ignored: {', '.join(ignored)}" if ignored else "")
+
+    def reading(self) -> Reading[Row]:
+        """The rows as an import's drafts; the notes say how the file was decoded (when it
+        was not UTF-8) and how its columns were mapped."""
+        return Reading(self.rows, total=len(self.rows), notes=[*self.notes, self.mapping_line()])
+
+
+def load(raw: bytes, table: str, source: str, overrides: Sequence[str] = ()) -> Sheet:
+    """A file's bytes read as a sheet of ``table``: decoded, its delimiter sniffed, its
+    columns mapped (``--map`` first); the decoding's note kept with it."""
+    text, notes = decode(raw)
+    sheet = read(text, table, source, overrides)
+    sheet.notes[:0] = notes
+    return sheet
 
 
 def decode(raw: bytes) -> tuple[str, list[str]]:
@@ -199,25 +221,29 @@ def read(text: str, table: str, source: str, overrides: Sequence[str] = ()) -> S
     _check_required(table, mapping, source)
     rows: list[Row] = []
     line = reader.line_num
+    plan = [(i, column, mapping[column]) for i, column in enumerate(header) if mapping.get(column)]
     try:
         for values in reader:
             start, line = line + 1, reader.line_num
             if any(v.strip() for v in values):
-                rows.append(_row(start, header, values, mapping))
+                rows.append(_row(start, plan, values))
     except csv.Error as exc:
         raise InvalidInput(f"{source}: line {reader.line_num}: {exc}") from None
     return Sheet(table, mapping, rows)
 
 
-def _row(line: int, header: list[str], values: list[str], mapping: Mapping[str, str]) -> Row:
+def _row(line: int, plan: list[tuple[int, str, str]], values: list[str]) -> Row:
+    """A row's mapped cells: ``plan`` is each mapped column's place, header and field. A short
+    row's missing cells are empty."""
     row = Row(line)
-    for column, value in zip(header, values, strict=False):
-        name = mapping.get(column, "")
-        if name:
-            row.cells.setdefault(name, []).append(Cell(column, value))
-    for column in header[len(values):]:  # a short row: its missing cells are empty
-        if mapping.get(column):
-            row.cells.setdefault(mapping[column], []).append(Cell(column, ""))
+    cells = row.cells
+    count = len(values)
+    for place, column, name in plan:
+        cell = Cell(column, values[place] if place < count else "")
+        if name in cells:
+            cells[name].append(cell)
+        else:
+            cells[name] = [cell]
     return row
 
 
@@ -271,6 +297,11 @@ def _check_required(table: str, mapping: Mapping[str, str], source: str) -> None
 def split_list(text: str) -> list[str]:
     """A cell holding several values: a JSON list (as ``export csv`` writes a list whose items
     hold separators), else items separated by semicolons, commas or line breaks."""
+    return list(_split(text))
+
+
+@functools.lru_cache(maxsize=4096)  # a sheet's tags and people repeat from row to row
+def _split(text: str) -> tuple[str, ...]:
     stripped = text.strip()
     if stripped.startswith("["):
         try:
@@ -278,8 +309,11 @@ def split_list(text: str) -> list[str]:
         except json.JSONDecodeError:
             parsed = None
         if isinstance(parsed, list) and all(isinstance(i, str) for i in parsed):
-            return list(parsed)
-    return [item.strip() for item in re.split(r"[;,\n]| ::: ", text) if item.strip()]
+            return tuple(parsed)
+    return tuple(item.strip() for item in _SEPARATORS.split(text) if item.strip())
+
+
+_SEPARATORS = re.compile(r"[;,\n]| ::: ")
 
 
 def join_list(items: Sequence[str]) -> str:

@@ -4,7 +4,7 @@ is worth where the engagement has an hourly rate (``engagement.rate``)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import Connection, func, select
 
@@ -39,16 +39,26 @@ class Hours:
 
 
 def hours(conn: Connection, period: Period, engagement: str | None = None) -> Hours:
-    """Time started within the period's days, by engagement and boss; ``engagement`` narrows
-    it to one. A sum's value is the sum of the priced lines (None when no line has a rate)."""
+    """Time started within the period's days, by engagement and boss; ``engagement`` names one
+    to narrow it to (``logged``)."""
+    ident = None if engagement is None else resolve(conn, BY_KIND["engagement"], engagement)
+    return logged(conn, period, ident)
+
+
+def logged(conn: Connection, period: Period, engagement: int | None = None) -> Hours:
+    """The time of a period, read by ``hours`` and the review alike so that one period gives
+    one figure: every entry started within the period's days (from midnight of its first day
+    to, not including, midnight after its last; an entry logged ahead, later today, counts),
+    by engagement and boss; ``engagement`` (an id) narrows it to one. A sum's value is the sum
+    of the priced lines (None when no line has a rate)."""
     t, e = schema.time_entry, schema.engagement
     query = (select(e.c.name, t.c.boss_kind, e.c.rate, func.sum(t.c.minutes))
              .join(e, e.c.id == t.c.engagement_id)
              .where(t.c.started_at >= datetime.combine(period.first, time()),
-                    t.c.started_at <= datetime.combine(period.last, time(23, 59, 59)))
+                    t.c.started_at < datetime.combine(period.last + timedelta(days=1), time()))
              .group_by(e.c.name, t.c.boss_kind, e.c.rate).order_by(e.c.name, t.c.boss_kind))
     if engagement is not None:
-        query = query.where(t.c.engagement_id == resolve(conn, BY_KIND["engagement"], engagement))
+        query = query.where(t.c.engagement_id == engagement)
     lines = [Line(name, boss, int(minutes), rate, _value(int(minutes), rate))
              for name, boss, rate, minutes in conn.execute(query)]
     bosses = {b.value: _sum("", b.value, [line for line in lines if line.boss == b.value])

@@ -161,6 +161,25 @@ class Directory:
             self._orgs[domain] = self._organisation(domain)
         return self._orgs[domain]
 
+    def named(self, name: str, addresses: Sequence[str]) -> int | None:
+        """The organisation a sheet's Company cell names for a person with these addresses,
+        when it is the organisation of their domain: the addresses share one company domain
+        and the name is the one that domain wants (``organisation_name``, ignoring case). It is
+        then found or created by the rule mail follows (``claim_order``), whatever name the rule
+        gives it, so that a sheet and a mailbox give the same register in either order: "Enron"
+        for ``ect.enron.com`` is the organisation of ``ect.enron.com``, which a mailbox with
+        ``enron.com`` in it names by its domain. None otherwise (the caller names it by hand)."""
+        domains = {d for d in map(organisation_domain, addresses) if d is not None}
+        if len(domains) != 1:
+            return None
+        domain = domains.pop()
+        if organisation_name(domain).lower() != name.strip().lower():
+            return None
+        self.hold()
+        if domain not in self._orgs:
+            self._organisations_for([f"@{domain}"], always=True)
+        return self._orgs.get(domain)
+
     def people(self, found: Iterable[tuple[str, str | None]]) -> dict[str, int]:
         """The people behind many (address, name) pairs at once, created where new, by the same
         rules as ``person`` but in a few queries and bulk inserts: a mailbox of a hundred
@@ -249,9 +268,10 @@ class Directory:
             idents.reverse()
         return [made[(r["name"], r["organisation_id"])].pop() for r in rows]
 
-    def _organisations_for(self, addresses: list[str]) -> None:
-        """Find or create the organisations of many addresses' domains in a few statements."""
-        if not self.organisations:
+    def _organisations_for(self, addresses: list[str], always: bool = False) -> None:
+        """Find or create the organisations of many addresses' domains in a few statements
+        (``always``: even for a directory that gives new people no organisation)."""
+        if not self.organisations and not always:
             return
         domains = sorted({d for a in addresses
                           if (d := organisation_domain(a)) is not None and d not in self._orgs})

@@ -8,7 +8,6 @@ caller's transaction, so a failure leaves nothing half-written.
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -301,9 +300,15 @@ def _known(kind: RecordKind, values: Mapping[str, Any]) -> None:
         raise InvalidInput(f"{noun(kind)} has no field {', '.join(unknown)}")
 
 
-@functools.cache
 def _names(kind: RecordKind) -> frozenset[str]:
-    return frozenset(f.name for f in kind.fields)
+    """A kind's field names, kept by the kind's name: hashing the kind itself hashes every
+    field it has, which an import checking ten thousand records feels."""
+    if kind.name not in _NAMES:
+        _NAMES[kind.name] = frozenset(f.name for f in kind.fields)
+    return _NAMES[kind.name]
+
+
+_NAMES: dict[str, frozenset[str]] = {}
 
 
 def _required(kind: RecordKind, row: Record) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
 
 from patron import dates
 from patron.domain import periods
@@ -16,7 +16,7 @@ from patron.domain.periods import Period
 from patron.domain.records import BY_KIND
 from patron.domain.vocabulary import BossKind
 from patron.errors import InvalidInput
-from patron.services import hire, relationships
+from patron.services import hire, hours, relationships
 from patron.services.names import resolve
 from patron.settings import Settings
 from patron.store import schema
@@ -105,7 +105,7 @@ def build(conn: Connection, settings: Settings, now: datetime, period: str | Per
     whole = only is None
     return Review(
         chosen.kind, first, last, chosen.name, chosen.note, names[0] if only else None,
-        clients, _time(conn, first, end, only), _target(settings),
+        clients, _time(conn, chosen, only), _target(settings),
         _goals(conn, first, end) if whole else [],
         [f"{d.person} ({'; '.join(d.roles)}): {d.due.describe()}"
          for d in relationships.due(conn, settings, now, 0, engagement_id=only)
@@ -149,14 +149,10 @@ def _said(who: str, rating: int | None, text: str | None) -> str:
     return f"{who}: {rating}/10 {text or ''}".strip()
 
 
-def _time(conn: Connection, first: date, end: datetime, engagement: int | None) -> dict[str, int]:
-    t = schema.time_entry
-    query = select(t.c.boss_kind, func.sum(t.c.minutes)).where(
-        t.c.started_at >= datetime.combine(first, time()), t.c.started_at <= end)
-    if engagement is not None:
-        query = query.where(t.c.engagement_id == engagement)
-    rows = dict(conn.execute(query.group_by(t.c.boss_kind)).all())
-    return {b.value: int(rows.get(b.value) or 0) for b in BossKind}
+def _time(conn: Connection, chosen: Period, engagement: int | None) -> dict[str, int]:
+    """Minutes per boss kind: the period's time as ``patron hours`` counts it."""
+    found = hours.logged(conn, chosen, engagement)
+    return {b.value: found.bosses[b.value].minutes for b in BossKind}
 
 
 def _target(settings: Settings) -> dict[str, float]:

@@ -27,23 +27,25 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, event, insert, select
+from sqlalchemy import Connection, Table, event, func, insert, select, tuple_
 from sqlalchemy.exc import DataError, IntegrityError
 
 from patron import dates
 from patron.domain.addresses import display_name, normal_address
 from patron.domain.records import ASK, GOAL, INTERACTION, ORGANISATION, PERSON, TIME_ENTRY, RecordKind
+from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind
 from patron.errors import Ambiguous, InvalidInput, NotFound, PatronError
-from patron.importers.base import Outcome, Problem, Progress, no_progress
+from patron.importers.base import Outcome, Problem
 from patron.importers.csv_table import FIELDS, Cell, Row, Sheet, join_list, person_ref, show_person
 from patron.services import records
-from patron.services.exchange import engagement_named
+from patron.services.exchange import SELF_PROJECT, engagement_named
+from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.services.people import Directory
 from patron.store import schema
@@ -76,7 +78,7 @@ class CellError(InvalidInput):
 
 BATCH = 500
 """Rows stored per savepoint; the records they may be and their people's addresses are looked
-up once for the batch."""
+up once for the batch, and new asks and time entries inserted together."""
 
 
 @dataclass
@@ -90,6 +92,8 @@ class _Known:
     sources: set[str] = field(default_factory=set)
     labels: set[str] = field(default_factory=set)
     bases: dict[tuple[int, str], str] = field(default_factory=dict)  # (line, label) -> key base
+    entries: dict[tuple[int, datetime], list[dict[str, Any]]] = field(default_factory=dict)
+    pairs: set[tuple[str, datetime]] = field(default_factory=set)  # (engagement, start) looked up
 
 
 @dataclass
@@ -103,14 +107,23 @@ class _Import:
     engagements: dict[str, int | None] = field(default_factory=dict)
     known: _Known = field(default_factory=_Known)
     people: dict[int, dict[str, Any]] = field(default_factory=dict)  # person records, as read
-    organisations: dict[str, int] = field(default_factory=dict)      # by exact name
+    organisations: dict[str, int] = field(default_factory=dict)      # by name, lower case
+    organisations_read: tuple[int, int] | None = None  # the directory's tally when they were read
     plain: dict[str, Any] | None = None  # the row's cells that need no look-up, read already
-    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks, inserted together
+    pending: list[dict[str, Any]] = field(default_factory=list)  # new asks or entries, inserted together
+    bosses: dict[int, str] = field(default_factory=dict)  # an engagement's boss kind, by id
+    cells: dict[tuple[Any, ...], Any] = field(default_factory=dict)  # cells read, by text
+    refs: dict[str, tuple[str | None, str | None]] = field(default_factory=dict)  # person_ref's
+    plains: dict[int, dict[str, Any]] = field(default_factory=dict)  # plain cells read, by line
+    persons: dict[str, int] = field(default_factory=dict)  # people named by address, by cell text
+    fields: list[tuple[str, str]] = field(default_factory=list)  # the mapped (field, column)s
+    made: bool = False  # the batch's people were made before its rows were taken
 
     def flush(self) -> None:
-        """Insert the new asks taken since the last flush (one statement)."""
+        """Insert the new asks (or time entries) taken since the last flush (one statement)."""
         if self.pending:
-            self.conn.execute(insert(schema.ask), self.pending)
+            table = schema.time_entry if self.sheet.table == "time" else schema.ask
+            self.conn.execute(insert(table), self.pending)
             self.pending = []
 
     def saved(self) -> Callable[[], None]:
@@ -119,11 +132,11 @@ class _Import:
         d = self.directory
         state = (d._people.copy(), d._absent.copy(), {k: v.copy() for k, v in d._namesakes.items()},
                  d._orgs.copy(), replace(d.tally), self.engagements.copy(), self.people.copy(),
-                 self.organisations.copy())
+                 self.organisations.copy(), self.organisations_read, self.persons.copy())
 
         def restore() -> None:
             (d._people, d._absent, d._namesakes, d._orgs, d.tally, self.engagements, self.people,
-             self.organisations) = state
+             self.organisations, self.organisations_read, self.persons) = state
             self.directory = d
         return restore
 
@@ -135,60 +148,129 @@ class _Import:
         self.engagements.clear()
         self.people.clear()
         self.organisations.clear()
+        self.organisations_read = None
+        self.persons.clear()
+        self.bosses.clear()
         self.pending = []
 
 
-def import_sheet(conn: Connection, sheet: Sheet, source: str, now: datetime,
-                 progress: Progress = no_progress, batch: int = BATCH) -> Outcome:
-    """Store every row of a sheet, ``batch`` rows at a time; a row that fails is a Problem and
-    leaves nothing behind. Rows are taken one after another against what the rows before them
-    stored, whatever the batch: a row refused before it wrote anything is a problem and the
-    batch goes on; a batch in which a row failed after writing is rolled back and taken again
-    row by row, each in its own savepoint."""
-    organisations = not (sheet.table == "people" and sheet.mapped("organisation"))
-    job = _Import(conn, sheet, now, Directory(conn, organisations=organisations))
-    size = max(batch, 1)
-    with _counted(conn) as writes:
-        for start in range(0, len(sheet.rows), size):
-            rows = sheet.rows[start:start + size]
-            outcome = replace(job.outcome, problems=list(job.outcome.problems))
-            seen = dict(job.seen)
+def sheet_import(sheet: Sheet, source: str, now: datetime, batch: int = BATCH) -> Import[Row]:
+    """A sheet to import (``csv_table.load`` read it): every row as a person, an ask, an
+    interaction or a time entry, stored ``batch`` rows at a time in the import's one
+    transaction (a dry run rolls it back). A row that fails is a problem and leaves nothing
+    behind; what is stored does not depend on where batches end."""
+    return Import(sheet.reading(), _SheetWriter(sheet, source, now), source, "row", batch=batch)
+
+
+@dataclass
+class _SheetWriter:
+    """Stores a sheet's rows a batch at a time, in a savepoint each. Rows are taken one after
+    another against what the rows before them stored, whatever the batch: a row refused
+    before it wrote anything is a problem and the batch goes on; a batch in which a row failed
+    after writing is rolled back and taken again row by row, each in its own savepoint."""
+
+    sheet: Sheet
+    source: str
+    now: datetime
+    job: _Import | None = None
+
+    @property
+    def outcome(self) -> Outcome:
+        return Outcome() if self.job is None else self.job.outcome
+
+    def write(self, conn: Connection, batch: Sequence[Row]) -> None:
+        job = self._job(conn)
+        job.made = False
+        rows = list(batch)
+        outcome = replace(job.outcome, problems=list(job.outcome.problems))
+        seen = dict(job.seen)
+        with _counted(conn) as writes:
             try:
                 with conn.begin_nested():
                     _learn(job, rows)
                     for row in rows:
-                        _take(job, row, source, writes)
+                        _take(job, row, self.source, writes)
                     job.flush()
             except (PatronError, DataError, IntegrityError):
                 job.outcome, job.seen = outcome, seen
                 job.forget()
                 job.known = _Known()
                 for row in rows:
-                    _one(job, row, source)
-            progress(len(rows))
-    return job.outcome
+                    _one(job, row, self.source)
+
+    def finish(self, conn: Connection) -> None:
+        """Nothing links rows of different batches."""
+
+    def _job(self, conn: Connection) -> _Import:
+        if self.job is None:
+            organisations = not (self.sheet.table == "people" and self.sheet.mapped("organisation"))
+            self.job = _Import(conn, self.sheet, self.now, Directory(conn, organisations=organisations))
+            every = ASK_FIELDS if self.sheet.table == "asks" else INTERACTION_FIELDS
+            self.job.fields = [(n, c) for n, c in every.items() if self.sheet.mapped(n)]
+        self.job.conn = conn
+        self.job.directory.conn = conn
+        return self.job
 
 
 def _take(job: _Import, row: Row, source: str, writes: list[int]) -> None:
     """One row of a batch; an error after the row wrote something is left to the batch."""
     try:
-        job.plain = _plain_cells(job, row)
-    except PatronError:
+        job.plain = job.plains.pop(row.line) if row.line in job.plains else _plain_cells(job, row)
+    except PatronError as exc:
+        if _by_address(job, row):
+            # Its people are named by address, which cannot fail: the cell that failed is the
+            # one taking the row reports, and there is nothing to make and take back.
+            _problem(job, row, source, exc)
+            return
         # It fails, but may first create its requester or engagement (and which error it
-        # reports depends on the order of its cells): it is taken in a savepoint of its own.
-        _one(job, row, source, job.saved())
+        # reports depends on the order of its cells): it is taken in a savepoint of its own,
+        # and what the import knew put back after it, unless it names nobody new.
+        _one(job, row, source, job.saved() if _may_write(job, row) else _as_it_was)
         return
     before = writes[0]
     try:
         result = _ROWS[job.sheet.table](job, row)
     except PatronError as exc:
-        if writes[0] != before:
+        if writes[0] != before or job.made:  # it may have been the one to need a person made
             raise
         _problem(job, row, source, exc)
         return
     finally:
         job.plain = None
     setattr(job.outcome, result, getattr(job.outcome, result) + 1)
+
+
+def _by_address(job: _Import, row: Row) -> bool:
+    """Whether an ask or interaction row names every person by address (its requester and
+    participants can then be found or made, never refused)."""
+    if job.sheet.table not in _STORED:
+        return False
+    cells = [c for c in [row.text("requester")] if c is not None] if job.sheet.mapped("requester") else []
+    if job.sheet.mapped("participants"):
+        cells += row.items("participants")
+    return all(_ref(job, c.text)[1] is not None for c in cells)
+
+
+def _may_write(job: _Import, row: Row) -> bool:
+    """Whether taking the row may make a person, an engagement or a goal: whether it names
+    one the import has not met yet."""
+    for name in ("requester", "engagement", "goal", "participants"):
+        if not job.sheet.mapped(name):
+            continue
+        if name == "participants":
+            cells = row.items(name)
+        else:
+            cell = row.text(name)
+            cells = [] if cell is None else [cell]
+        for cell in cells:
+            met = job.engagements if name == "engagement" else job.persons
+            if name == "goal" or (cell.text.strip() if name == "engagement" else cell.text) not in met:
+                return True
+    return False
+
+
+def _as_it_was() -> None:
+    """Nothing to put back: the row wrote nothing the import knows of."""
 
 
 def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None = None) -> None:
@@ -203,6 +285,8 @@ def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None
             job.forget()  # what the row created is rolled back
         else:
             restore()
+        job.known.entries.clear()  # a time entry it stored, rolled back
+        job.known.pairs.clear()
         return
     setattr(job.outcome, result, getattr(job.outcome, result) + 1)
 
@@ -213,34 +297,43 @@ def _problem(job: _Import, row: Row, source: str, exc: PatronError) -> None:
 
 
 _REFERENCES = frozenset({"requester", "engagement", "goal", "participants"})
+_LISTED = frozenset({"tags", "annotations"})
 
 
 def _plain_cells(job: _Import, row: Row) -> dict[str, Any] | None:
     """The row's cells that need nothing from the register (dates, numbers, the title), read
     before anything is written: PatronError when one of them fails."""
     if job.sheet.table == "time":
-        _minutes(row)
-        _started(job, row)
+        entry: dict[str, Any] = {"minutes": _minutes(row), "started_at": _started(job, row)}
         for name, column in (("boss", "boss_kind"), ("note", "note")):
-            cell = row.text(name)
-            if job.sheet.mapped(name) and cell is not None:
-                _coerce(job, TIME_ENTRY, column, cell)
-        return None
+            if job.sheet.mapped(name):
+                cell = row.text(name)
+                entry[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+        return entry
     if job.sheet.table not in _STORED:
         return None
     kind, label, _ = _STORED[job.sheet.table]
     values: dict[str, Any] = {}
-    for name, column in (ASK_FIELDS if kind is ASK else INTERACTION_FIELDS).items():
-        if not job.sheet.mapped(name) or name in _REFERENCES:
+    cells = job.cells
+    for name, column in job.fields:
+        if name in _REFERENCES:
             continue
-        if name in ("tags", "annotations"):
+        if name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
-            records.coerce(job.conn, kind, kind.field(column), values[column], job.now)
+            continue
+        cell = row.text(name)
+        if cell is None:
+            values[column] = None
+        elif (found := cells.get((kind.name, column, cell.text), _UNREAD)) is not _UNREAD \
+                and not isinstance(found, _Unreadable):
+            values[column] = found  # read before: the usual case, without the calls
         else:
-            cell = row.text(name)
-            values[column] = None if cell is None else _cell(job, kind, name, column, cell)
+            values[column] = _cell(job, kind, name, column, cell)
     if not values.get(label):
         raise InvalidInput(f"no {label}")
+    for listed in ("tags", "annotations"):  # checked as the record is stored, after every cell
+        if listed in values:
+            _check_items(job, kind, listed, values[listed])
     return values
 
 
@@ -270,6 +363,9 @@ def _learn(job: _Import, rows: list[Row]) -> None:
         job.people.update(records.get_many(job.conn, PERSON, sorted(found)))
     elif job.sheet.table in ("asks", "interactions"):
         _learn_records(job, rows)
+        _make_people(job, rows)
+    elif job.sheet.table == "time":
+        _learn_entries(job, rows)
 
 
 def _addresses_named(job: _Import, rows: list[Row]) -> list[tuple[str, str | None]]:
@@ -283,12 +379,43 @@ def _addresses_named(job: _Import, rows: list[Row]) -> list[tuple[str, str | Non
         for name in ("requester", "participants"):
             for cell in row.items(name):
                 try:
-                    who, address = person_ref(cell.text)
+                    who, address = _ref(job, cell.text)
                 except InvalidInput:
                     continue
                 if address is not None:
                     found.append((address, who))
     return found
+
+
+def _make_people(job: _Import, rows: list[Row]) -> None:
+    """Make the people the batch's rows name by address and the register lacks, in a few
+    statements, before the rows are taken: each with the name its first row gives, by the
+    directory's rules, as taking the rows one by one would. Only where every person the batch
+    names has an address: a bare name may find, by a word of their name, a person made for a
+    later row. Only rows whose plain cells read (the others make nobody); a row that fails
+    after them makes the batch be taken again row by row."""
+    job.plains.clear()
+    first: dict[str, str | None] = {}
+    for row in rows:
+        cells = [c for c in [row.text("requester")] if c is not None] if job.sheet.mapped("requester") else []
+        if job.sheet.mapped("participants"):
+            cells += row.items("participants")
+        refs = [_ref(job, c.text) for c in cells]
+        if any(address is None for _, address in refs):
+            job.plains.clear()
+            return
+        try:
+            plain = _plain_cells(job, row)
+        except PatronError:
+            continue
+        if plain is not None:
+            job.plains[row.line] = plain
+        for name, address in refs:
+            first.setdefault(str(address), name)
+    new = [(a, n) for a, n in first.items() if job.directory.known(a) is None]
+    if new:
+        job.directory.people(new)
+        job.made = True
 
 
 def _cell_addresses(row: Row) -> list[str]:
@@ -317,15 +444,21 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
     if not job.sheet.mapped(_MOMENTS[kind.name]):
         labels = set()  # rows are matched by label only with a moment
     known = _Known(sources=sources, labels=labels, bases=bases)
+    # what a row's values are compared with: the columns the sheet maps, and the keys
+    wanted = {"id", "source", label, *(c for _, c in job.fields if c in table.c)}
+    columns = [c for c in table.c if c.name in wanted]
+    names = [c.name for c in columns]
     for chunk in _chunks(sorted(sources)):
-        for found in job.conn.execute(select(table).where(table.c.source.in_(chunk))
-                                      .order_by(table.c.id)).mappings():
-            known.by_source.setdefault(found["source"], []).append(dict(found))
+        for found in job.conn.execute(select(*columns).where(table.c.source.in_(chunk))
+                                      .order_by(table.c.id)):
+            record = dict(zip(names, found, strict=True))
+            known.by_source.setdefault(record["source"], []).append(record)
     for chunk in _chunks(sorted(labels)):
-        for found in job.conn.execute(select(table).where(table.c.source.is_(None),
-                                                          table.c[label].in_(chunk))
-                                      .order_by(table.c.id)).mappings():
-            known.by_label.setdefault(found[label], []).append(dict(found))
+        for found in job.conn.execute(select(*columns).where(table.c.source.is_(None),
+                                                             table.c[label].in_(chunk))
+                                      .order_by(table.c.id)):
+            record = dict(zip(names, found, strict=True))
+            known.by_label.setdefault(record[label], []).append(record)
     if kind is INTERACTION:
         every = [r for rs in (*known.by_source.values(), *known.by_label.values()) for r in rs]
         field_ = kind.field("participants")
@@ -334,6 +467,32 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
         for r in every:
             r["participants"] = linked.get(r["id"], [])
     job.known = known
+
+
+def _learn_entries(job: _Import, rows: list[Row]) -> None:
+    """The time entries stored with the (engagement, start) pairs the batch's rows name, the
+    engagement by its name ignoring case (``engagement_named`` finds it so), in a query per
+    500 pairs. Your own development ("self") is looked up row by row. What earlier batches
+    looked up stays (the import keeps it true as it stores entries; a rollback forgets it): a
+    sheet's days and projects recur from batch to batch."""
+    pairs: set[tuple[str, datetime]] = set()
+    for row in rows:
+        cell = row.text("engagement")
+        if cell is None or (name := cell.text.strip().lower()) == SELF_PROJECT:
+            continue
+        try:
+            pairs.add((name, _started(job, row)))
+        except PatronError:
+            continue
+    t, e = schema.time_entry, schema.engagement
+    known = job.known
+    ordered = sorted(pairs - known.pairs)
+    known.pairs |= pairs
+    for chunk in (ordered[i:i + 500] for i in range(0, len(ordered), 500)):
+        query = (select(t).join(e, e.c.id == t.c.engagement_id)
+                 .where(tuple_(func.lower(e.c.name), t.c.started_at).in_(chunk)).order_by(t.c.id))
+        for found in job.conn.execute(query).mappings():
+            known.entries.setdefault((found["engagement_id"], found["started_at"]), []).append(dict(found))
 
 
 def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
@@ -345,10 +504,49 @@ def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
 
 
 def _coerce(job: _Import, kind: RecordKind, name: str, cell: Cell) -> Any:
-    try:
-        return records.coerce(job.conn, kind, kind.field(name), cell.text, job.now)
-    except InvalidInput as exc:
-        raise CellError(cell, str(exc)) from None
+    """A cell read as the field ``name``; a text met before is not read again (a sheet's
+    statuses, due dates and efforts repeat from row to row)."""
+    key = (kind.name, name, cell.text)
+    read = job.cells.get(key, _UNREAD)
+    if read is _UNREAD:
+        try:
+            read = records.coerce(job.conn, kind, kind.field(name), cell.text, job.now)
+        except InvalidInput as exc:
+            read = _Unreadable(str(exc))
+        job.cells[key] = read
+    if isinstance(read, _Unreadable):
+        raise CellError(cell, read.reason)
+    return read
+
+
+_UNREAD = object()
+
+
+def _check_items(job: _Import, kind: RecordKind, column: str, items: list[str] | None) -> None:
+    """Check a list field's items as the register would (once per list of items)."""
+    key = (kind.name, column, None if items is None else tuple(items))
+    if key not in job.cells:
+        try:
+            records.coerce(job.conn, kind, kind.field(column), items, job.now)
+            job.cells[key] = None
+        except InvalidInput as exc:
+            job.cells[key] = _Unreadable(str(exc))
+    if isinstance(found := job.cells[key], _Unreadable):
+        raise InvalidInput(found.reason)
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """Why a cell's text could not be read, kept for the next cell with that text."""
+
+    reason: str
+
+
+def _ref(job: _Import, text: str) -> tuple[str | None, str | None]:
+    """``person_ref`` of a cell, read once per text."""
+    if text not in job.refs:
+        job.refs[text] = person_ref(text)
+    return job.refs[text]
 
 
 def _value(cell: Cell) -> int:
@@ -367,10 +565,13 @@ def _value(cell: Cell) -> int:
 def _person(job: _Import, cell: Cell) -> int:
     """A requester or participant: by address (found or created), else by name: exactly, or
     as a whole word of one person's name ('Helen' is Helen Brandt), else a new person."""
-    name, address = person_ref(cell.text)
+    if cell.text in job.persons:
+        return job.persons[cell.text]
+    name, address = _ref(job, cell.text)
     if address is not None:
         found = job.directory.person(address, name)
         assert found is not None
+        job.persons[cell.text] = found
         return found
     assert name is not None
     try:
@@ -398,15 +599,40 @@ def _exactly_named(job: _Import, name: str) -> int | None:
 
 
 def _named(job: _Import, kind: RecordKind, label: str, text: str) -> int:
-    """An organisation or goal by its exact name, created when new."""
-    if kind is ORGANISATION and text in job.organisations:
-        return job.organisations[text]
+    """A goal by its exact title, created when new."""
     table = schema.metadata.tables[kind.table]
     found = job.conn.execute(select(table.c.id).where(table.c[label] == text)).first()
-    ident = int(found[0]) if found is not None else records.add(job.conn, kind, {label: text}, job.now)
-    if kind is ORGANISATION:
-        job.organisations[text] = ident
-    return ident
+    return int(found[0]) if found is not None else records.add(job.conn, kind, {label: text}, job.now)
+
+
+def _organisation(job: _Import, name: str, addresses: list[str]) -> int:
+    """The organisation a Company cell names: that of the person's domain when it is the name
+    the domain wants (``Directory.named``, the rule mail follows), else the one of that name
+    (ignoring case), created when there is none; under the writers' lock either way."""
+    found = job.directory.named(name, addresses)
+    if found is not None:
+        return found
+    names = _organisation_names(job)
+    key = name.lower()
+    if key not in names:
+        names[key] = records.add(job.conn, ORGANISATION, {"name": name}, job.now)
+    return names[key]
+
+
+def _organisation_names(job: _Import) -> dict[str, int]:
+    """Every organisation by its name in lower case (the first made where names differ only
+    in case), read once under the writers' lock and kept as the import names more; read again
+    after the directory made or renamed one (a domain's organisation, for ``Directory.named``)."""
+    tally = job.directory.tally
+    made = (tally.organisations_created, tally.organisations_renamed)
+    if job.organisations_read != made:
+        job.directory.hold()
+        o = schema.organisation
+        job.organisations.clear()
+        for ident, name in job.conn.execute(select(o.c.id, o.c.name).order_by(o.c.id.desc())):
+            job.organisations[str(name).lower()] = int(ident)
+        job.organisations_read = made
+    return job.organisations
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -432,7 +658,7 @@ def _person_row(job: _Import, row: Row) -> str:
             wanted[text] = cell.text.strip() if cell else None
     if job.sheet.mapped("organisation"):
         org = row.text("organisation")
-        wanted["organisation_id"] = _named(job, ORGANISATION, "name", org.text.strip()) if org else None
+        wanted["organisation_id"] = _organisation(job, org.text.strip(), addresses) if org else None
     change = records.Change(set={k: v for k, v in wanted.items() if current[k] != v})
     more = [a for a in addresses if a not in current["emails"]]
     if more:
@@ -503,15 +729,16 @@ def _find_or_create_person(job: _Import, name: str | None,
 # --- asks and interactions --------------------------------------------------------------------
 
 
-def _values(job: _Import, row: Row, kind: RecordKind, fields: dict[str, str]) -> dict[str, Any]:
+def _values(job: _Import, row: Row, kind: RecordKind) -> dict[str, Any]:
     """The record's values from the row's mapped columns (empty cells as None)."""
     values: dict[str, Any] = {}
-    for name, column in fields.items():
-        if not job.sheet.mapped(name):
-            continue
-        if job.plain is not None and name not in _REFERENCES:
-            values[column] = job.plain[column]
-        elif name in ("tags", "annotations"):
+    plain = job.plain
+    for name, column in job.fields:
+        if plain is not None and name not in _REFERENCES:
+            values[column] = plain[column]
+        elif name == "requester" and (cell := row.text(name)) is not None and cell.text in job.persons:
+            values[column] = job.persons[cell.text]  # the usual case, without the calls
+        elif name in _LISTED:
             values[column] = [c.text.strip() for c in row.items(name)] or None
         elif name == "participants":
             values[column] = list(dict.fromkeys(_person(job, c) for c in row.items(name)))
@@ -540,7 +767,7 @@ def _cell(job: _Import, kind: RecordKind, name: str, column: str, cell: Cell) ->
 
 
 def _ask_row(job: _Import, row: Row) -> str:
-    values = _values(job, row, ASK, ASK_FIELDS)
+    values = _values(job, row, ASK)
     if not values.get("title"):
         raise InvalidInput("no title")
     if values.get("status") == "done" and values.get("done_at") is None:
@@ -549,7 +776,7 @@ def _ask_row(job: _Import, row: Row) -> str:
 
 
 def _interaction_row(job: _Import, row: Row) -> str:
-    values = _values(job, row, INTERACTION, INTERACTION_FIELDS)
+    values = _values(job, row, INTERACTION)
     if not values.get("summary"):
         raise InvalidInput("no summary")
     return _store(job, row, INTERACTION, values, ("summary", "occurred_at"),
@@ -562,27 +789,50 @@ def _time_row(job: _Import, row: Row) -> str:
         raise InvalidInput("no engagement (project, client)")
     values: dict[str, Any] = {
         "engagement_id": _cell(job, TIME_ENTRY, "engagement", "engagement_id", engagement),
-        "minutes": _minutes(row), "started_at": _started(job, row)}
-    for name, column in (("boss", "boss_kind"), ("note", "note")):
-        if job.sheet.mapped(name):
-            cell = row.text(name)
-            values[column] = None if cell is None else _coerce(job, TIME_ENTRY, column, cell)
+        **(job.plain if job.plain is not None else _plain_cells(job, row) or {})}
     if values.get("boss_kind") is None:
         values.pop("boss_kind", None)  # the engagement's kind decides, as on the command line
-    t = schema.time_entry
-    key = json.dumps(["time", values["engagement_id"], values["started_at"].isoformat()])
-    existing = job.conn.execute(
-        select(t).where(t.c.engagement_id == values["engagement_id"],
-                        t.c.started_at == values["started_at"])
-        .order_by(t.c.id).offset(_count(job, key) - 1)).mappings().first()
+    eng, start = values["engagement_id"], values["started_at"]
+    nth = _count(job, json.dumps(["time", eng, start.isoformat()])) - 1
+    covered = (engagement.text.strip().lower(), start) in job.known.pairs
+    existing = _entry(job, eng, start, nth, covered)
     if existing is None:
-        records.add(job.conn, TIME_ENTRY, values, job.now)
+        new = records.new_row(job.conn, TIME_ENTRY, {"boss_kind": _boss(job, eng), **values},
+                              job.now, found=_FOUND)
+        job.pending.append(new)
+        if covered:
+            job.known.entries.setdefault((eng, start), []).append(new)
         return "created"
     changed = {k: v for k, v in values.items() if existing[k] != v}
     if not changed:
         return "unchanged"
-    records.edit(job.conn, TIME_ENTRY, existing["id"], records.Change(set=changed), job.now)
+    records.edit(job.conn, TIME_ENTRY, existing["id"], records.Change(set=changed), job.now,
+                 found=_FOUND)
+    existing.update(changed)
     return "updated"
+
+
+def _entry(job: _Import, engagement: int, start: datetime, nth: int,
+           covered: bool) -> dict[str, Any] | None:
+    """The nth time entry stored with this engagement and start: from the batch's look-up
+    (with the entries it made since) where it ``covered`` them, else from the database."""
+    if covered:
+        alike = job.known.entries.get((engagement, start), [])
+        return alike[nth] if nth < len(alike) else None
+    job.flush()
+    t = schema.time_entry
+    found = job.conn.execute(select(t).where(t.c.engagement_id == engagement, t.c.started_at == start)
+                             .order_by(t.c.id).offset(nth)).mappings().first()
+    return None if found is None else dict(found)
+
+
+def _boss(job: _Import, engagement: int) -> str:
+    """The boss an engagement's time goes to by default (its kind's), read once per import."""
+    if engagement not in job.bosses:
+        e = schema.engagement
+        kind = job.conn.execute(select(e.c.kind).where(e.c.id == engagement)).scalar_one()
+        job.bosses[engagement] = BOSS_KIND_OF_ENGAGEMENT[EngagementKind(kind)].value
+    return job.bosses[engagement]
 
 
 def _minutes(row: Row) -> int:
@@ -612,12 +862,28 @@ def _minutes(row: Row) -> int:
 
 
 def _started(job: _Import, row: Row) -> datetime:
-    """The start: a date-time cell, or a day and a time of day, or a day alone (00:00)."""
+    """The start: a date-time cell, or a day and a time of day, or a day alone (00:00); read
+    once per pair of texts (a sheet's days repeat)."""
     day, start = row.text("date"), row.text("start")
     if day is None and start is None:
         raise InvalidInput("no date or start")
     cell = start or day
     assert cell is not None
+    key = ("time", day.text if day else None, start.text if start else None)
+    read = job.cells.get(key, _UNREAD)
+    if read is _UNREAD:
+        try:
+            read = _moment_of(job, day, start, cell)
+        except CellError as exc:
+            read = _Unreadable(str(exc))
+        job.cells[key] = read
+    if isinstance(read, _Unreadable):
+        raise CellError(cell, read.reason)
+    assert isinstance(read, datetime)
+    return read
+
+
+def _moment_of(job: _Import, day: Cell | None, start: Cell | None, cell: Cell) -> datetime:
     try:
         if day is not None and start is not None:
             try:
@@ -655,7 +921,7 @@ def _store(job: _Import, row: Row, kind: RecordKind, values: dict[str, Any],
             current["participants"] = records.children(job.conn, kind, field_, [current["id"]]).get(
                 current["id"], [])
         values["participants"] = sorted(values["participants"])
-    changed = {k: v for k, v in values.items() if not _same(current[k], v)}
+    changed = {k: v for k, v in values.items() if current[k] != v and not _same(current[k], v)}
     if not changed:
         return "unchanged"
     records.edit(job.conn, kind, current["id"], records.Change(set=changed), job.now)
