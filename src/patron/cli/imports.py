@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-from sqlalchemy import Connection
 
 from patron.cli.app import App, pass_app, stdin_is_terminal
 from patron.cli.output import console, echo_json, unpage
@@ -113,67 +112,6 @@ def show(outcome: Outcome, job: Import[Any], dry_run: bool, as_json: bool,
                    "(--verbose lists them all)", err=True)
     imports.refuse_nothing_good(outcome, job)
     click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
-
-
-def run_import(app: App, dry_run: bool, work: Callable[[Connection], Outcome],
-               as_json: bool = False, *, source: str, noun: str = "record",
-               held: Callable[[], int] | None = None) -> Outcome:
-    """Run one import in one transaction (rolled back for a dry run), then report it."""
-    store = app.store()
-    outcome = Outcome()
-    try:
-        with store.begin() as conn:
-            outcome = work(conn)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    report(outcome, dry_run, as_json, source=source, noun=noun, held=held)
-    return outcome
-
-
-def report(outcome: Outcome, dry_run: bool, as_json: bool = False, shown: int | None = None,
-           *, source: str, noun: str = "record", held: Callable[[], int] | None = None,
-           empty_is_fine: bool = False) -> None:
-    """Every import ends here: with --json one object (the counts and each skipped record,
-    located); else each skipped record on standard error (the first ``shown``) and the
-    summary line on standard output. An import that brought nothing good in then fails
-    (``refuse_nothing_good``); with --json after the object, else instead of the summary."""
-    if as_json:
-        echo_json(imports.outcome_dict(outcome, dry_run))
-        refuse_nothing_good(outcome, source, noun, held, empty_is_fine)
-        return
-    listed = outcome.problems if shown is None else outcome.problems[:shown]
-    for problem in listed:
-        click.echo(f"skipped {problem}", err=True)
-    if len(listed) < len(outcome.problems):
-        click.echo(f"... and {len(outcome.problems) - len(listed)} more skipped "
-                   "(--verbose lists them all)", err=True)
-    refuse_nothing_good(outcome, source, noun, held, empty_is_fine)
-    click.echo(("Would import: " if dry_run else "Imported: ") + outcome.line())
-
-
-def refuse_nothing_good(outcome: Outcome, source: str, noun: str = "record",
-                        held: Callable[[], int] | None = None,
-                        empty_is_fine: bool = False) -> None:
-    """The one rule for an import that brought nothing good in: a source with no records at
-    all (unless ``empty_is_fine``: an IMAP folder with no new mail), or whose every record
-    was bad, is an error (exit code 2). Records already there (all unchanged) and records
-    counted but not stored (no touchpoint, bulk mail) are good input. ``held`` tells how
-    many records the source held, asked only when nothing was counted good, where the command
-    knows more than the counts: a calendar whose events were all invitations you declined,
-    or repeat only outside the window, held good events that were neither stored nor counted."""
-    if imports.good_records(outcome) or (held is not None and held() > outcome.skipped):
-        return
-    if outcome.problems:
-        raise InvalidInput(f"nothing could be imported from {source}: every {noun} in it was "
-                           f"bad ({outcome.skipped} skipped)")
-    if not empty_is_fine:
-        raise InvalidInput(f"nothing could be imported from {source}: it holds no {noun}s")
 
 
 @contextmanager
