@@ -55,3 +55,9 @@ class MissingExtra(PatronError):
     """A feature needs an optional part of Patron that is not installed."""
 
     exit_code = 7
+
+
+class RemoteFailed(PatronError):
+    """A server or folder Patron syncs with is down, refuses the login or answers garbage."""
+
+    exit_code = 8
