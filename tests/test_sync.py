@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -21,6 +20,8 @@ from typing import Any, Protocol
 
 import icalendar
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
 
 from tests.conftest import NOW, Patron, Radicale, free_port
 
@@ -121,10 +122,16 @@ def phone(request: pytest.FixtureRequest, patron: Patron, tmp_path: Path,
     return CaldavPhone(patron, request.getfixturevalue("radicale"), monkeypatch)
 
 
-def register(patron: Patron) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    with sqlite3.connect(patron.db) as conn:
-        asks = conn.execute("SELECT * FROM ask ORDER BY id").fetchall()
-        states = conn.execute("SELECT * FROM import_state ORDER BY source").fetchall()
+def register(patron: Patron) -> tuple[list[Any], list[Any]]:
+    """Every ask and every sync state, as stored (SQLite file or PostgreSQL URL)."""
+    url = patron.db if "://" in patron.db else f"sqlite:///{patron.db}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            asks = [tuple(r) for r in conn.execute(text("SELECT * FROM ask ORDER BY id"))]
+            states = [tuple(r) for r in conn.execute(text("SELECT * FROM import_state ORDER BY source"))]
+    finally:
+        engine.dispose()
     return asks, states
 
 
@@ -161,6 +168,15 @@ def _portfolio(patron: Patron) -> None:
 
 
 def test_the_whole_round_trip(patron: Patron, phone: Phone) -> None:
+    round_trip(patron, phone)
+
+
+def test_the_round_trip_on_each_backend(db_url: str, tmp_path: Path) -> None:
+    patron = Patron(db_url, CliRunner())
+    round_trip(patron, VdirPhone(patron, tmp_path / "tasks"))
+
+
+def round_trip(patron: Patron, phone: Phone) -> None:
     _portfolio(patron)
 
     # Asks go out: open ones only, with what a task app shows.
@@ -361,3 +377,24 @@ def test_a_server_that_answers_garbage(patron: Patron, garbage_server: str,
 def test_no_server_set_says_how_to_set_one(patron: Patron) -> None:
     err = patron.fails("sync caldav", code=2)
     assert "patron config set caldav.url" in err
+
+
+def test_the_calendar_may_be_named_by_its_url(patron: Patron, radicale: Radicale,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    calendar = radicale.client().principal().make_calendar(
+        name=f"By URL {uuid.uuid4().hex[:6]}", supported_calendar_component_set=["VTODO"])
+    _configured(patron, radicale.url, monkeypatch, radicale.password)
+    patron.ok(f"config set caldav.calendar {calendar.url}")
+    assert "1 sent" in patron.ok("sync caldav")
+    assert [str(_todo_in(o.data)["SUMMARY"]) for o in calendar.search(todo=True)] == ["Board dashboard"]
+
+
+def test_a_calendar_name_that_is_not_there_lists_the_ones_that_are(
+        patron: Patron, radicale: Radicale, monkeypatch: pytest.MonkeyPatch) -> None:
+    radicale.client().principal().make_calendar(name="Errands", supported_calendar_component_set=["VTODO"])
+    _configured(patron, radicale.url, monkeypatch, radicale.password)
+    patron.ok("config set caldav.calendar Nowhere")
+    before = register(patron)
+    err = patron.fails("sync caldav", code=2)
+    assert "no single calendar named 'Nowhere'" in err and "Errands" in err
+    assert register(patron) == before
