@@ -398,3 +398,21 @@ def test_a_calendar_name_that_is_not_there_lists_the_ones_that_are(
     err = patron.fails("sync caldav", code=2)
     assert "no single calendar named 'Nowhere'" in err and "Errands" in err
     assert register(patron) == before
+
+
+def test_a_task_changed_there_during_the_run_is_not_overwritten(radicale: Radicale) -> None:
+    """Writes go with If-Match on the server's ETag: a task the phone changed after the
+    listing makes the run fail in one line rather than lose the phone's change."""
+    from patron.errors import RemoteFailed
+    from patron.sync.base import Task
+    from patron.sync.caldav import CaldavStore
+
+    name = f"Race {uuid.uuid4().hex[:6]}"
+    radicale.client().principal().make_calendar(name=name, supported_calendar_component_set=["VTODO"])
+    tasks = CaldavStore(radicale.url, radicale.user, radicale.password, name, NOW)
+    tasks.put(Task("race@patron", "Board dashboard"), None)
+    listed = tasks.tasks().tasks[0]
+    tasks.put(Task("race@patron", "Changed on the phone"), listed)
+    with pytest.raises(RemoteFailed, match="changed on the server during the sync"):
+        tasks.put(Task("race@patron", "Patron's title"), listed)
+    assert tasks.tasks().tasks[0].task.title == "Changed on the phone"

@@ -120,9 +120,12 @@ class _Sync:
     def run(self) -> None:
         links = self._links()
         linked_asks = {link.ask for link in links.values()}
+        asks = _ask_rows(self.conn, sorted(linked_asks))
         for link in links.values():
             if not link.dropped:
-                self._linked(link)
+                self._linked(link, asks.get(link.ask))
+            elif link.ask not in asks:
+                self._forget(link.uid)  # a tombstone outlives its ask no longer
             self.remote.pop(link.uid, None)
         for ask in self._unlinked_open_asks(linked_asks):
             self._send(ask)
@@ -131,8 +134,7 @@ class _Sync:
 
     # --- each case -----------------------------------------------------------------
 
-    def _linked(self, link: _Link) -> None:
-        ask = _ask_rows(self.conn, [link.ask]).get(link.ask)
+    def _linked(self, link: _Link, ask: Mapping[str, Any] | None) -> None:
         remote = self.remote.get(link.uid)
         if remote is None and link.href in self.unreadable:
             return  # unreadable this time: left for a later run, reported as unreadable

@@ -129,6 +129,9 @@ def _one_line(url: str) -> Iterator[None]:
     except error.AuthorizationError:
         raise RemoteFailed(f"{url}: the server refused the login (check caldav.user and "
                            "PATRON_CALDAV_PASSWORD)") from None
+    except error.ETagMismatchError:
+        raise RemoteFailed(f"{url}: a task changed on the server during the sync; nothing here "
+                           "changed, run it again") from None
     except error.NotFoundError:
         raise RemoteFailed(f"{url}: the server has no such calendar (check caldav.url and "
                            "caldav.calendar)") from None
