@@ -213,6 +213,7 @@ def round_trip(patron: Patron, phone: Phone) -> None:
     cake.add("SUMMARY", "Buy cake for the team")
     cake.add("DUE", date(2026, 11, 24))
     cake.add("STATUS", "NEEDS-ACTION")
+    cake.add("DESCRIPTION", "Chocolate, no nuts")
     phone.write("phone-cake-1", cake)
     patron.ok('ask add "Slides for the board" --from Helen -e Ledger')
 
@@ -224,6 +225,8 @@ def round_trip(patron: Patron, phone: Phone) -> None:
     assert cake_ask["title"] == "Buy cake for the team"
     assert cake_ask["due_at"].startswith("2026-11-24")
     assert cake_ask["source"].endswith(":phone-cake-1")
+    assert cake_ask["notes"] == "Chocolate, no nuts"
+    assert str(phone.tasks()["phone-cake-1"]["DESCRIPTION"]) == "Chocolate, no nuts"
     assert "Slides for the board" in by_title(phone.tasks())
     assert "Old report" not in by_title(phone.tasks())
 

@@ -205,6 +205,8 @@ class _Sync:
             values["value"] = task.priority
         if task.categories:
             values["tags"] = list(task.categories)
+        if task.description.strip():
+            values["notes"] = task.description.strip()
         ident = records.add(self.conn, ASK, values, self.now)
         self.outcome.new_asks += 1
         ask = _ask_rows(self.conn, [ident])[ident]

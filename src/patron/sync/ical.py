@@ -50,8 +50,11 @@ def render(task: Task, previous: str | None, now: datetime) -> str:
     """``task`` as calendar text; over ``previous`` only Patron's properties change, so what
     the phone added (alarms, notes of its own) stays."""
     calendar, todo = _component(previous, task.uid)
-    for name in ("SUMMARY", "DUE", "STATUS", "COMPLETED", "PRIORITY", "DESCRIPTION", "CATEGORIES",
-                 "LAST-MODIFIED", "DTSTAMP", "PERCENT-COMPLETE"):
+    owned = ("SUMMARY", "DUE", "STATUS", "COMPLETED", "PRIORITY", "CATEGORIES", "LAST-MODIFIED",
+             "DTSTAMP", "PERCENT-COMPLETE")
+    # The description is Patron's only when it has one to give (engagement, requester): a
+    # note written on the phone is never wiped by an ask that has nothing to say there.
+    for name in (*owned, "DESCRIPTION") if task.description else owned:
         todo.pop(name, None)
     todo.add("SUMMARY", task.title)
     if task.due:
