@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -157,3 +159,34 @@ class SyncMachine(RuleBasedStateMachine):
 SyncMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=12, deadline=None,
                                          suppress_health_check=[HealthCheck.too_slow])
 test_sync_machine = SyncMachine.TestCase
+
+
+class _SlowVdir(VdirStore):
+    """A vdir that takes its time to list, as a server far away does."""
+
+    def tasks(self) -> Any:
+        listing = super().tasks()
+        time.sleep(0.3)
+        return listing
+
+
+def test_two_syncs_at_once_send_each_ask_once_and_drop_no_link(db_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "tasks"
+    folder.mkdir()
+    store = open_store(db_url)
+    try:
+        with store.begin() as conn:
+            for title in ("Board dashboard", "Call Omar", "Slides"):
+                records.add(conn, ASK, {"title": title}, NOW)
+        outcomes: list[sync.Outcome] = []
+        runs = [threading.Thread(target=lambda: outcomes.append(
+            sync.run(store, _SlowVdir(folder, NOW), NOW))) for _ in range(2)]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join()
+        assert sorted(o.sent for o in outcomes) == [0, 3]
+        assert all(not o.unlinked for o in outcomes)
+        assert len(list(folder.glob("*.ics"))) == 3
+    finally:
+        store.close()

@@ -38,7 +38,7 @@ _dry_run = click.option("--dry-run", is_flag=True,
 _json = click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
 
 
-@sync.command("vdir")
+@sync.command("vdir", short_help="Sync asks both ways with a vdir folder.")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
 @_dry_run
 @_json
@@ -58,7 +58,7 @@ def vdir(app: App, folder: Path, dry_run: bool, as_json: bool) -> None:
     _report(use_case.run(app.store(), tasks, app.now(), dry_run=dry_run), as_json)
 
 
-@sync.command("caldav")
+@sync.command("caldav", short_help="Sync asks both ways with a CalDAV calendar.")
 @_dry_run
 @_json
 @pass_app

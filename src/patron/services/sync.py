@@ -14,7 +14,8 @@ both to different values, the newer change wins and the other is reported (``Con
   when the sync finds it, the latest it can be. Being done has its time (``done_at``).
 
 Nothing is written to the register unless every write to the store succeeded: the store is
-written inside the register's transaction, which a failure rolls back.
+listed and written inside the register's transaction (one sync at a time), which a failure
+rolls back.
 """
 
 from __future__ import annotations
@@ -97,12 +98,21 @@ class _Link:
     dropped: bool = False
 
 
+SYNC_LOCK = 0x7061_7379  # "pasy": the PostgreSQL advisory lock one sync holds
+"""Two syncs at once would each list the tasks before the other wrote them and take the
+other's new tasks for tasks deleted there: a sync waits for the one before it. SQLite's
+write lock, taken up front by ``Store.begin``, does the same there."""
+
+
 def run(store: Store, tasks: TaskStore, now: datetime, *, dry_run: bool = False) -> Outcome:
-    """Sync every open ask (and every linked one) with ``tasks``. The store is read before
-    the register is touched, so a server that is down or answers garbage changes nothing."""
-    listing = tasks.tasks()
-    outcome = Outcome(tasks.target, dry_run=dry_run, unreadable=dict(listing.unreadable))
+    """Sync every open ask (and every linked one) with ``tasks``. The tasks are listed and
+    written inside the register's transaction, so a server that is down, refuses the login
+    or answers garbage, at any point, leaves the register as it was."""
     with store.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SYNC_LOCK})")
+        listing = tasks.tasks()
+        outcome = Outcome(tasks.target, dry_run=dry_run, unreadable=dict(listing.unreadable))
         _Sync(conn, tasks, listing, now, outcome, dry_run).run()
         if dry_run:
             conn.rollback()
