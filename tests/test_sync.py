@@ -302,11 +302,17 @@ def test_an_unreadable_file_is_skipped_and_named_and_the_rest_syncs(patron: Patr
     folder = tmp_path / "tasks"
     folder.mkdir()
     (folder / "broken.ics").write_text("BEGIN:VCALENDAR\nthis is not iCalendar\n", encoding="utf-8")
+    (folder / "meeting.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:m1\r\n"
+        "DTSTART:20261121T100000\r\nSUMMARY:Standup\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+        encoding="utf-8")
     patron.ok('ask add "Board dashboard"')
     result = patron("sync", "vdir", str(folder))
     assert result.exit_code == 0
     assert "1 sent" in result.stdout
     assert "skipped broken.ics" in result.stderr
+    assert "meeting.ics" not in result.output  # an event beside the tasks is not a problem
+    assert (folder / "meeting.ics").exists()
 
 
 def test_a_missing_folder_is_one_line(patron: Patron, tmp_path: Path) -> None:

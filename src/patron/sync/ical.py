@@ -19,13 +19,18 @@ _PRIORITY_IN = {1: 5, 2: 5, 3: 4, 4: 4, 5: 3, 6: 2, 7: 2, 8: 1, 9: 1}
 _PRIORITY_OUT = {5: 1, 4: 3, 3: 5, 2: 7, 1: 9}
 
 
+class NotATask(ValueError):
+    """Calendar text that holds no task (an event, a journal): not an error in a folder that
+    holds both."""
+
+
 def parse(text: str) -> Task:
     """The first VTODO of a calendar text; ``ValueError`` when there is none or it is broken."""
     try:
         calendar = icalendar.Calendar.from_ical(text)
         todo = next((c for c in calendar.walk("VTODO")), None)
         if todo is None:
-            raise ValueError("no VTODO in it")
+            raise NotATask("no VTODO in it")
         uid = str(todo.get("UID", "")).strip()
         if not uid:
             raise ValueError("a VTODO without UID")

@@ -44,6 +44,8 @@ class VdirStore:
                 continue
             try:
                 task = ical.parse(text)
+            except ical.NotATask:
+                continue  # an event beside the tasks: not ours to sync
             except ValueError as exc:
                 listing.unreadable[path.name] = str(exc)
                 continue
