@@ -7,12 +7,16 @@ import imaplib
 import itertools
 import os
 import shlex
+import socket
 import ssl
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -195,3 +199,54 @@ def imap_server() -> ImapServer:
         pytest.skip("no IMAP server (set PATRON_TEST_IMAP; ./tasks test starts one)")
     host, port, user, password, cafile, starttls_port = given.split(":")
     return ImapServer(host, int(port), user, password, Path(cafile), int(starttls_port))
+class Radicale:
+    """A real CalDAV server on loopback: one user (htpasswd, plain), a throwaway collection."""
+
+    url: str
+    user: str
+    password: str
+
+    def client(self, password: str | None = None) -> Any:
+        import caldav
+
+        return caldav.DAVClient(url=self.url, username=self.user,
+                                password=self.password if password is None else password,
+                                enable_rfc6764=False, require_tls=False)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
+    """Radicale (a test extra, so CI always has it) started once for the session; each test
+    makes its own calendar."""
+    folder = tmp_path_factory.mktemp("radicale")
+    (folder / "users").write_text("jo:s3cret\n", encoding="utf-8")
+    port = free_port()
+    log = (folder / "radicale.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "radicale", "--server-hosts", f"127.0.0.1:{port}",
+         "--auth-type", "htpasswd", "--auth-htpasswd-filename", str(folder / "users"),
+         "--auth-htpasswd-encryption", "plain",
+         "--storage-filesystem-folder", str(folder / "collections")],
+        stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"Radicale did not start: {(folder / 'radicale.log').read_text()}") from None
+                time.sleep(0.1)
+        yield Radicale(f"http://127.0.0.1:{port}/", "jo", "s3cret")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()

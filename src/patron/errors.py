@@ -57,8 +57,13 @@ class MissingExtra(PatronError):
     exit_code = 7
 
 
-class DeliveryFailed(PatronError):
-    """Something could not be sent: the mail server refused, was unreachable, or refused the
-    login. Nothing in the register changed."""
+class RemoteFailed(PatronError):
+    """A server or folder Patron sends to or syncs with is down, refuses the login or answers
+    garbage. Nothing in the register changed."""
 
     exit_code = 8
+
+
+class DeliveryFailed(RemoteFailed):
+    """Something could not be sent: the mail server refused, was unreachable, or refused the
+    login."""

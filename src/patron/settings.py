@@ -196,6 +196,13 @@ SETTINGS: tuple[Setting, ...] = (
             "The address others reach 'patron serve' at (https://patron.example.org/), the base "
             "of the links Patron hands out ('patron feedback link'); its host is also accepted "
             "in the Host header. Empty = no links can be made."),
+    Setting("caldav.url", str, "",
+            "The CalDAV server 'patron sync caldav' keeps your asks on (https://dav.example.org/); "
+            "the password comes from PATRON_CALDAV_PASSWORD, never from a file or option."),
+    Setting("caldav.user", str, "", "Your user name on the CalDAV server."),
+    Setting("caldav.calendar", str, "",
+            "The calendar (task list) to sync with: its name or its URL; empty = the only "
+            "calendar of the account that holds tasks."),
     Setting("output.pager", bool, True,
             "Show output longer than the screen through the pager (PATRON_PAGER, PAGER, else "
             "'less -FRX'), as git does; never when piped or with --json. --no-pager overrides it."),

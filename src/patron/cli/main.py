@@ -47,6 +47,7 @@ COMMANDS = {
     "export": "patron.cli.backup:export",
     "restore": "patron.cli.backup:restore",
     "import": "patron.cli.imports:import_group",
+    "sync": "patron.cli.sync:sync",
     "config": "patron.cli.config:config",
     "serve": "patron.cli.serve:serve",
     "mcp": "patron.cli.mcp:mcp",

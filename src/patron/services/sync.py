@@ -1,0 +1,375 @@
+"""Asks synced both ways with a task store (a vdir folder or a CalDAV calendar).
+
+Three-way: each side is compared with the state of the last sync, kept per task in
+``import_state`` under ``sync:<target>:<uid>``: the ask, the task's href and ETag, the
+synced fields (title, due, state) as both sides last agreed on them, a hash of everything
+Patron last wrote, and when. A field changed on one side only goes to the other; changed on
+both to different values, the newer change wins and the other is reported (``Conflict``).
+
+- An ask removed in Patron: its task is deleted there.
+- A task deleted there: the ask stays (its history is yours), its link is dropped (kept as a
+  tombstone so the ask is not sent again) and the outcome names it.
+- A task created there (open): a new ask with source ``<kind>:<uid>``.
+- Patron keeps no time of an edit to an ask's title or due date; such an edit counts as made
+  when the sync finds it, the latest it can be. Being done has its time (``done_at``).
+
+Nothing is written to the register unless every write to the store succeeded: the store is
+listed and written inside the register's transaction (one sync at a time), which a failure
+rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from patron.domain.records import ASK
+from patron.services import records
+from patron.store import schema
+from patron.store.database import Store
+from patron.sync.base import COMPARED, Listing, Remote, Task, TaskStore
+
+UID_PREFIX = "patron-ask-"
+UID_DOMAIN = "@patron"
+"""An ask's task UID: ``patron-ask-<id>@patron``, stable for the life of the ask."""
+
+Fields = dict[str, str | None]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Both sides changed one field of one ask since the last sync."""
+
+    ask: str
+    field: str
+    kept: str | None
+    lost: str | None
+    winner: str  # "patron" or "there"
+
+    def line(self) -> str:
+        side = "Patron's" if self.winner == "patron" else "the task's"
+        other = "the task's" if self.winner == "patron" else "Patron's"
+        return (f"{self.ask!r}: both changed {self.field}; kept {side} {_shown(self.kept)}, "
+                f"dropped {other} {_shown(self.lost)}")
+
+
+@dataclass
+class Outcome:
+    target: str
+    dry_run: bool = False
+    sent: int = 0  # tasks created there
+    updated_there: int = 0
+    deleted_there: int = 0  # asks removed in Patron
+    new_asks: int = 0
+    changed_asks: int = 0
+    done_asks: int = 0
+    unchanged: int = 0
+    unlinked: list[str] = field(default_factory=list)  # asks whose task was deleted there
+    conflicts: list[Conflict] = field(default_factory=list)
+    unreadable: dict[str, str] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "target": self.target, "dry_run": self.dry_run, "sent": self.sent,
+            "updated_there": self.updated_there, "deleted_there": self.deleted_there,
+            "new_asks": self.new_asks, "changed_asks": self.changed_asks,
+            "done_asks": self.done_asks, "unchanged": self.unchanged,
+            "unlinked": self.unlinked,
+            "conflicts": [{"ask": c.ask, "field": c.field, "kept": c.kept, "lost": c.lost,
+                           "winner": c.winner} for c in self.conflicts],
+            "unreadable": [{"href": h, "why": w} for h, w in self.unreadable.items()],
+        }
+
+
+@dataclass
+class _Link:
+    uid: str
+    ask: int
+    href: str = ""
+    etag: str = ""
+    base: Fields = field(default_factory=dict)
+    patron: str = ""
+    dropped: bool = False
+
+
+SYNC_LOCK = 0x7061_7379  # "pasy": the PostgreSQL advisory lock one sync holds
+"""Two syncs at once would each list the tasks before the other wrote them and take the
+other's new tasks for tasks deleted there: a sync waits for the one before it. SQLite's
+write lock, taken up front by ``Store.begin``, does the same there."""
+
+
+def run(store: Store, tasks: TaskStore, now: datetime, *, dry_run: bool = False) -> Outcome:
+    """Sync every open ask (and every linked one) with ``tasks``. The tasks are listed and
+    written inside the register's transaction, so a server that is down, refuses the login
+    or answers garbage, at any point, leaves the register as it was."""
+    with store.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SYNC_LOCK})")
+        listing = tasks.tasks()
+        outcome = Outcome(tasks.target, dry_run=dry_run, unreadable=dict(listing.unreadable))
+        _Sync(conn, tasks, listing, now, outcome, dry_run).run()
+        if dry_run:
+            conn.rollback()
+    return outcome
+
+
+class _Sync:
+    def __init__(self, conn: Connection, tasks: TaskStore, listing: Listing, now: datetime,
+                 outcome: Outcome, dry_run: bool) -> None:
+        self.conn, self.store, self.now, self.outcome, self.dry_run = conn, tasks, now, outcome, dry_run
+        self.prefix = f"sync:{tasks.target}:"
+        self.remote = {r.task.uid: r for r in listing.tasks}
+        self.unreadable = set(listing.unreadable)
+
+    def run(self) -> None:
+        links = self._links()
+        linked_asks = {link.ask for link in links.values()}
+        asks = _ask_rows(self.conn, sorted(linked_asks))
+        for link in links.values():
+            if not link.dropped:
+                self._linked(link, asks.get(link.ask))
+            elif link.ask not in asks:
+                self._forget(link.uid)  # a tombstone outlives its ask no longer
+            self.remote.pop(link.uid, None)
+        for ask in self._unlinked_open_asks(linked_asks):
+            self._send(ask)
+        for remote in sorted(self.remote.values(), key=lambda r: r.href):
+            self._receive(remote)
+
+    # --- each case -----------------------------------------------------------------
+
+    def _linked(self, link: _Link, ask: Mapping[str, Any] | None) -> None:
+        remote = self.remote.get(link.uid)
+        if remote is None and link.href in self.unreadable:
+            return  # unreadable this time: left for a later run, reported as unreadable
+        if ask is None:
+            if remote is not None:
+                self._delete(remote)
+                self.outcome.deleted_there += 1
+            self._forget(link.uid)
+            return
+        if remote is None:
+            link.dropped = True
+            self._save(link)
+            self.outcome.unlinked.append(ask["title"])
+            return
+        self._three_way(link, ask, remote)
+
+    def _three_way(self, link: _Link, ask: Mapping[str, Any], remote: Remote) -> None:
+        mine, theirs = _task_of(ask, link.uid).compared(), remote.task.compared()
+        patron_changed = _hash(_task_of(ask, link.uid)) != link.patron
+        there_changed = remote.etag != link.etag
+        if not patron_changed and not there_changed:
+            self.outcome.unchanged += 1
+            return
+        apply: Fields = {}
+        for name in COMPARED:
+            here, there, before = mine[name], theirs[name], link.base.get(name)
+            if not there_changed or there in (before, here):
+                continue
+            if here == before:
+                apply[name] = there
+                continue
+            winner = self._newer(name, ask, remote)
+            kept, lost = (here, there) if winner == "patron" else (there, here)
+            self.outcome.conflicts.append(Conflict(ask["title"], name, kept, lost, winner))
+            if winner == "there":
+                apply[name] = there
+        if apply:
+            self._apply(int(ask["id"]), apply, remote.task)
+            ask = _ask_rows(self.conn, [int(ask["id"])])[int(ask["id"])]
+        task = _task_of(ask, link.uid)
+        if task.compared() != theirs or (patron_changed and _hash(task) != _hash_of_remote(remote)):
+            remote = self._put(task, remote)
+            self.outcome.updated_there += 1
+        elif not apply:
+            self.outcome.unchanged += 1
+        self._save(_Link(link.uid, int(ask["id"]), remote.href, remote.etag, task.compared(),
+                         _hash(task)))
+
+    def _send(self, ask: Mapping[str, Any]) -> None:
+        uid = f"{UID_PREFIX}{ask['id']}{UID_DOMAIN}"
+        task = _task_of(ask, uid)
+        # A task of this ask already there means a run stopped between writing it and
+        # recording it: it is taken over, not sent twice.
+        remote = self._put(task, self.remote.pop(uid, None))
+        self.outcome.sent += 1
+        self._save(_Link(uid, int(ask["id"]), remote.href, remote.etag, task.compared(), _hash(task)))
+
+    def _receive(self, remote: Remote) -> None:
+        """A task Patron has never seen: an open one becomes an ask; one already done or
+        cancelled there before Patron met it is not history of yours and is left alone."""
+        if remote.task.state != "open":
+            return
+        task = remote.task
+        values: dict[str, Any] = {"title": task.title, "source": f"{self._kind()}:{task.uid}"}
+        if task.due:
+            values["due_at"] = _moment(task.due)
+        if task.priority is not None:
+            values["value"] = task.priority
+        if task.categories:
+            values["tags"] = list(task.categories)
+        if task.description.strip():
+            values["notes"] = task.description.strip()
+        ident = records.add(self.conn, ASK, values, self.now)
+        self.outcome.new_asks += 1
+        ask = _ask_rows(self.conn, [ident])[ident]
+        mine = _task_of(ask, task.uid)
+        # What Patron adds (its description) goes out; the task's own title and due stay.
+        if _hash(mine) != _hash_of_remote(remote):
+            remote = self._put(mine, remote)
+        self._save(_Link(task.uid, ident, remote.href, remote.etag, mine.compared(), _hash(mine)))
+
+    # --- the register --------------------------------------------------------------
+
+    def _apply(self, ident: int, apply: Fields, task: Task) -> None:
+        change = records.Change()
+        if "title" in apply:
+            change.set["title"] = apply["title"]
+        if "due" in apply:
+            due = apply["due"]
+            if due:
+                change.set["due_at"] = _moment(due)
+            else:
+                change.clear.append("due_at")
+        if "state" in apply:
+            state = apply["state"]
+            if state == "done":
+                change.set.update(status="done", done_at=task.completed or self.now)
+                self.outcome.done_asks += 1
+            elif state == "cancelled":
+                change.set["status"] = "declined"
+            else:
+                change.set["status"] = "open"
+                change.clear.append("done_at")
+        records.edit(self.conn, ASK, ident, change, self.now)
+        self.outcome.changed_asks += 1
+
+    def _newer(self, name: str, ask: Mapping[str, Any], remote: Remote) -> str:
+        """Who changed ``name`` last: the task's LAST-MODIFIED against the ask's own change
+        time (``done_at`` for being done; for title and due date the time of this sync)."""
+        there = remote.task.last_modified
+        if there is None:
+            return "patron"
+        here = ask["done_at"] if name == "state" and ask["done_at"] is not None else self.now
+        return "there" if there > here else "patron"
+
+    def _links(self) -> dict[str, _Link]:
+        t = schema.import_state
+        rows = self.conn.execute(select(t.c.source, t.c.state).where(t.c.source.startswith(self.prefix)))
+        links: dict[str, _Link] = {}
+        for source, state in rows:
+            uid = source[len(self.prefix):]
+            try:
+                links[uid] = _Link(uid, int(state["ask"]), str(state.get("href", "")),
+                                   str(state.get("etag", "")), dict(state.get("base", {})),
+                                   str(state.get("patron", "")), bool(state.get("dropped", False)))
+            except (TypeError, KeyError, ValueError, AttributeError):
+                continue  # an unreadable state is as if never synced
+        return links
+
+    def _save(self, link: _Link) -> None:
+        t = schema.import_state
+        state: dict[str, Any] = {"ask": link.ask, "synced_at": self.now.isoformat()}
+        if link.dropped:
+            state["dropped"] = True
+        else:
+            state.update(href=link.href, etag=link.etag, base=link.base, patron=link.patron)
+        source = self.prefix + link.uid
+        done = self.conn.execute(t.update().where(t.c.source == source)
+                                 .values(state=state, updated_at=self.now))
+        if not done.rowcount:
+            self.conn.execute(t.insert().values(source=source, state=state, updated_at=self.now))
+
+    def _forget(self, uid: str) -> None:
+        t = schema.import_state
+        self.conn.execute(t.delete().where(t.c.source == self.prefix + uid))
+
+    def _unlinked_open_asks(self, linked: set[int]) -> list[Mapping[str, Any]]:
+        a = schema.ask
+        ids = [i for i in self.conn.execute(
+            select(a.c.id).where(a.c.status.notin_(("done", "declined"))).order_by(a.c.id)).scalars()
+            if i not in linked]
+        rows = _ask_rows(self.conn, ids)
+        return [rows[i] for i in ids]
+
+    # --- the store -----------------------------------------------------------------
+
+    def _put(self, task: Task, previous: Remote | None) -> Remote:
+        if self.dry_run:
+            return previous or Remote("", "", task, "")
+        return self.store.put(task, previous)
+
+    def _delete(self, remote: Remote) -> None:
+        if not self.dry_run:
+            self.store.delete(remote)
+
+    def _kind(self) -> str:
+        return self.store.target.split(":", 1)[0]
+
+
+def _ask_rows(conn: Connection, ids: list[int]) -> dict[int, Mapping[str, Any]]:
+    """Asks with their requester's and engagement's names, by id."""
+    if not ids:
+        return {}
+    a, p, e = schema.ask, schema.person, schema.engagement
+    query = (select(a, p.c.name.label("requester"), e.c.name.label("engagement"))
+             .select_from(a.outerjoin(p, a.c.requester_id == p.c.id)
+                          .outerjoin(e, a.c.engagement_id == e.c.id)))
+    found: dict[int, Mapping[str, Any]] = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for row in conn.execute(query.where(a.c.id.in_(chunk))).mappings():
+            found[int(row["id"])] = dict(row)
+    return found
+
+
+def _task_of(ask: Mapping[str, Any], uid: str) -> Task:
+    status = ask["status"]
+    lines = [f"{label}: {ask[key]}" for label, key in (("Engagement", "engagement"),
+                                                       ("Requester", "requester")) if ask[key]]
+    return Task(
+        uid=uid,
+        title=ask["title"],
+        due=_due_text(ask["due_at"]),
+        state="done" if status == "done" else "cancelled" if status == "declined" else "open",
+        completed=ask["done_at"] if status == "done" else None,
+        priority=ask["value"] or None,
+        description="\n".join(lines),
+        categories=tuple(ask["tags"] or ()),
+    )
+
+
+def _due_text(due: datetime | None) -> str | None:
+    if due is None:
+        return None
+    return due.date().isoformat() if due.time() == datetime.min.time() else due.isoformat()
+
+
+def _moment(text: str) -> datetime:
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), datetime.min.time())
+    return datetime.fromisoformat(text)
+
+
+def _hash(task: Task) -> str:
+    """Everything Patron writes into a task, hashed: a change to any of it is a change."""
+    out = {"title": task.title, "due": task.due, "state": task.state,
+           "completed": task.completed.isoformat(timespec="minutes") if task.completed else None,
+           "priority": task.priority, "description": task.description,
+           "categories": list(task.categories)}
+    return hashlib.sha256(json.dumps(out, sort_keys=True).encode()).hexdigest()[:32]
+
+
+def _hash_of_remote(remote: Remote) -> str:
+    return _hash(remote.task)
+
+
+def _shown(value: str | None) -> str:
+    return repr(value) if value is not None else "none"
