@@ -199,6 +199,9 @@ def imap_server() -> ImapServer:
         pytest.skip("no IMAP server (set PATRON_TEST_IMAP; ./tasks test starts one)")
     host, port, user, password, cafile, starttls_port = given.split(":")
     return ImapServer(host, int(port), user, password, Path(cafile), int(starttls_port))
+
+
+@dataclass(frozen=True)
 class Radicale:
     """A real CalDAV server on loopback: one user (htpasswd, plain), a throwaway collection."""
 
