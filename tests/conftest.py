@@ -253,3 +253,21 @@ def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo portfolio for one module of web tests (what its tests write stays there)."""
+    from tests.web_helpers import build_demo
+
+    return build_demo(tmp_path_factory.mktemp("web-demo"))
+
+
+@pytest.fixture
+def web(demo: Path) -> Iterator[Any]:
+    """The web app serving ``demo``, through the framework's test client."""
+    from tests.web_helpers import client, opened
+
+    store = opened(demo)
+    yield client(store)
+    store.close()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from patron.domain.passage import marked
 from tests.conftest import Patron
-from tests.web_helpers import JSON, build_demo, client, csrf, opened
+from tests.web_helpers import JSON, client, csrf, opened
 
 ME = "sam@me.example"
 
@@ -29,11 +29,6 @@ def mail(folder: Path, name: str, body: str, subject: str = "Board pack",
                     f"Date: Wed, 18 Nov 2026 09:30:00 +0000\nMessage-ID: <{name}@meridian.example>\n"
                     f"Content-Type: text/plain; charset=utf-8\n\n{body}\n")
     return path
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("web-inbox"))
 
 
 @pytest.fixture

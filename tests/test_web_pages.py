@@ -5,25 +5,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import NOW, Patron
-from tests.web_helpers import JSON, build_demo, client, csrf, opened
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("web"))
-
-
-@pytest.fixture
-def web(demo: Path) -> Iterator[object]:
-    store = opened(demo)
-    yield client(store)
-    store.close()
+from tests.web_helpers import JSON, client, csrf, opened
 
 
 def test_today_ranks_the_asks_as_next_does_with_each_score_explained(web, patron: Patron, demo: Path

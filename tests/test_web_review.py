@@ -4,29 +4,16 @@ with its charts drawn from numbers and a print style sheet."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import Patron
-from tests.web_helpers import JSON, build_demo, client, opened
+from tests.web_helpers import JSON, client, opened
 
 REVIEW_KEYS = ("period", "first", "last", "name", "note", "engagement", "clients", "time_minutes",
                "time_target", "goals", "neglected", "reflections", "last_reflections")
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("web-review"))
-
-
-@pytest.fixture
-def web(demo: Path) -> Iterator[TestClient]:
-    store = opened(demo)
-    yield client(store)
-    store.close()
 
 
 @pytest.mark.parametrize(("query", "options"), [

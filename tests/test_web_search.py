@@ -4,7 +4,6 @@ words marked, and a box in every page's navigation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,19 +13,7 @@ from hypothesis import strategies as st
 
 from patron.web.pages.search import parts
 from tests.conftest import Patron
-from tests.web_helpers import JSON, build_demo, client, opened
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_demo(tmp_path_factory.mktemp("web-search"))
-
-
-@pytest.fixture
-def web(demo: Path) -> Iterator[TestClient]:
-    store = opened(demo)
-    yield client(store)
-    store.close()
+from tests.web_helpers import JSON, client, opened
 
 
 @pytest.mark.parametrize(("query", "options"), [
