@@ -473,9 +473,8 @@ class Tools:
         too, in the same transaction."""
         now = self.register.now()
         with self.writing() as conn:
-            ident = relationships.resolve_promise(conn, promise, "kept", now, at)
-            about = relationships.open_ask_of(conn, ident)
-            closed = asks.finish_one(conn, about[0], now, at) if about and close_ask else None
+            kept = relationships.keep_promise(conn, promise, now, at, close_ask)
+            ident, about, closed = kept.id, kept.about, kept.closed
             record = records.get(conn, COMMITMENT, ident)
         text = f"Promise #{ident} '{record['title']}' kept."
         if closed is not None:

@@ -24,6 +24,7 @@ from patron.domain.records import ASK, BY_KIND, COMMITMENT, GOAL, INTERACTION, P
 from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput
 from patron.services import records
+from patron.services.asks import Finished, finish_one
 from patron.services.names import resolve
 from patron.services.overview import Booked, last_contacts, next_touchpoints
 from patron.services.ranking import named_coefficients, requesters
@@ -245,6 +246,25 @@ def open_ask_of(conn: Connection, commitment_id: int) -> tuple[int, str] | None:
     row = conn.execute(select(a.c.id, a.c.title).join(c, c.c.ask_id == a.c.id)
                        .where(c.c.id == commitment_id, a.c.status.in_(OPEN))).first()
     return None if row is None else (int(row.id), str(row.title))
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A promise marked kept: the open ask it was about, and that ask if it was closed too."""
+
+    id: int
+    about: tuple[int, str] | None
+    closed: Finished | None
+
+
+def keep_promise(conn: Connection, promise: str, now: datetime, at: str | None = None,
+                 close_ask: bool = False) -> Kept:
+    """Mark a promise kept; with ``close_ask`` the open ask it was about is done too, in the
+    same transaction."""
+    ident = resolve_promise(conn, promise, "kept", now, at)
+    about = open_ask_of(conn, ident)
+    closed = finish_one(conn, about[0], now, at) if about and close_ask else None
+    return Kept(ident, about, closed)
 
 
 def log_time(conn: Connection, duration: str, engagement: str, now: datetime, *,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from patron.domain.records import COMMITMENT
-from patron.services import asks, records, relationships
+from patron.services import records, relationships
 from patron.web.render import writing, written
 
 router = APIRouter()
@@ -18,10 +18,8 @@ router = APIRouter()
 def kept(request: Request, ident: int, close_ask: str = Form(""), back: str = Form("/")
          ) -> Response:
     with writing(request) as (conn, where):
-        now = where.now()
-        relationships.resolve_promise(conn, str(ident), "kept", now)
-        about = relationships.open_ask_of(conn, ident)
-        closed = asks.finish_one(conn, about[0], now) if about and close_ask else None
+        kept = relationships.keep_promise(conn, str(ident), where.now(), close_ask=bool(close_ask))
+        about, closed = kept.about, kept.closed
         record = records.get(conn, COMMITMENT, ident)
     note = f"Promise #{ident} kept"
     if closed is not None:
