@@ -22,7 +22,8 @@ router = APIRouter()
 CALENDAR = "text/calendar; charset=utf-8"
 
 
-@router.api_route("/feed/{secret}.ics", methods=["GET", "HEAD"])
+# Not in the OpenAPI schema: the feed is iCalendar for calendar apps, not part of the JSON API.
+@router.api_route("/feed/{secret}.ics", methods=["GET", "HEAD"], include_in_schema=False)
 def feed(request: Request, secret: str) -> Response:
     # a wrong secret costs a read, not the write lock a feed's bookkeeping takes
     with reading(request) as (conn, _):
