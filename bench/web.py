@@ -248,16 +248,18 @@ def free_port() -> int:
 class Served:
     """A server process on a loopback port, ended (by its own id) when the block ends."""
 
-    def __init__(self, command: list[str], port: int, env: dict[str, str]) -> None:
+    def __init__(self, command: list[str], port: int, env: dict[str, str], log: Path) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, start_new_session=True)
+        self.log = log
+        with log.open("wb") as errors:
+            self.process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
+                                            stderr=errors, start_new_session=True)
 
     def __enter__(self) -> Served:
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                sys.exit(f"the server ended: {self.process.stderr.read().decode()}")  # type: ignore[union-attr]
+                sys.exit(f"the server ended: {self.log.read_text()}")
             try:
                 httpx.get(self.base + "/", timeout=30)
                 return self
@@ -284,6 +286,7 @@ class Figures:
 async def _load(url: str, requests: int, clients: int) -> Figures:
     """``requests`` GETs of ``url`` by ``clients`` concurrent clients, then stop."""
     latencies: list[float] = []
+    failed: list[int] = []
     todo = iter(range(requests))
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(limits=limits, timeout=300) as http:
@@ -294,11 +297,14 @@ async def _load(url: str, requests: int, clients: int) -> Figures:
                 answer = await http.get(url)
                 latencies.append(time.perf_counter() - began)
                 if answer.status_code != 200:
-                    raise SystemExit(f"{url} answered {answer.status_code}")
+                    failed.append(answer.status_code)
 
         began = time.perf_counter()
         await asyncio.gather(*(one_client() for _ in range(clients)))
         wall = time.perf_counter() - began
+    if failed:
+        print(f"  {len(failed)} of {requests} requests of {url} with {clients} clients failed: "
+              f"status {sorted(set(failed))} (the server's log is beside the register)")
     cut = statistics.quantiles(latencies, n=100, method="inclusive")
     return Figures(statistics.median(latencies), cut[94], requests / wall)
 
@@ -320,7 +326,7 @@ def run(register: Register, requests: int, levels: tuple[int, ...]) -> None:
     results: dict[str, dict[int, Figures]] = {}
     port = free_port()
     with Served([sys.executable, "-m", "patron.cli.main", "--db", str(register.path), "serve",
-                 "--port", str(port)], port, env) as served:
+                 "--port", str(port)], port, env, folder / "patron-serve.log") as served:
         for name, path in paths(register):
             if httpx.get(served.base + path, timeout=300).status_code == 404:
                 print(f"{name}: not served")
@@ -333,7 +339,7 @@ def run(register: Register, requests: int, levels: tuple[int, ...]) -> None:
     else:
         port = free_port()
         with Served([datasette, "serve", "--immutable", str(register.path), "-p", str(port)],
-                    port, env) as served:
+                    port, env, folder / "datasette.log") as served:
             path = f"/{register.path.stem}/ask"
             print(f"measuring datasette ({path})", flush=True)
             results["datasette ask"] = measure(served.base + path, requests, levels)

@@ -65,7 +65,12 @@ def checkins(conn: Connection, settings: Settings, now: datetime, soon_days: int
     weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
     coefficients = named_coefficients(settings)
     st = schema.stakeholder
-    last = last_contacts(conn, now, select(st.c.person_id))
+    people = select(st.c.person_id)
+    if engagement_id is not None:
+        people = people.where(st.c.engagement_id == engagement_id)
+    if person_id is not None:
+        people = people.where(st.c.person_id == person_id)
+    last = last_contacts(conn, now, people)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
     roles = _roles(conn, engagement_id, person_id)
