@@ -358,7 +358,7 @@ def report(results: dict[str, dict[int, Figures]], levels: tuple[int, ...]) -> N
                            for n in levels)
         ratio = " / ".join(f"{figures[n].p95 / theirs[n].p95:.2f}" for n in levels) \
             if theirs and name != "datasette ask" else "-"
-        print(f"| {name} | {cells} | {figures[levels[-1]].rate:.0f} | {ratio} |")
+        print(f"| {name} | {cells} | {figures[levels[-1]].rate:.1f} | {ratio} |")
 
 
 # -- profiling one page in-process -----------------------------------------------------
