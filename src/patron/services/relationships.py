@@ -62,7 +62,8 @@ def checkins(conn: Connection, settings: Settings, now: datetime, soon_days: int
     """``due``'s list in its order, without the words (``reason``, ``status``): a page that
     shows the first few describes only those (``describe``), however many are due."""
     soon = int(settings["overview.due_soon_days"]) if soon_days is None else soon_days
-    weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
+    weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False,
+                            engagement_id=engagement_id, person_id=person_id)
     coefficients = named_coefficients(settings)
     st = schema.stakeholder
     people = select(st.c.person_id)
