@@ -173,3 +173,29 @@ def test_logging_a_touchpoint_from_the_person_page(patron: Patron) -> None:
             ("call", "Walked through the plan", "2026-11-19T16:00:00")]
     finally:
         store.close()
+
+
+def test_today_shows_the_most_urgent_check_ins_and_counts_the_rest(patron: Patron, tmp_path: Path
+                                                                    ) -> None:
+    """A register of thousands of stakeholders would list them all; Today shows the first 30
+    of ``patron due`` and says how many more there are."""
+    sheet = tmp_path / "people.csv"
+    sheet.write_text("Name,E-mail Address\n" + "".join(
+        f"Person {n:02d},person{n:02d}@client.example\n" for n in range(33)), encoding="utf-8")
+    patron.ok("engagement add Rollout")
+    patron.ok(f"import csv --table people {sheet}")
+    for n in range(33):
+        patron.ok(f"stakeholder add 'Person {n:02d}' Rollout --role customer --since 2026-01-0{1 + n % 9}")
+    store = opened(Path(patron.db))
+    try:
+        web = client(store)
+        data = web.get("/", headers=JSON).json()
+        html = web.get("/").text
+    finally:
+        store.close()
+    everyone = json.loads(patron.ok("due --json"))
+    assert data["due_total"] == len(everyone) == 33
+    assert [d["person_id"] for d in data["due"]] == [d["person_id"] for d in everyone[:30]]
+    assert all(d["reason"] for d in data["due"])
+    assert "and 3 more" in html and "patron due" in html
+    assert everyone[30]["person"] not in html

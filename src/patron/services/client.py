@@ -92,7 +92,7 @@ def members(conn: Connection, settings: Settings, now: datetime, engagement_id: 
         .where(st.c.engagement_id == engagement_id).order_by(st.c.id)
     ).mappings().all()
     high = int(settings["stakeholders.high"])
-    weights, stakes = requesters(ConnectionReader(conn), settings, now)
+    weights, stakes = requesters(ConnectionReader(conn), settings, now, engagement_id=engagement_id)
     coefficients = named_coefficients(settings)
     asks = _open_asks_by_person(conn, engagement_id)
     out = []

@@ -78,7 +78,7 @@ def _facts(conn: Connection, settings: Settings, now: datetime, engagement_id: i
     due_count, reached = conn.execute(
         select(func.count(), func.count().filter(m.c.done_on.is_not(None)))
         .where(m.c.engagement_id == engagement_id, m.c.due_on <= now.date())).one()
-    last = last_contacts(conn, now)
+    last = last_contacts(conn, now, select(st.c.person_id).where(st.c.engagement_id == engagement_id))
     health = []
     for person, role, cadence_days, added_on in conn.execute(
             select(st.c.person_id, st.c.role, st.c.cadence_days, st.c.added_on)

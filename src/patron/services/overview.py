@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Select, func, select
 
 from patron.domain.cadence import ContactDue, contact_due, no_cadence
 from patron.domain.salience import Attributes
@@ -155,15 +156,18 @@ def _open_per_engagement(conn: Connection) -> dict[int, int]:
     return {int(e): int(n) for e, n in rows if e is not None}
 
 
-def last_contacts(conn: Connection, now: datetime) -> dict[int, date]:
-    """Each person's latest interaction up to now."""
+def last_contacts(conn: Connection, now: datetime, people: Select[Any] | None = None
+                  ) -> dict[int, date]:
+    """Each person's latest interaction up to now; only of ``people`` (a query of person
+    ids, such as the stakeholders) when given: a mailbox holds tens of thousands of others."""
     i, p = schema.interaction, schema.interaction_participant
-    rows = conn.execute(
-        select(p.c.person_id, func.max(i.c.occurred_at))
-        .join(i, i.c.id == p.c.interaction_id)
-        .where(i.c.occurred_at <= now)
-        .group_by(p.c.person_id)
-    )
+    query = (select(p.c.person_id, func.max(i.c.occurred_at))
+             .join(i, i.c.id == p.c.interaction_id)
+             .where(i.c.occurred_at <= now)
+             .group_by(p.c.person_id))
+    if people is not None:
+        query = query.where(p.c.person_id.in_(people))
+    rows = conn.execute(query)
     return {int(person): when.date() for person, when in rows if when is not None}
 
 
@@ -207,7 +211,7 @@ def _engagements(
         .order_by(e.c.kind, e.c.value.desc(), e.c.name)
     ).all()
     views = {r.id: EngagementView(r.id, r.name, r.kind, r.status, r.org, r.value) for r in rows}
-    last = last_contacts(conn, now)
+    last = last_contacts(conn, now, select(schema.stakeholder.c.person_id))
     booked = next_touchpoints(conn, now)
     for s in stakes:
         view = views.get(s.engagement_id)

@@ -101,7 +101,7 @@ def rank(reader: Reader, settings: Settings, now: datetime, *, engagement_id: in
     """
     coeffs = coefficients(settings)
     shape = ramp(settings)
-    weights, stakes = requesters(reader, settings, now, with_stakes)
+    weights, stakes = requesters(reader, settings, now, with_stakes, engagement_id=engagement_id)
     engagement_value, self_engagements = _engagements(reader)
     _load_bases(reader, weights, engagement_value, self_engagements, coeffs)
     _load_flags(reader)
@@ -218,18 +218,22 @@ def _load_flags(reader: Reader) -> None:
                       for i in sorted(committed | blocking | blocked)])
 
 
-def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: bool = True
-                ) -> tuple[dict[tuple[int, int], r.Requester], dict[tuple[int, int], Stake]]:
+def requesters(reader: Reader, settings: Settings, now: datetime, with_stakes: bool = True, *,
+               engagement_id: int | None = None, person_id: int | None = None
+               ) -> tuple[dict[tuple[int, int], r.Requester], dict[tuple[int, int], Stake]]:
     """Each (person, engagement) pair's weight: computed once, shared by all their asks;
-    and, if wanted, their standing in words.
+    and, if wanted, their standing in words. With ``engagement_id`` or ``person_id``, only
+    the pairs of that engagement or person (a page about one of them).
 
     Written for speed (ten thousand stakeholders are read on every ``patron next``):
     plain tuples, no per-row objects but the result.
     """
     high = int(settings["stakeholders.high"])
+    only = [f"{column} = {int(value)}" for column, value
+            in (("engagement_id", engagement_id), ("person_id", person_id)) if value is not None]
     rows = reader.rows(
         "SELECT person_id, engagement_id, role, power, interest, legitimacy, urgency, cadence_days, "
-        "added_on FROM stakeholder"
+        "added_on FROM stakeholder" + (" WHERE " + " AND ".join(only) if only else "")
     )
     last = _last_contacts(reader, now, {row[0] for row in rows if _key(row[2], row[3], high)})
     grouped: dict[tuple[int, int], list[tuple[Any, ...]]] = {}

@@ -58,10 +58,24 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
 
     Someone with a meeting already booked (a touchpoint after now) is listed with it as the
     next touchpoint, is not overdue, and comes after everyone who still needs a call."""
+    return describe(conn, checkins(conn, settings, now, soon_days, engagement_id, person_id), now)
+
+
+def checkins(conn: Connection, settings: Settings, now: datetime, soon_days: int | None = None,
+             engagement_id: int | None = None, person_id: int | None = None) -> list[DueContact]:
+    """``due``'s list in its order, without the words (``reason``, ``status``): a page that
+    shows the first few describes only those (``describe``), however many are due."""
     soon = int(settings["overview.due_soon_days"]) if soon_days is None else soon_days
-    weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False)
+    weights, _ = requesters(ConnectionReader(conn), settings, now, with_stakes=False,
+                            engagement_id=engagement_id, person_id=person_id)
     coefficients = named_coefficients(settings)
-    last = last_contacts(conn, now)
+    st = schema.stakeholder
+    people = select(st.c.person_id)
+    if engagement_id is not None:
+        people = people.where(st.c.engagement_id == engagement_id)
+    if person_id is not None:
+        people = people.where(st.c.person_id == person_id)
+    last = last_contacts(conn, now, people)
     booked = next_touchpoints(conn, now)
     found: dict[int, DueContact] = {}
     roles = _roles(conn, engagement_id, person_id)
@@ -90,9 +104,16 @@ def due(conn: Connection, settings: Settings, now: datetime, soon_days: int | No
                                                    -d.due.days_overdue, d.person))
     for contact in listed:
         contact.dates = coming.get(contact.person_id, [])
+    return listed
+
+
+def describe(conn: Connection, contacts: list[DueContact], now: datetime) -> list[DueContact]:
+    """Give each contact its ``reason`` (their dates coming first) and ``status`` (three small
+    queries each)."""
+    for contact in contacts:
         contact.reason = "; ".join([*contact.dates, _reason(conn, contact.person_id, now)])
         contact.status = contact.due.describe()
-    return listed
+    return contacts
 
 
 def dates_coming(conn: Connection, today: date, within_days: int,
@@ -319,7 +340,7 @@ def _first_check_in_pending(conn: Connection, settings: Settings, now: datetime,
                             engagements: set[int]) -> set[int]:
     """Engagements whose every Executive has had no contact yet and is not due a first one."""
     st = schema.stakeholder
-    last = last_contacts(conn, now)
+    last = last_contacts(conn, now, select(st.c.person_id).where(st.c.role == "sponsor"))
     late: dict[int, bool] = {}
     for engagement, person, cadence_days, added_on in conn.execute(
             select(st.c.engagement_id, st.c.person_id, st.c.cadence_days, st.c.added_on)

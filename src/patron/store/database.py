@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, MetaData, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.pool import QueuePool
 
 from patron import clock
 from patron.errors import StoreError
@@ -57,6 +58,16 @@ class Store:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def connections(self) -> int:
+        """How many connections can be open at once (the pool's size and overflow): a server
+        should not run more requests at a time, or the rest wait for one and fail after the
+        pool's timeout instead of queueing."""
+        pool = self.engine.pool
+        if isinstance(pool, QueuePool):
+            return max(1, pool.size() + max(pool._max_overflow, 0))
+        return 40  # pools without a limit: the server's usual number of worker threads
 
     def close(self) -> None:
         self.engine.dispose()

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import importlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
@@ -30,7 +32,8 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
                host: str = "127.0.0.1", port: int = 8765, secret: bytes | None = None) -> FastAPI:
     """The app serving ``store`` at ``host:port`` (the Host header must name it)."""
     app = FastAPI(title="Patron", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
-                  redirect_slashes=False)  # an altered link is refused, not sent on
+                  redirect_slashes=False,  # an altered link is refused, not sent on
+                  lifespan=_threads(store.connections))
     app.state.served = Served(store, settings, now)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for name in pages.ROUTERS:
@@ -42,6 +45,18 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
     names = served_names(host, port) | public_names(str(settings["web.public_url"]))
     app.add_middleware(Guard, names=names, token=str(settings["web.token"]), secret=secret)
     return app
+
+
+def _threads(connections: int) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Pages run in worker threads, each holding a connection: no more threads than the store
+    has connections, so a burst of requests queues instead of failing on the pool's timeout."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = connections
+        yield
+
+    return lifespan
 
 
 def error(request: Request, status: int, message: str) -> Response:

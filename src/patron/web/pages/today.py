@@ -13,6 +13,8 @@ from patron.store.reader import ConnectionReader
 from patron.web.render import page, reading
 
 router = APIRouter()
+# Check-ins due shown on Today, the most urgent first; ``patron due`` lists them all.
+DUE_SHOWN = 30
 
 
 @router.get("/")
@@ -21,7 +23,8 @@ def today(request: Request) -> Response:
         settings, now = where.settings, where.now()
         ranked = ranking.rank(ConnectionReader(conn), settings, now,
                               limit=int(settings["ranking.limit"]))
-        due = relationships.due(conn, settings, now, int(settings["overview.due_soon_days"]))
+        due = relationships.checkins(conn, settings, now, int(settings["overview.due_soon_days"]))
+        shown = relationships.describe(conn, due[:DUE_SHOWN], now)
         promises = relationships.promises_due(conn, relationships.due_horizon(settings, now))
         cold = [v for v in relationships.visibility(conn, now, 90, settings) if v["warning"]]
         waiting = inbox.count_pending(conn)
@@ -29,7 +32,8 @@ def today(request: Request) -> Response:
         "today": now.date(),
         "open_asks": ranked.open_asks,
         "asks": [ask_line(item, ranked.coefficients) for item in ranked.asks],
-        "due": due,
+        "due": shown,
+        "due_total": len(due),
         "promises": promises,
         "going_cold": cold,
         "inbox": waiting,
