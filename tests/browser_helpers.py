@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ import pytest
 
 from patron.settings import Settings, defaults
 from patron.store.database import Store
-from tests.conftest import NOW
+from tests.conftest import NOW, free_port
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 
@@ -33,12 +32,6 @@ def chromium() -> str:
             pytest.fail("CI is set but there is no chromium to drive")
         pytest.skip("no chromium on this machine")
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -5,61 +5,29 @@ tests/artefacts/ (not kept in git)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from patron.settings import defaults
-from tests.conftest import NOW
+from tests.browser_helpers import ARTEFACTS, chromium, serving
 from tests.web_helpers import build_demo, opened
 
-ARTEFACTS = Path(__file__).parent / "artefacts"
 PITCH = ("Thanks for the call. You'll be working for me on this, so I expect a discount "
          "and a few extra reports at no cost.")
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium")
-    if not found:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but there is no chromium to drive")
-        pytest.skip("no chromium on this machine")
-    return found
 
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[str]:
     """The demo portfolio served by uvicorn in a thread on a free loopback port."""
-    import uvicorn
-
-    from patron.web.app import create_app
-
     store = opened(build_demo(tmp_path))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = int(s.getsockname()[1])
-    app = create_app(store, defaults(), lambda: NOW, port=port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(store) as url:
+        yield url
     store.close()
 
 
 def test_inbox_review_and_screen_in_chromium(served: str) -> None:
-    executable = _chromium()
+    executable = chromium()
     sync_api = pytest.importorskip("playwright.sync_api")
     ARTEFACTS.mkdir(exist_ok=True)
     errors: list[str] = []
