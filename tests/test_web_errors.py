@@ -149,3 +149,20 @@ def test_a_port_in_use_is_one_line(patron: Patron) -> None:
         error = patron.fails(f"serve --port {port}", code=2)
     assert error.startswith(f"patron: cannot listen on 127.0.0.1 port {port}: ")
     assert error.count("\n") == 1
+
+
+def test_the_served_socket_lets_answers_out_at_once() -> None:
+    """The listening socket names TCP, so each connection it accepts has Nagle's delay off
+    (asyncio sets TCP_NODELAY only then): an answer after the first on a kept-alive
+    connection does not wait for the browser's delayed acknowledgement."""
+    from patron.web.server import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        with socket.create_connection(sock.getsockname()[:2]):
+            accepted, _ = sock.accept()
+            with accepted:
+                assert accepted.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()

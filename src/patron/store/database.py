@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.pool import QueuePool
 
 from patron import clock
 from patron.errors import StoreError
+from patron.store.changes import Changes
 from patron.store.schema import SCHEMA_REVISION
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -36,6 +37,10 @@ class Store:
     location: str
     upgraded_from: str | None = None
     backup: Path | None = None
+    changes: Changes = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.changes = Changes(self.engine)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -70,6 +75,7 @@ class Store:
         return 40  # pools without a limit: the server's usual number of worker threads
 
     def close(self) -> None:
+        self.changes.close()
         self.engine.dispose()
 
 

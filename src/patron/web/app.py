@@ -20,6 +20,7 @@ from patron.services.feedback_links import LinkAltered
 from patron.settings import Settings
 from patron.store.database import Store
 from patron.web import pages
+from patron.web.remember import Pages
 from patron.web.render import HERE, Served, page
 from patron.web.security import Guard, public_names, served_names
 
@@ -35,6 +36,7 @@ def create_app(store: Store, settings: Settings, now: Callable[[], datetime], *,
                   redirect_slashes=False,  # an altered link is refused, not sent on
                   lifespan=_threads(store.connections))
     app.state.served = Served(store, settings, now)
+    app.state.pages = Pages()
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for name in pages.ROUTERS:
         app.include_router(importlib.import_module(f"patron.web.pages.{name}").router)

@@ -97,14 +97,35 @@ def _environment() -> Environment:
 TEMPLATES = Jinja2Templates(env=_environment())
 
 
+@dataclass(frozen=True)
+class Filled:
+    """A page before it is written out: its template, its data as JSON's types, its status."""
+
+    template: str
+    body: Any
+    status: int = 200
+
+
+KEEP = "keep"  # a request's state may hold a function that keeps each page it is given
+
+
 def page(request: Request, template: str, data: Mapping[str, Any], status: int = 200) -> Response:
     """Every page's one answer: ``template`` filled with ``data``, or ``data`` as JSON."""
-    body = plain(data)
+    filled = Filled(template, plain(data), status)
+    keep = getattr(request.state, KEEP, None)
+    if keep is not None:
+        keep(filled)
+    return rendered(request, filled)
+
+
+def rendered(request: Request, filled: Filled) -> Response:
+    """``filled`` as this request wants it: HTML with the session's form token, or JSON."""
     if wants_json(request):
-        return JSONResponse(body, status_code=status)
-    context = {"data": body, "csrf_token": getattr(request.state, "csrf_token", ""),
+        return JSONResponse(filled.body, status_code=filled.status)
+    context = {"data": filled.body, "csrf_token": getattr(request.state, "csrf_token", ""),
                "path": request.url.path, "note": request.query_params.get(NOTE, "")[:NOTE_MAX]}
-    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    return TEMPLATES.TemplateResponse(request, filled.template, context,
+                                      status_code=filled.status)
 
 
 NOTE, NOTE_MAX = "note", 200  # the short confirmation a page shows after a write

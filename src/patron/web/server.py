@@ -18,8 +18,11 @@ from patron.web.app import create_app
 def listen(host: str, port: int) -> socket.socket:
     """The listening socket, taken before anything is printed: a port in use is one line."""
     try:
-        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # the protocol given (TCP) matters: asyncio turns Nagle's delay off only on sockets
+        # that name it, and without that every request after the first on a connection
+        # waits some 40 ms for the browser's delayed acknowledgement
+        family, kind, protocol, _, _ = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        sock = socket.socket(family, kind, protocol)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
     except OSError as exc:

@@ -18,6 +18,7 @@ from patron.services.names import resolve
 from patron.store.reader import ConnectionReader
 from patron.web import charts
 from patron.web.pages.today import ask_line
+from patron.web.remember import remembered
 from patron.web.render import page, reading, writing, written
 
 router = APIRouter()
@@ -25,6 +26,7 @@ ASKS_SHOWN = 50
 
 
 @router.get("/engagements")
+@remembered
 def engagements(request: Request) -> Response:
     with reading(request) as (conn, where):
         portfolio = overview.build(conn, where.settings, where.now(), 1)
@@ -33,6 +35,7 @@ def engagements(request: Request) -> Response:
 
 
 @router.get("/engagements/{ident}")
+@remembered
 def engagement(request: Request, ident: int) -> Response:
     with reading(request) as (conn, where):
         settings, now = where.settings, where.now()

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT
 from patron.errors import InvalidInput
 from patron.services import inbox, records
+from patron.web.remember import remembered
 from patron.web.render import page, reading, writing, written
 
 router = APIRouter()
@@ -19,6 +20,7 @@ PAGE_SIZE = 50
 
 
 @router.get("/inbox")
+@remembered
 def pending(request: Request, number: int = Query(1, alias="page")) -> Response:
     if number < 1:
         raise InvalidInput(f"page {number}: pages count from 1")

@@ -14,12 +14,14 @@ from patron.errors import InvalidInput
 from patron.services import records, relationships
 from patron.services.names import resolve
 from patron.services.profile import PAGE_SIZE, profile
+from patron.web.remember import remembered
 from patron.web.render import page, reading, writing, written
 
 router = APIRouter()
 
 
 @router.get("/people/{ident}")
+@remembered
 def person(request: Request, ident: int, number: int = Query(1, alias="page")) -> Response:
     with reading(request) as (conn, where):
         found = profile(conn, where.settings, where.now(), str(ident), number)

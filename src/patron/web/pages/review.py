@@ -14,6 +14,7 @@ from patron.domain.records import ENGAGEMENT
 from patron.reports.review import covering, no_time, title
 from patron.services import client, records, review
 from patron.web import charts
+from patron.web.remember import remembered
 from patron.web.render import page, reading
 
 router = APIRouter()
@@ -24,6 +25,7 @@ PERIODS = (("week", "This week"), ("last-week", "Last week"), ("month", "This mo
 
 
 @router.get("/review")
+@remembered
 def periodic(request: Request, period: str = Query(""), start: str = Query("", alias="from"),
              end: str = Query("", alias="to")) -> Response:
     with reading(request) as (conn, where):

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from patron.domain.records import ASK, INTERACTION
 from patron.services import records
 from patron.services import search as finding
+from patron.web.remember import remembered
 from patron.web.render import page, reading
 
 router = APIRouter()
@@ -23,6 +24,7 @@ PAGES = {"person": "/people/{}", "engagement": "/engagements/{}"}
 
 
 @router.get("/search")
+@remembered
 def search(request: Request, q: str = Query(""), kind: str = Query("")) -> Response:
     kinds = [kind] if kind.strip() else None
     with reading(request) as (conn, _):

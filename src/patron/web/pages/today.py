@@ -10,6 +10,7 @@ from fastapi.responses import Response
 from patron.domain.ranking import TERMS
 from patron.services import inbox, ranking, relationships
 from patron.store.reader import ConnectionReader
+from patron.web.remember import remembered
 from patron.web.render import page, reading
 
 router = APIRouter()
@@ -18,6 +19,7 @@ DUE_SHOWN = 30
 
 
 @router.get("/")
+@remembered
 def today(request: Request) -> Response:
     with reading(request) as (conn, where):
         settings, now = where.settings, where.now()
