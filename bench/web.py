@@ -413,11 +413,13 @@ def profile(register: Register, name: str, times: int) -> None:
     from patron.store.database import open_store
     from patron.web import pages
     from patron.web.app import create_app
+    from patron.web.remember import Pages
 
     arguments: dict[str, Any] = {}
     endpoint: Callable[..., Any] = print
     path, _, query = dict(paths(register))[name].partition("?")
     app = create_app(open_store(str(register.path), create=False), defaults(), lambda: NOW)
+    app.state.pages = Pages(size=0)  # each call worked out afresh, none kept
     scope: dict[str, Any] = {"type": "http", "app": app, "method": "GET", "path": path,
                              "query_string": query.encode(), "headers": [(b"accept", b"text/html")]}
     for module in pages.ROUTERS:

@@ -36,6 +36,7 @@ from sqlalchemy.types import JSON, TypeDecorator, TypeEngine
 from patron import clock
 from patron.domain.records import KINDS, FieldKind
 from patron.errors import Conflict, InvalidInput
+from patron.store import moments
 from patron.store import search as search_index
 from patron.store.database import known_revisions
 from patron.store.schema import SCHEMA_REVISION, TABLES_IN_ORDER
@@ -385,15 +386,19 @@ def restore(conn: Connection, checked: Checked) -> dict[str, int]:
     the same transaction: building an index once from all its rows takes SQLite
     a fraction of keeping it up to date row by row (restore ran 40% faster on
     the Enron register). The search index, which is not in the document, is
-    taken away the same way and built from the restored records.
+    taken away the same way and built from the restored records; so are the
+    participants' copies of their touchpoint's moment, whatever the document says
+    of them.
     """
     _must_be_empty(conn)
     indexes = [index for table in TABLES_IN_ORDER for index in table.indexes]
     for index in indexes:
         index.drop(conn, checkfirst=True)
     search_index.uninstall(conn)
+    moments.uninstall(conn)
     for table in TABLES_IN_ORDER:
         _insert(conn, table, checked.tables[table.name])
+    moments.install(conn)
     for index in indexes:
         index.create(conn)
     search_index.install(conn)

@@ -272,7 +272,8 @@ class _Writer:
         ids = _known_sources(conn, [d.source for d in drafts])
         stored = [StoredMessage(ids[d.source], d, *f, bulk=self._kept_as_mail(d))
                   for d, f in zip(drafts, found, strict=True)]
-        bulk_insert(conn, schema.interaction_participant, ("interaction_id", "person_id", "role"),
+        bulk_insert(conn, schema.interaction_participant,
+                    ("interaction_id", "person_id", "role", "occurred_at"),
                     [p for m in stored for p in _participants(m)])
         self.outcome.created += len(stored)
         self.outcome.bulk += sum(d.bulk for d in drafts)
@@ -361,14 +362,15 @@ def _interaction(draft: MailDraft, engagement: int | None, mine: frozenset[str])
             direction(draft, mine).value, draft.source, draft.thread, draft.in_reply_to)
 
 
-def _participants(message: StoredMessage) -> list[tuple[int, int, str]]:
-    """One row per person: their first role (from before to before cc)."""
+def _participants(message: StoredMessage) -> list[tuple[int, int, str, Any]]:
+    """One row per person: their first role (from before to before cc), and the message's
+    moment (given here, the database need not look it up)."""
     roles: dict[int, str] = {}
     for role, people in (("from", (message.sender_id,) if message.sender_id else ()),
                          ("to", message.recipient_ids), ("cc", message.copied_ids)):
         for person in people:
             roles.setdefault(person, role)
-    return [(message.interaction_id, p, r) for p, r in roles.items()]
+    return [(message.interaction_id, p, r, message.draft.date) for p, r in roles.items()]
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],

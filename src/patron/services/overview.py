@@ -159,16 +159,15 @@ def _open_per_engagement(conn: Connection) -> dict[int, int]:
 def last_contacts(conn: Connection, now: datetime, people: Select[Any] | None = None
                   ) -> dict[int, date]:
     """Each person's latest interaction up to now; only of ``people`` (a query of person
-    ids, such as the stakeholders) when given: a mailbox holds tens of thousands of others."""
-    i, p = schema.interaction, schema.interaction_participant
-    query = (select(p.c.person_id, func.max(i.c.occurred_at))
-             .join(i, i.c.id == p.c.interaction_id)
-             .where(i.c.occurred_at <= now)
-             .group_by(p.c.person_id))
+    ids, such as the stakeholders) when given: a mailbox holds tens of thousands of others.
+    One look-up each in the index of the participants' moments (store/moments.py)."""
+    person, p = schema.person, schema.interaction_participant
+    latest = (select(func.max(p.c.occurred_at))
+              .where(p.c.person_id == person.c.id, p.c.occurred_at <= now).scalar_subquery())
+    query = select(person.c.id, latest)
     if people is not None:
-        query = query.where(p.c.person_id.in_(people))
-    rows = conn.execute(query)
-    return {int(person): when.date() for person, when in rows if when is not None}
+        query = query.where(person.c.id.in_(people))
+    return {int(ident): when.date() for ident, when in conn.execute(query) if when is not None}
 
 
 @dataclass(frozen=True)

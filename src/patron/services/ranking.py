@@ -282,12 +282,13 @@ def _key(role: str, power: int, high: int) -> bool:
 
 
 def _last_contacts(reader: Reader, now: datetime, people: Iterable[int]) -> dict[int, datetime]:
+    """Each person's latest touchpoint up to now: one look-up each in the index of the
+    participants' moments (store/moments.py)."""
     wanted = id_list(sorted(people))
     rows = reader.rows(
-        "SELECT p.person_id, MAX(i.occurred_at) FROM interaction_participant p "
-        "JOIN interaction i ON i.id = p.interaction_id "
-        f"WHERE p.person_id IN ({wanted}) AND i.occurred_at <= {literal_moment(now)} "
-        "GROUP BY p.person_id"
+        "SELECT person.id, (SELECT MAX(p.occurred_at) FROM interaction_participant p "
+        f"WHERE p.person_id = person.id AND p.occurred_at <= {literal_moment(now)}) "
+        f"FROM person WHERE person.id IN ({wanted})"
     )
     return {person: when for person, value in rows if (when := moment(value)) is not None}
 

@@ -23,7 +23,7 @@ def related(conn: Connection, kind: RecordKind, ident: int, now: datetime) -> di
 
 def _person(conn: Connection, ident: int, now: datetime) -> dict[str, Any]:
     st, e, a, c = schema.stakeholder, schema.engagement, schema.ask, schema.commitment
-    i, p, f = schema.interaction, schema.interaction_participant, schema.feedback
+    p, f = schema.interaction_participant, schema.feedback
     roles = conn.execute(
         select(st.c.role, e.c.name).join(e, e.c.id == st.c.engagement_id)
         .where(st.c.person_id == ident).order_by(e.c.name, st.c.role)
@@ -35,8 +35,7 @@ def _person(conn: Connection, ident: int, now: datetime) -> dict[str, Any]:
         select(c.c.id, c.c.title).where(c.c.promisee_id == ident, c.c.status == "open").order_by(c.c.id)
     ).all()
     last = conn.execute(
-        select(func.max(i.c.occurred_at)).join(p, p.c.interaction_id == i.c.id)
-        .where(p.c.person_id == ident, i.c.occurred_at <= now)
+        select(func.max(p.c.occurred_at)).where(p.c.person_id == ident, p.c.occurred_at <= now)
     ).scalar()
     rating = conn.execute(
         select(f.c.rating, f.c.received_on).where(f.c.person_id == ident, f.c.rating.is_not(None))

@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 """The newest migration; a test keeps it equal to Alembic's head."""

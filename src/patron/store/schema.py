@@ -244,6 +244,10 @@ interaction_participant = Table(
            index=True),
     # How they took part, where the source says: from, to, cc, organiser, attendee.
     Column("role", Words(10)),
+    # The touchpoint's moment, copied and kept by the database (store/moments.py), so that a
+    # person's last contact is one look-up in the index below.
+    Column("occurred_at", DateTime),
+    Index("ix_interaction_participant_person_moment", "person_id", "occurred_at"),
 )
 
 suggestion = Table(
