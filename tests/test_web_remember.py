@@ -127,6 +127,24 @@ def test_the_next_minute_works_the_page_out_again(register: tuple[Patron, Store]
     assert len(calls) == 2
 
 
+def test_pages_of_a_state_gone_by_are_dropped() -> None:
+    """Kept pages of an older state of the register are let go when a newer one is seen."""
+    from fastapi.responses import Response
+
+    from patron.web.render import Filled
+
+    pages, worked = Pages(), []
+
+    def work() -> tuple[Response, Filled | None]:
+        worked.append(1)
+        return Response(b"page"), Filled("today.html", {"n": len(worked)})
+
+    for state in ("first", "first", "second", "first"):
+        pages.at(state)
+        pages.get((state, "/", ""), work)
+    assert len(worked) == 3  # the first state again is worked out again, not remembered
+
+
 def test_errors_are_not_kept(register: tuple[Patron, Store]) -> None:
     patron, store = register
     web = client(store)

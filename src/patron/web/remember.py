@@ -25,7 +25,7 @@ from fastapi.responses import Response
 
 from patron.web.render import KEEP, Filled, rendered, served, wants_json
 
-KEPT = 256  # pages kept, the least recently used dropped first
+KEPT = 128  # pages kept at one state of the register, the least recently used dropped first
 
 Work = Callable[[], tuple[Response, Filled | None]]
 
@@ -59,6 +59,17 @@ class Pages:
         self._sent: OrderedDict[Hashable, Sent] = OrderedDict()
         self._working: dict[Hashable, Future[Filled | None]] = {}
         self._lock = threading.Lock()
+        self._state: Hashable = None
+
+    def at(self, state: Hashable) -> None:
+        """The register's state (its change token and the minute) of a request: pages kept
+        at another state can never be asked for again (the token and the clock move on),
+        so they are dropped."""
+        with self._lock:
+            if state != self._state:
+                self._state = state
+                self._kept.clear()
+                self._sent.clear()
 
     def get(self, key: Hashable, work: Work) -> tuple[Response | None, Filled | None]:
         """The page kept under ``key``; else ``work``'s answer and page, kept; the answer is
@@ -118,10 +129,12 @@ def remembered(endpoint: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(endpoint)
     def page(**values: Any) -> Response:
         request: Request = values["request"]
-        key = _key(request)
-        if key is None:
+        state = _state(request)
+        if state is None:
             return endpoint(**values)
         pages: Pages = request.app.state.pages
+        pages.at(state)
+        key = (state, request.url.path, request.url.query)
         # the same page written out for this session (its form token) and kind
         own = (key, wants_json(request), getattr(request.state, "csrf_token", ""))
         again = pages.sent(own)
@@ -146,10 +159,9 @@ def _work(endpoint: Callable[..., Response], values: dict[str, Any], request: Re
     return answer, keep
 
 
-def _key(request: Request) -> Hashable | None:
+def _state(request: Request) -> Hashable | None:
     where = served(request)
     token = where.store.changes.token()
     if token is None:
         return None
-    minute = where.now().replace(second=0, microsecond=0)
-    return token, minute, request.url.path, request.url.query
+    return token, where.now().replace(second=0, microsecond=0)
