@@ -22,7 +22,7 @@ import threading
 from collections.abc import Hashable
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, ProgrammingError
 
 
 class Changes:
@@ -33,6 +33,7 @@ class Changes:
         self._lock = threading.Lock()
         self._watch: sqlite3.Connection | None = None
         self._usable = True
+        self._opened = 0  # watching connections opened so far
 
     def token(self) -> Hashable | None:
         if not self._usable:
@@ -41,8 +42,11 @@ class Changes:
             if self._engine.dialect.name == "sqlite":
                 return self._sqlite()
             return self._postgresql()
-        except (sqlite3.Error, DBAPIError):
+        except ProgrammingError:  # a server without the function (before PostgreSQL 13)
             self._usable = False
+            return None
+        except (sqlite3.Error, DBAPIError):  # unreadable just now: nothing kept this time
+            self.close()
             return None
 
     def close(self) -> None:
@@ -59,7 +63,9 @@ class Changes:
         with self._lock:
             if self._watch is None:
                 self._watch = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+                self._opened += 1
+            # a new watching connection counts from the start again: which one tells it
+            return self._opened, int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def _postgresql(self) -> Hashable | None:
         with self._engine.connect() as conn:
