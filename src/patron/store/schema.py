@@ -240,12 +240,12 @@ interaction_participant = Table(
     "interaction_participant", metadata,
     Column("interaction_id", Integer, ForeignKey("interaction.id", ondelete="CASCADE"),
            primary_key=True),
-    Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True,
-           index=True),
+    Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
     # How they took part, where the source says: from, to, cc, organiser, attendee.
     Column("role", Words(10)),
     # The touchpoint's moment, copied and kept by the database (store/moments.py), so that a
-    # person's last contact is one look-up in the index below.
+    # person's last contact is one look-up in the index below (which also finds a person's
+    # touchpoints, as the index on person_id alone did before).
     Column("occurred_at", DateTime),
     Index("ix_interaction_participant_person_moment", "person_id", "occurred_at"),
 )
