@@ -288,6 +288,11 @@ class Figures:
     p95: float
     rate: float  # requests per second over the whole run
 
+    @classmethod
+    def of(cls, latencies: list[float], rate: float) -> Figures:
+        cut = statistics.quantiles(latencies, n=100, method="inclusive")
+        return cls(statistics.median(latencies), cut[94], rate)
+
 
 async def _load(url: str, requests: int, clients: int) -> Figures:
     """``requests`` GETs of ``url`` by ``clients`` concurrent clients, then stop."""
@@ -311,8 +316,7 @@ async def _load(url: str, requests: int, clients: int) -> Figures:
     if failed:
         print(f"  {len(failed)} of {requests} requests of {url} with {clients} clients failed: "
               f"status {sorted(set(failed))} (the server's log is beside the register)")
-    cut = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Figures(statistics.median(latencies), cut[94], requests / wall)
+    return Figures.of(latencies, requests / wall)
 
 
 def measure(url: str, requests: int, levels: tuple[int, ...]) -> dict[int, Figures]:
@@ -336,8 +340,7 @@ def after_a_change(url: str, db: Path, times: int) -> Figures:
             began = time.perf_counter()
             http.get(url)
             latencies.append(time.perf_counter() - began)
-    cut = statistics.quantiles(latencies, n=100, method="inclusive")
-    return Figures(statistics.median(latencies), cut[94], times / sum(latencies))
+    return Figures.of(latencies, times / sum(latencies))
 
 
 def paths(register: Register) -> list[tuple[str, str]]:
