@@ -29,7 +29,7 @@ import statistics
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 
 import detect
@@ -216,23 +216,40 @@ def distinct(mails: Iterable[Mail]) -> list[Mail]:
     return found
 
 
-def envelopes(mails: Iterable[Mail], alias: dict[str, str]) -> list[Message]:
+def envelopes(mails: Iterable[Mail], alias: dict[str, str],
+              held: Callable[[Mail], tuple[str, ...]] = lambda _: ()) -> list[Message]:
     """The messages as ``influence`` reads them, each labelled person's addresses as one
-    person (as ``patron people merge`` would make them)."""
+    person (as ``patron people merge`` would make them); ``held`` gives whose own
+    mailboxes each was found in (nobody's by default: degree centrality reads them so)."""
     def one(address: str) -> str:
         return alias.get(address, address)
 
     return [Message(sender=one(m.sender), to=tuple(dict.fromkeys(map(one, m.to))),
                     cc=tuple(dict.fromkeys(map(one, m.cc))), sent_at=m.sent_at,
-                    message_id=m.message_id, reply_to=m.in_reply_to)
+                    message_id=m.message_id, reply_to=m.in_reply_to, held_by=held(m))
             for m in mails]
+
+
+def holders(boxes: dict[str, list[Mail]], alias: dict[str, str]) -> Callable[[Mail], tuple[str, ...]]:
+    """Whose own mailboxes each message was found in (by Message-ID), as ``patron import
+    mail --owner ADDRESS`` records it: each mailbox's owner by one address, the one of
+    ``owner``'s that sent most of its mail."""
+    found_in: dict[str, set[str]] = {}
+    for name, mails in boxes.items():
+        me = {alias.get(a, a) for a in main_address(mails, name)}
+        for mail in mails:
+            if mail.message_id:
+                found_in.setdefault(mail.message_id, set()).update(me)
+    return lambda mail: tuple(sorted(found_in.get(mail.message_id or "", ())))
 
 
 def agreement(scored: dict[str, float], base: dict[str, float], pairs: list[tuple[str, str]],
               ) -> tuple[float, float, int]:
-    """Both rankings on the pairs whose people degree centrality has: (ours, degree, pairs)."""
+    """Both rankings on the pairs whose people degree centrality has: (ours, degree, pairs).
+    Someone influence leaves unscored (seen only in their own mailbox) ranks lowest."""
     judged = [(a, b) for a, b in pairs if a in base and b in base]
-    return (pairwise_accuracy(scored, judged, tie=0.5), pairwise_accuracy(base, judged, tie=0.5),
+    ours = {person: scored.get(person, -1.0) for pair in judged for person in pair}
+    return (pairwise_accuracy(ours, judged, tie=0.5), pairwise_accuracy(base, judged, tie=0.5),
             len(judged))
 
 
@@ -241,6 +258,13 @@ def owner(mails: list[Mail], name: str) -> set[str]:
     surname = name.split("-")[0]
     counts = Counter(m.sender for m in mails)
     return {a for a, n in counts.items() if n >= 10 and _theirs(a, surname)}
+
+
+def main_address(mails: list[Mail], name: str) -> set[str]:
+    """The one of a mailbox owner's addresses that sent most of its mail (none if unknown)."""
+    theirs = owner(mails, name)
+    counts = Counter(m.sender for m in mails if m.sender in theirs)
+    return {address for address, _ in counts.most_common(1)}
 
 
 def _theirs(address: str, surname: str) -> bool:
@@ -252,7 +276,7 @@ def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str
     """The whole archive, then each mailbox alone with its owner as "me"."""
     whole = distinct(m for mails in boxes.values() for m in mails)
     merged = envelopes(whole, alias)
-    ours, base = scores(merged), degree(merged)
+    ours, base = scores(envelopes(whole, alias, holders(boxes, alias))), degree(merged)
     print("Degree centrality by the labels' README rule (an address alone): "
           + readme_degree(whole, sets, alias))
     print(f"Enron hierarchy, dev pairs, whole archive ({len(merged):,} distinct messages; a tie "
@@ -265,8 +289,10 @@ def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str
     per_box: list[tuple[str, float, float, int]] = []
     for name, mails in boxes.items():
         me = {alias.get(a, a) for a in owner(mails, name)}
-        alone = envelopes(distinct(mails), alias)
-        ours, base = scores(alone), degree(alone)
+        alone = distinct(mails)
+        mine = tuple(sorted({alias.get(a, a) for a in main_address(mails, name)}))
+        ours = scores(envelopes(alone, alias, lambda _, held=mine: held))
+        base = degree(envelopes(alone, alias))
         pairs = [(a, b) for a, b in dict.fromkeys(everyone) if a not in me and b not in me]
         mine, theirs, judged = agreement(ours, base, pairs)
         if judged:
@@ -316,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         boxes = mailboxes()
         on_hierarchy(boxes, *labels)
-        timed("Enron mail", envelopes(distinct(m for mails in boxes.values() for m in mails), labels[1]))
+        timed("Enron mail", envelopes(distinct(m for mails in boxes.values() for m in mails), labels[1],
+                                      holders(boxes, labels[1])))
     on_requests()
     return 0
 

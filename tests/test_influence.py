@@ -8,6 +8,7 @@ import json
 import mailbox
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from patron.domain.influence import (
     Message,
@@ -417,3 +418,133 @@ def test_the_command_on_each_backend(db_url: str) -> None:
 def test_an_empty_register_says_so(patron: Patron) -> None:
     open_store(patron.db).close()
     assert "No mail" in patron.ok("influence")
+
+
+# Each person measured by the mailboxes other than their own ---------------------------
+
+
+def _at(hour: int) -> datetime:
+    return datetime(2026, 11, 2, hour)
+
+
+def test_a_message_found_only_in_someones_own_mailbox_says_nothing_of_them() -> None:
+    mail = [
+        Message(sender="xena", to=("olga",), sent_at=_at(9), held_by=("olga",)),
+        Message(sender="yann", to=("olga",), sent_at=_at(10), held_by=("olga", "yann")),
+        Message(sender="zoe", cc=("olga",), to=("yann",), sent_at=_at(11), held_by=("olga",)),
+        Message(sender="xena", to=("pia",), sent_at=_at(12), held_by=("pia",)),
+    ]
+    found = signals(mail)
+    assert found["olga"].audience == 1 and found["olga"].received == 1  # yann's copy saw it
+    assert found["olga"].copied_by == 0  # zoe's message sat in olga's mailbox alone
+    assert found["xena"].sent == 2 and found["xena"].writes_to == 2  # olga's and pia's saw xena
+    assert found["yann"].audience == 1  # zoe wrote to yann: olga's mailbox saw it
+    assert "pia" not in found  # seen in her own mailbox only: nothing to measure her by
+    assert [m.seen_for("olga") for m in mail] == [False, True, False, True]
+
+
+def test_a_message_in_nobodys_known_mailbox_tells_of_everyone_in_it() -> None:
+    plain = Message(sender="xena", to=("olga",), cc=("pia",), sent_at=_at(9))
+    assert all(plain.seen_for(p) for p in ("xena", "olga", "pia"))
+    assert signals([plain])["pia"].copied_by == 1
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 39))
+def test_one_persons_own_mailbox_changes_nobody_elses_counts(seed: int, pick: int) -> None:
+    mail = generate(seed, employees=40, outsiders=10, messages=600).messages
+    owner = sorted({p for m in mail for p in (m.sender, *m.to, *m.cc)})[pick]
+    held = [replace(m, held_by=(owner,)) for m in mail]
+    before, after = signals(mail), signals(held)
+    assert owner not in after
+    counted = ("sent", "received", "copied", "copies", "threads_started", "replies_received",
+               "audience", "copied_by", "writes_to", "correspondents", "answered_in", "answers_in")
+    for person, found in after.items():
+        assert all(getattr(found, name) == getattr(before[person], name) for name in counted)
+
+
+def _mbox(path: Path, *messages: tuple[str, str, str, str]) -> Path:
+    """An mbox of (Message-ID, From, To, Date) messages."""
+    path.write_text("".join(
+        f"From {sender} Mon Nov 02 09:00:00 2026\nFrom: {sender}\nTo: {to}\nSubject: Figures\n"
+        f"Date: {day}\nMessage-ID: <{ident}@mail.example>\n\nThe figures.\n\n"
+        for ident, sender, to, day in messages))
+    return path
+
+
+def _own(db: str) -> set[tuple[str, str]]:
+    """(Message-ID, address) of each participant whose own mailbox held the message."""
+    store = open_store(db, create=False)
+    try:
+        with store.read() as conn:
+            i, ip, pe = schema.interaction, schema.interaction_participant, schema.person_email
+            rows = conn.execute(select(i.c.source, pe.c.address).join(ip, ip.c.interaction_id == i.c.id)
+                                .join(pe, pe.c.person_id == ip.c.person_id)
+                                .where(ip.c.own_mailbox.is_(True)))
+            return {(source.removeprefix("mid:").split("@")[0], address) for source, address in rows}
+    finally:
+        store.close()
+
+
+def test_each_mailboxs_owner_is_measured_by_the_other_mailboxes(db_url: str, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    patron = Patron(db_url, CliRunner())
+    ann, bob, cy = "ann@firm.example", "bob@firm.example", "cy@client.example"
+    day = "Mon, 02 Nov 2026 09:00:00 +0000"
+    _mbox(tmp_path / "ann.mbox", ("one", bob, ann, day), ("two", ann, bob, day))
+    _mbox(tmp_path / "bob.mbox", ("two", ann, bob, day), ("three", cy, bob, day))
+    patron.ok(f"import mail {tmp_path / 'ann.mbox'} --owner {ann}")
+    assert _own(db_url) == {("one", ann), ("two", ann)}
+    patron.ok(f"import mail {tmp_path / 'bob.mbox'} --owner {bob}")
+    assert _own(db_url) == {("one", ann), ("two", ann), ("two", bob), ("three", bob)}
+    people = {p["addresses"][0]: p["signals"] for p in json.loads(patron.ok("influence --json"))["people"]}
+    assert (people[ann]["sent"], people[ann]["audience"]) == (1, 0)  # "one" sat in her mailbox alone
+    assert (people[bob]["sent"], people[bob]["audience"]) == (1, 1)  # ann's "two"; not cy's "three"
+    assert people[cy]["writes_to"] == 1
+
+
+def test_you_are_not_scored_from_your_own_mailbox(patron: Patron, tmp_path: Path) -> None:
+    me, helen, ida = "sam@firm.example", "helen@ledger.example", "ida@ledger.example"
+    day = "Mon, 02 Nov 2026 09:00:00 +0000"
+    patron.ok(f"config set me.emails {me}")
+    mine = _mbox(tmp_path / "mine.mbox", ("a", helen, me, day), ("b", me, helen, day),
+                 ("c", ida, f"{me}, {helen}", day))
+    patron.ok(f"import mail {mine}")
+    listed = {p["addresses"][0] for p in json.loads(patron.ok("influence --json"))["people"]}
+    assert listed == {helen, ida}
+
+
+def test_a_merged_person_keeps_the_mail_found_in_their_own_mailbox(store: Store) -> None:
+    from patron.services.people import merge
+
+    with store.begin() as conn:
+        people = store_mail(conn, [Message(sender="a@x.example", to=("b@x.example",), sent_at=_at(9))])
+        ip = schema.interaction_participant
+        conn.execute(update(ip).where(ip.c.person_id == people["b@x.example"]).values(own_mailbox=True))
+        merge(conn, people["a@x.example"], people["b@x.example"])
+        flags = conn.execute(select(ip.c.person_id, ip.c.own_mailbox)).all()
+    assert flags == [(people["a@x.example"], True)]
+
+
+def test_a_register_of_schema_0008_upgrades_and_keeps_its_touchpoints_moments(db_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    from patron.store.database import migrate_to
+
+    engine = create_engine(db_url if "://" in db_url else f"sqlite:///{db_url}")
+    migrate_to(Store(engine, db_url), "0008")
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO person (id, name) VALUES (1, 'Helen Brandt')"))
+        conn.execute(text("INSERT INTO interaction (id, summary, kind, occurred_at, direction) "
+                          "VALUES (1, 'Figures', 'mail', '2026-11-02 09:00:00', 'in')"))
+    engine.dispose()
+    upgraded = open_store(db_url)
+    try:
+        assert upgraded.upgraded_from == "0008"
+        with upgraded.begin() as conn:  # the moments' triggers survived the new column
+            conn.execute(insert(schema.interaction_participant).values(interaction_id=1, person_id=1))
+            row = conn.execute(select(schema.interaction_participant)).one()
+        assert row.occurred_at == datetime(2026, 11, 2, 9) and row.own_mailbox is None
+    finally:
+        upgraded.close()

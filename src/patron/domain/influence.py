@@ -42,6 +42,12 @@ class Message:
     message_id: str | None = None
     reply_to: str | None = None
     thread: str | None = None
+    held_by: tuple[str, ...] = ()  # whose own mailboxes it was found in, where known
+
+    def seen_for(self, person: str) -> bool:
+        """Whether the message tells of ``person``: it was found in a mailbox other than
+        their own, or nobody's mailbox is known."""
+        return not self.held_by or any(holder != person for holder in self.held_by)
 
 
 @dataclass(slots=True)
@@ -182,7 +188,13 @@ def proposed_power(score: float) -> int:
 
 
 def signals(messages: Iterable[Message]) -> dict[str, Signals]:
-    """Counts, answer times, correspondents and rank for everyone in the mail."""
+    """Counts, answer times, correspondents and rank for everyone in the mail.
+
+    Each person is measured by what the mailboxes other than their own saw of them
+    (``Message.seen_for``). A person's own mailbox holds every message they received, while
+    anyone else is seen only in the mail shared with the mailboxes at hand; counted
+    together, the owners of mailboxes look heard by many for that alone. Someone seen only
+    in their own mailbox (you, in your own mail) gets no signals and no score."""
     mail = list(messages)
     known = {m.message_id: m for m in mail if m.message_id}
     people: dict[str, Signals] = defaultdict(Signals)
@@ -195,11 +207,11 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     writes_to: dict[str, set[str]] = defaultdict(set)
     for message in mail:
         sender = message.sender
-        me = people[sender]
-        me.sent += 1
         to = set(message.to) - {sender}
         cc = set(message.cc) - to - {sender}
-        me.copies += len(cc)
+        if message.held_by:
+            to = {p for p in to if message.seen_for(p)}
+            cc = {p for p in cc if message.seen_for(p)}
         out = edges[sender]
         for person in to:
             people[person].received += 1
@@ -207,22 +219,21 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
         for person in cc:
             people[person].copied += 1
             out[person] += CC_WEIGHT
-        neighbours[sender].update(to, cc)
-        writes_to[sender].update(to)
-        for person in cc:
             copied_by[person].add(sender)
         for person in to | cc:
             neighbours[person].add(sender)
             heard_from[person].add(sender)
+        if message.seen_for(sender):
+            _sent(people[sender], message, neighbours[sender], writes_to[sender])
         parent = known.get(message.reply_to) if message.reply_to else None
-        if message.reply_to is None:
-            me.threads_started += 1
-        elif parent is not None and parent.sender != sender:
-            people[parent.sender].replies_received += 1
-            out[parent.sender] += ANSWER_WEIGHT
+        if parent is not None and parent.sender != sender:
             hours = (message.sent_at - parent.sent_at).total_seconds() / 3600
-            if hours >= 0:
-                answered[parent.sender].append(hours)
+            if message.seen_for(parent.sender):
+                people[parent.sender].replies_received += 1
+                out[parent.sender] += ANSWER_WEIGHT
+                if hours >= 0:
+                    answered[parent.sender].append(hours)
+            if hours >= 0 and message.seen_for(sender):
                 answering[sender].append(hours)
     damped = {a: {b: math.log1p(w) for b, w in out.items()} for a, out in edges.items()}
     ranks = pagerank(damped, people.keys())
@@ -237,6 +248,19 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
         if answering[person]:
             found.answers_in = statistics.median(answering[person])
     return dict(people)
+
+
+def _sent(found: Signals, message: Message, neighbours: set[str], writes_to: set[str]) -> None:
+    """The sender's side of a message (all its recipients, as the sender wrote them)."""
+    sender = message.sender
+    found.sent += 1
+    to = set(message.to) - {sender}
+    cc = set(message.cc) - to - {sender}
+    found.copies += len(cc)
+    neighbours.update(to, cc)
+    writes_to.update(to)
+    if message.reply_to is None:
+        found.threads_started += 1
 
 
 def pagerank(edges: Mapping[str, Mapping[str, float]], nodes: Iterable[str],

@@ -371,6 +371,7 @@ def _parsed(parse: Callable[[str], Any]) -> ColumnReader:
 
 
 _READERS: dict[type, ColumnReader] = {
+    bool: _of_types(bool),
     int: _integers,
     float: _of_types(int, float),
     str: _of_types(str),

@@ -23,6 +23,7 @@ from patron.store import schema
 
 MAIL = "mail"
 CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
+HELD = "held"  # beside the roles: the participants in whose own mailbox a message was found
 
 
 @dataclass
@@ -91,11 +92,13 @@ def mail(conn: Connection, engagement_id: int | None = None) -> list[Message]:
         query = query.where(or_(i.c.engagement_id == engagement_id, i.c.id.in_(theirs)))
     heads = {row.id: row for row in conn.execute(query)}
     parts: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    roles = select(ip.c.interaction_id, ip.c.person_id, ip.c.role).join(
+    roles = select(ip.c.interaction_id, ip.c.person_id, ip.c.role, ip.c.own_mailbox).join(
         i, i.c.id == ip.c.interaction_id).where(i.c.kind == MAIL)
-    for interaction_id, person_id, role in conn.execute(roles):
+    for interaction_id, person_id, role, own_mailbox in conn.execute(roles):
         if interaction_id in heads:
             parts[interaction_id][role or "to"].append(str(person_id))
+            if own_mailbox:
+                parts[interaction_id][HELD].append(str(person_id))
     return list(_messages(heads, parts))
 
 
@@ -107,7 +110,8 @@ def _messages(heads: dict[int, Any], parts: dict[int, dict[str, list[str]]]) -> 
             continue  # nobody to credit or blame: a message without a sender tells nothing here
         yield Message(sender=senders[0], to=tuple(who.get("to", ())), cc=tuple(who.get("cc", ())),
                       sent_at=_naive(head.occurred_at), message_id=message_id(head.source),
-                      reply_to=message_id(head.reply_to), thread=message_id(head.thread))
+                      reply_to=message_id(head.reply_to), thread=message_id(head.thread),
+                      held_by=tuple(who.get(HELD, ())))
 
 
 def _naive(value: datetime) -> datetime:

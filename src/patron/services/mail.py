@@ -37,7 +37,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, select
+from sqlalchemy import Connection, Table, insert, or_, select, update
 
 from patron.domain.addresses import normal_address
 from patron.domain.vocabulary import Direction, InteractionKind
@@ -259,7 +259,20 @@ class _Writer:
                 by_source[result.source] = result
         known = _known_sources(conn, list(by_source))
         self.outcome.unchanged += len(known)
+        if known and self.mine:
+            self._found_in_own_mailbox(conn, list(known.values()))
         return [d for s, d in by_source.items() if s not in known]
+
+    def _found_in_own_mailbox(self, conn: Connection, interactions: list[int]) -> None:
+        """Messages stored before, found again in the mailbox of one of ``mine`` (the same
+        message in several people's mailboxes): it is theirs too."""
+        directory, _ = self._helpers(conn)
+        mine = sorted(set(directory.existing(sorted(self.mine)).values()))
+        ip = schema.interaction_participant
+        for start in range(0, len(interactions) if mine else 0, 500):
+            conn.execute(update(ip).where(
+                ip.c.interaction_id.in_(interactions[start:start + 500]), ip.c.person_id.in_(mine),
+                or_(ip.c.own_mailbox.is_(None), ip.c.own_mailbox.is_(False))).values(own_mailbox=True))
 
     def _store(self, conn: Connection, drafts: list[MailDraft]) -> None:
         directory, engagements = self._helpers(conn)
@@ -273,8 +286,8 @@ class _Writer:
         stored = [StoredMessage(ids[d.source], d, *f, bulk=self._kept_as_mail(d))
                   for d, f in zip(drafts, found, strict=True)]
         bulk_insert(conn, schema.interaction_participant,
-                    ("interaction_id", "person_id", "role", "occurred_at"),
-                    [p for m in stored for p in _participants(m)])
+                    ("interaction_id", "person_id", "role", "occurred_at", "own_mailbox"),
+                    [p for m in stored for p in _participants(m, mine)])
         self.outcome.created += len(stored)
         self.outcome.bulk += sum(d.bulk for d in drafts)
         self.outcome.people_created += directory.tally.people_created - before[0]
@@ -362,15 +375,16 @@ def _interaction(draft: MailDraft, engagement: int | None, mine: frozenset[str])
             direction(draft, mine).value, draft.source, draft.thread, draft.in_reply_to)
 
 
-def _participants(message: StoredMessage) -> list[tuple[int, int, str, Any]]:
-    """One row per person: their first role (from before to before cc), and the message's
-    moment (given here, the database need not look it up)."""
+def _participants(message: StoredMessage, mine: set[int]) -> list[tuple[int, int, str, Any, bool]]:
+    """One row per person: their first role (from before to before cc), the message's
+    moment (given here, the database need not look it up), and whether it was found in
+    their own mailbox (they are one of ``mine``: you, or the mailbox's owner)."""
     roles: dict[int, str] = {}
     for role, people in (("from", (message.sender_id,) if message.sender_id else ()),
                          ("to", message.recipient_ids), ("cc", message.copied_ids)):
         for person in people:
             roles.setdefault(person, role)
-    return [(message.interaction_id, p, r, message.draft.date) for p, r in roles.items()]
+    return [(message.interaction_id, p, r, message.draft.date, p in mine) for p, r in roles.items()]
 
 
 def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],

@@ -571,6 +571,9 @@ def _merge_links(conn: Connection, keep: int, other: int) -> None:
     """Tables where the person is part of a key: move the rows that do not clash, drop the rest."""
     ip = schema.interaction_participant
     shared = select(ip.c.interaction_id).where(ip.c.person_id == keep).scalar_subquery()
+    own = select(ip.c.interaction_id).where(ip.c.person_id == other, ip.c.own_mailbox.is_(True))
+    conn.execute(update(ip).where(ip.c.person_id == keep, ip.c.interaction_id.in_(own.scalar_subquery()))
+                 .values(own_mailbox=True))
     conn.execute(delete(ip).where(ip.c.person_id == other, ip.c.interaction_id.in_(shared)))
     conn.execute(update(ip).where(ip.c.person_id == other).values(person_id=keep))
     s = schema.stakeholder

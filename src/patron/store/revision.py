@@ -2,5 +2,5 @@
 
 from __future__ import annotations
 
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 """The newest migration; a test keeps it equal to Alembic's head."""

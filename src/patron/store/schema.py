@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -247,6 +248,10 @@ interaction_participant = Table(
     # person's last contact is one look-up in the index below (which also finds a person's
     # touchpoints, as the index on person_id alone did before).
     Column("occurred_at", DateTime),
+    # True where the message was found in this person's own mailbox: they are you, or the
+    # owner (``--owner``) of the mailbox it was imported from. Influence measures each
+    # person by what the other mailboxes saw of them (domain/influence.py).
+    Column("own_mailbox", Boolean),
     Index("ix_interaction_participant_person_moment", "person_id", "occurred_at"),
 )
 
