@@ -30,7 +30,9 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
     them or copy them, how many copy them, and how many they write to themselves (people
     who direct write to a few and hear from many). Each person gets a score from 0 to 1
     (the share of people in the mail they rank above), a proposed power from 0 to 5 and
-    the two or three signals that place them, in words; --json adds every count. See
+    the two or three signals that place them, in words; --json adds every count. Each
+    person is measured by the mail found in mailboxes other than their own, so you are
+    not scored from your own mail (import each mailbox of an archive with --owner). See
     docs/influence.md for the method, how well it does on real mail, and its limits.
 
     Examples:
