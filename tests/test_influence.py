@@ -513,6 +513,17 @@ def test_you_are_not_scored_from_your_own_mailbox(patron: Patron, tmp_path: Path
     patron.ok(f"import mail {mine}")
     listed = {p["addresses"][0] for p in json.loads(patron.ok("influence --json"))["people"]}
     assert listed == {helen, ida}
+    store = open_store(patron.db, create=False)
+    try:  # mail imported before the import recorded whose mailbox held it
+        with store.begin() as conn:
+            conn.execute(update(schema.interaction_participant).values(own_mailbox=None))
+    finally:
+        store.close()
+    listed = {p["addresses"][0] for p in json.loads(patron.ok("influence --json"))["people"]}
+    assert listed == {helen, ida}  # you, by me.emails, all the same
+    patron.ok("config set me.emails nobody@else.example")
+    listed = {p["addresses"][0] for p in json.loads(patron.ok("influence --json"))["people"]}
+    assert listed == {me, helen, ida}
 
 
 def test_a_merged_person_keeps_the_mail_found_in_their_own_mailbox(store: Store) -> None:

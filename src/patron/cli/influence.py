@@ -47,7 +47,8 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
     with store.begin() if accept else store.read() as conn:
         ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
         name = _engagement_name(conn, ident)
-        rows = service.people_influence(conn, ident, None if accept or not limit else limit)
+        rows = service.people_influence(conn, ident, None if accept or not limit else limit,
+                                        me=[str(a) for a in app.settings()["me.emails"]])
         changed = service.accept(conn, ident, rows) if accept and ident is not None else None
     shown = rows[:limit] if limit else rows
     if as_json:

@@ -11,13 +11,14 @@ space, so ``mid:a@b``, ``<a@b>`` and ``a@b`` are the same message.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
+from patron.domain.addresses import normal_address
 from patron.domain.influence import Influence, Message, influence
 from patron.store import schema
 
@@ -56,10 +57,13 @@ def message_id(value: str | None) -> str | None:
 
 
 def people_influence(conn: Connection, engagement_id: int | None = None,
-                     limit: int | None = None) -> list[PersonInfluence]:
+                     limit: int | None = None, me: Sequence[str] = ()) -> list[PersonInfluence]:
     """Everyone in the mail (limited to an engagement's mail when given), most influential
-    first: mail filed under the engagement, or with one of its stakeholders taking part."""
-    ranked = influence(mail(conn, engagement_id))
+    first: mail filed under the engagement, or with one of its stakeholders taking part.
+    ``me``: your addresses (``me.emails``); you are taken to hold every message you take
+    part in, so you are scored only by mail found in others' mailboxes, also in mail
+    imported before the import recorded whose mailbox held it."""
+    ranked = influence(mail(conn, engagement_id, _people_of(conn, me)))
     shown = ranked if limit is None else ranked[:limit]
     ids = [int(found.person) for found in shown]
     names, addresses = _people(conn, ids)
@@ -81,8 +85,10 @@ def accept(conn: Connection, engagement_id: int, rows: Iterable[PersonInfluence]
     return changed
 
 
-def mail(conn: Connection, engagement_id: int | None = None) -> list[Message]:
-    """The mail's envelopes, people named by their id (as text)."""
+def mail(conn: Connection, engagement_id: int | None = None,
+         holders: Set[int] = frozenset()) -> list[Message]:
+    """The mail's envelopes, people named by their id (as text); each message held by the
+    participants whose own mailbox it was found in, and by those of ``holders`` in it."""
     i, ip = schema.interaction, schema.interaction_participant
     query = select(i.c.id, i.c.occurred_at, i.c.source, i.c.reply_to, i.c.thread).where(i.c.kind == MAIL)
     if engagement_id is not None:
@@ -97,7 +103,7 @@ def mail(conn: Connection, engagement_id: int | None = None) -> list[Message]:
     for interaction_id, person_id, role, own_mailbox in conn.execute(roles):
         if interaction_id in heads:
             parts[interaction_id][role or "to"].append(str(person_id))
-            if own_mailbox:
+            if own_mailbox or person_id in holders:
                 parts[interaction_id][HELD].append(str(person_id))
     return list(_messages(heads, parts))
 
@@ -112,6 +118,16 @@ def _messages(heads: dict[int, Any], parts: dict[int, dict[str, list[str]]]) -> 
                       sent_at=_naive(head.occurred_at), message_id=message_id(head.source),
                       reply_to=message_id(head.reply_to), thread=message_id(head.thread),
                       held_by=tuple(who.get(HELD, ())))
+
+
+def _people_of(conn: Connection, addresses: Sequence[str]) -> frozenset[int]:
+    """The people behind these addresses (compared as the import stores them)."""
+    wanted = sorted({a for a in map(normal_address, addresses) if a})
+    if not wanted:
+        return frozenset()
+    pe = schema.person_email
+    return frozenset(int(n) for n in conn.execute(
+        select(pe.c.person_id).where(pe.c.address.in_(wanted))).scalars())
 
 
 def _naive(value: datetime) -> datetime:
