@@ -47,7 +47,13 @@ class Message:
     def seen_for(self, person: str) -> bool:
         """Whether the message tells of ``person``: it was found in a mailbox other than
         their own, or nobody's mailbox is known."""
-        return not self.held_by or any(holder != person for holder in self.held_by)
+        return person != self.unseen()
+
+    def unseen(self) -> str | None:
+        """The one person the message tells nothing of: the only one whose own mailbox
+        held it (a second holder's mailbox saw the first, and the other way round)."""
+        holders = set(self.held_by)
+        return holders.pop() if len(holders) == 1 else None
 
 
 @dataclass(slots=True)
@@ -207,11 +213,9 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     writes_to: dict[str, set[str]] = defaultdict(set)
     for message in mail:
         sender = message.sender
-        to = set(message.to) - {sender}
-        cc = set(message.cc) - to - {sender}
-        if message.held_by:
-            to = {p for p in to if message.seen_for(p)}
-            cc = {p for p in cc if message.seen_for(p)}
+        hidden = message.unseen()
+        to = set(message.to) - {sender, hidden}
+        cc = set(message.cc) - to - {sender, hidden}
         out = edges[sender]
         for person in to:
             people[person].received += 1
@@ -223,17 +227,17 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
         for person in to | cc:
             neighbours[person].add(sender)
             heard_from[person].add(sender)
-        if message.seen_for(sender):
+        if sender != hidden:
             _sent(people[sender], message, neighbours[sender], writes_to[sender])
         parent = known.get(message.reply_to) if message.reply_to else None
         if parent is not None and parent.sender != sender:
             hours = (message.sent_at - parent.sent_at).total_seconds() / 3600
-            if message.seen_for(parent.sender):
+            if parent.sender != hidden:
                 people[parent.sender].replies_received += 1
                 out[parent.sender] += ANSWER_WEIGHT
                 if hours >= 0:
                     answered[parent.sender].append(hours)
-            if hours >= 0 and message.seen_for(sender):
+            if hours >= 0 and sender != hidden:
                 answering[sender].append(hours)
     damped = {a: {b: math.log1p(w) for b, w in out.items()} for a, out in edges.items()}
     ranks = pagerank(damped, people.keys())
