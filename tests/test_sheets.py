@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from patron.domain.records import BY_KIND
 from patron.importers import csv_table
+from patron.importers.base import Outcome
 from patron.services import imports, records, sheets
 from patron.store.database import Store, open_store
 from tests.conftest import NOW, Patron
@@ -458,6 +459,24 @@ _HEADERS = {"asks": ["Title", "Requester", "Project", "Due", "Status", "Tags", "
             "time": ["Start", "Duration", "Project", "Boss"]}
 
 
+def _imported(folder: str, table: str, runs: list[list[tuple[str, ...]]],
+              size: int) -> tuple[list[Outcome], dict[str, str]]:
+    """Each sheet of ``runs`` imported in turn, ``size`` rows a batch, into a new register in
+    which "Bob" is ambiguous: the outcomes and what the register exports then."""
+    store = open_store(str(Path(folder) / f"{size}.sqlite"))
+    outcomes: list[Outcome] = []
+    with store.begin() as conn:
+        records.add(conn, BY_KIND["person"], {"name": "Bob Stone"}, NOW)
+        records.add(conn, BY_KIND["person"], {"name": "Bob Roe"}, NOW)
+        for rows in runs:
+            sheet = csv_table.read(_sheet(_HEADERS[table], rows), table, "s.csv")
+            outcomes.append(imports.store_all(conn, sheets.sheet_import(sheet, "s.csv", NOW, batch=size)))
+    with store.read() as conn:
+        shown = {t: sheets.export_sheet(conn, t, NOW) for t in ("people", "asks", "interactions", "time")}
+    store.close()
+    return outcomes, shown
+
+
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(st.tuples(st.just("asks"), _ask_rows, _ask_rows),
                  st.tuples(st.just("people"), _people_rows, _people_rows),
@@ -466,23 +485,8 @@ _HEADERS = {"asks": ["Title", "Requester", "Project", "Due", "Status", "Tags", "
 def test_the_result_never_depends_on_the_batch_size(
         case: tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]) -> None:
     table, first, second = case
-    results = []
     with tempfile.TemporaryDirectory() as folder:
-        for size in (1, 7, 1000):
-            store = open_store(str(Path(folder) / f"{size}.sqlite"))
-            outcomes = []
-            with store.begin() as conn:
-                records.add(conn, BY_KIND["person"], {"name": "Bob Stone"}, NOW)
-                records.add(conn, BY_KIND["person"], {"name": "Bob Roe"}, NOW)  # "Bob" is ambiguous
-                for rows in (first, second, first):
-                    sheet = csv_table.read(_sheet(_HEADERS[table], rows), table, "s.csv")
-                    outcomes.append(imports.store_all(conn, sheets.sheet_import(sheet, "s.csv", NOW,
-                                                                                batch=size)))
-            with store.read() as conn:
-                shown = {t: sheets.export_sheet(conn, t, NOW)
-                         for t in ("people", "asks", "interactions", "time")}
-            results.append((outcomes, shown))
-            store.close()
+        results = [_imported(folder, table, [first, second, first], size) for size in (1, 7, 1000)]
     assert results[0] == results[1] == results[2]
 
 
