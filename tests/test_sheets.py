@@ -490,6 +490,19 @@ def test_the_result_never_depends_on_the_batch_size(
     assert results[0] == results[1] == results[2]
 
 
+def test_an_address_joining_a_namesake_in_a_batch(tmp_path: Path) -> None:
+    """The second sheet's new Gmail address joins Helen, whom the batch read before: her row is
+    compared with her as she is with it (unchanged), as when it is a batch of its own."""
+    phone = "+44 20 7946 0000"
+    helen = ("Helen Brandt", "helen@meridian.example", "Meridian", "CFO", phone)
+    first = [helen, ("Helen Brandt", "hb@meridian.example", "", "CFO", phone), helen]
+    second = [("Helen Brandt", "ann.lee@gmail.com", "Meridian", "CFO", phone),
+              ("Helen Brandt", "helen@meridian.example", "Acme", "CFO", phone)]
+    alone, together = (_imported(str(tmp_path), "people", [first, second, first], size) for size in (1, 7))
+    assert [(o.created, o.updated, o.unchanged) for o in alone[0]] == [(1, 2, 0), (0, 1, 1), (0, 3, 0)]
+    assert together == alone
+
+
 # --- organisations a sheet names ------------------------------------------------------------
 
 _MAIL = """From: {sender}

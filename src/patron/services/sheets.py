@@ -718,7 +718,12 @@ def _find_or_create_person(job: _Import, name: str | None,
         before = job.directory.tally.people_created
         ident = job.directory.person(addresses[0], name)
         assert ident is not None
-        return ident, job.directory.tally.people_created > before
+        created = job.directory.tally.people_created > before
+        if not created:
+            # The address joined a namesake (``Directory.person``), and maybe its organisation:
+            # the person as the batch read them lacks both, so they are read again.
+            job.people.pop(ident, None)
+        return ident, created
     assert name is not None
     found_by_name = _exactly_named(job, name)
     if found_by_name is not None:
