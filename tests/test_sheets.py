@@ -415,7 +415,7 @@ _ask_rows = st.lists(st.tuples(
     st.sampled_from(["Ledger", "ledger", "Audit", ""]),
     st.sampled_from(["2026-12-10", "friday", "", "the day after never"]),
     st.sampled_from(["open", "done", "", "sideways"]),
-    st.sampled_from(["", "a", "a, b"]),
+    st.sampled_from(["", "a", "a, b", '[""]']),
     st.sampled_from(["", "2026-11-01", "2026-11-02 10:00"]),
     st.sampled_from(["", "", "src-1", "src-2"]),
 ), max_size=14)
@@ -500,6 +500,19 @@ def test_an_address_joining_a_namesake_in_a_batch(tmp_path: Path) -> None:
               ("Helen Brandt", "helen@meridian.example", "Acme", "CFO", phone)]
     alone, together = (_imported(str(tmp_path), "people", [first, second, first], size) for size in (1, 7))
     assert [(o.created, o.updated, o.unchanged) for o in alone[0]] == [(1, 2, 0), (0, 1, 1), (0, 3, 0)]
+    assert together == alone
+
+
+def test_a_row_refused_in_its_own_savepoint_keeps_the_asks_before_it(tmp_path: Path) -> None:
+    """The second row names Helen by name and has an empty tag: it is taken alone, in a
+    savepoint, after its look-up of "Budget" inserted the first row's ask; refusing it must
+    not take that ask back with it."""
+    rows = [("Budget", "", "", "", "", "", "2026-11-01", ""),
+            ("Budget", "Helen", "", "", "", '[""]', "2026-11-01", "")]
+    alone, together = (_imported(str(tmp_path), "asks", [rows], size) for size in (1, 7))
+    ((outcome,), shown) = alone
+    assert (outcome.created, [p.reason for p in outcome.problems]) == (1, ["ask tag: an empty value"])
+    assert shown["asks"].count("\nBudget,") == 1
     assert together == alone
 
 

@@ -275,6 +275,10 @@ def _as_it_was() -> None:
 
 def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None = None) -> None:
     """One row in its own savepoint, read as the rows of an import always were."""
+    # The asks or entries earlier rows left to insert go in first: inserted inside the row's
+    # savepoint (a look-up the batch does not cover flushes them), they would be rolled back
+    # with the row.
+    job.flush()
     try:
         with job.conn.begin_nested():
             result = _ROWS[job.sheet.table](job, row)
