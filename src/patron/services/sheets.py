@@ -275,6 +275,10 @@ def _as_it_was() -> None:
 
 def _one(job: _Import, row: Row, source: str, restore: Callable[[], None] | None = None) -> None:
     """One row in its own savepoint, read as the rows of an import always were."""
+    # The asks or entries earlier rows left to insert go in first: inserted inside the row's
+    # savepoint (a look-up the batch does not cover flushes them), they would be rolled back
+    # with the row.
+    job.flush()
     try:
         with job.conn.begin_nested():
             result = _ROWS[job.sheet.table](job, row)
@@ -718,7 +722,12 @@ def _find_or_create_person(job: _Import, name: str | None,
         before = job.directory.tally.people_created
         ident = job.directory.person(addresses[0], name)
         assert ident is not None
-        return ident, job.directory.tally.people_created > before
+        created = job.directory.tally.people_created > before
+        if not created:
+            # The address joined a namesake (``Directory.person``), and maybe its organisation:
+            # the person as the batch read them lacks both, so they are read again.
+            job.people.pop(ident, None)
+        return ident, created
     assert name is not None
     found_by_name = _exactly_named(job, name)
     if found_by_name is not None:
