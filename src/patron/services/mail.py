@@ -49,7 +49,7 @@ from patron.importers.rawmail import RawMessage
 from patron.services import imports, inbox
 from patron.services.imports import Import, Policy
 from patron.services.people import Directory, Engagements, hold_writers
-from patron.store import schema
+from patron.store import schema, search
 from patron.store.database import Store
 
 BATCH = 2000
@@ -239,7 +239,8 @@ class _Writer:
         hold_writers(conn)  # before reading what is stored: another import may be writing it
         drafts = self._fresh(conn, batch)
         if drafts:
-            self._store(conn, drafts)
+            with search.deferred(conn):  # entries of a batch at once, in the index's order
+                self._store(conn, drafts)
         if self.checkpoint is not None:
             self.checkpoint(conn, batch)
 
