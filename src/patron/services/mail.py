@@ -13,8 +13,8 @@ that sits in your mailbox without naming you (a list, a Bcc), is ``in``. Where n
 is "me" (an organisation's archive of several people's mailboxes), each message is
 read from its own sender's point of view: ``out``.
 
-Each message newly stored goes to ``on_message``; by default that is the inbox,
-which suggests the asks in mail to you and the promises in mail from you
+Each message newly stored goes to ``on_message``; by default to the inbox, a batch at a
+time, which suggests the asks in mail to you and the promises in mail from you
 (``services/inbox.py``); they wait there to be accepted.
 
 Mail sent to many (lists, newsletters, notifications: ``domain.bulk``) is kept as mail:
@@ -130,7 +130,7 @@ def messages_import(
     last; ``on_message`` hears of each message newly stored (by default the inbox's
     suggestions). Mail sent to many makes no people and no suggestions unless
     ``bulk_people``. What is stored does not depend on where batches end."""
-    writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
+    writer = _Writer(_mine(me, owner), now, on_message,
                      outcome or MailOutcome(bulk_people=bulk_people), checkpoint=checkpoint,
                      done=finish)
     reading = Reading(parsed(messages, mine=writer.mine, bulk_people=bulk_people),
@@ -280,7 +280,9 @@ class _Writer:
         self.outcome.bulk += sum(d.bulk for d in drafts)
         self.outcome.people_created += directory.tally.people_created - before[0]
         self.outcome.organisations_created += directory.tally.organisations_created - before[1]
-        if self.on_message is not None:
+        if self.on_message is None:  # the inbox, told of the whole batch at once
+            inbox.suggest_all(conn, (w for m in stored if (w := _written(m)) is not None))
+        else:
             for message in stored:
                 self.on_message(conn, message)
 
@@ -319,13 +321,21 @@ class _Writer:
 
 def suggest_asks(conn: Connection, message: StoredMessage) -> None:
     """Put the asks in a message to you, and the promises in one from you, in the inbox;
-    mail sent to many and kept as mail only asks and promises nothing."""
+    mail sent to many and kept as mail only asks and promises nothing. (An import with no
+    ``on_message`` of its own does the same for each batch at once.)"""
+    written = _written(message)
+    if written is not None:
+        inbox.suggest_all(conn, [written])
+
+
+def _written(message: StoredMessage) -> inbox.Written | None:
+    """The message as the inbox reads it, where it may suggest something."""
     if message.bulk or not (message.from_me or message.to_me):
-        return
+        return None
     draft = message.draft
-    inbox.suggest(conn, message.interaction_id, draft.text, draft.date, message.sender_id,
-                  message.recipient_ids, message.from_me, message.to_me, message.engagement_id,
-                  draft.source, found=draft.findings)
+    return inbox.Written(message.interaction_id, draft.text, draft.date, message.sender_id,
+                         message.recipient_ids, message.from_me, message.to_me,
+                         message.engagement_id, draft.source, draft.findings)
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
