@@ -393,8 +393,11 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     processors = [(n, p) for n, name in enumerate(columns)
                   if (p := table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
                   is not None]
-    if processors:  # values the driver cannot take as they are (dates on SQLite)
-        rows = [_processed(row, processors) for row in rows]
+    if processors:  # values the driver cannot take as they are (dates on SQLite), column by column
+        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for n, process in processors:
+            values[n] = _processed(values[n], process)
+        rows = list(zip(*values, strict=True))
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positiontup is not None:
         order = [columns.index(name) for name in compiled.positiontup]
@@ -405,12 +408,16 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     conn.exec_driver_sql(str(compiled), params)
 
 
-def _processed(row: tuple[Any, ...], processors: Sequence[tuple[int, Callable[[Any], Any]]],
-               ) -> tuple[Any, ...]:
-    values = list(row)
-    for n, process in processors:
-        values[n] = process(values[n])
-    return tuple(values)
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """A column's values as the driver takes them. A value that is the very object of the row
+    before is processed once: a message's moment, copied to each of its participants."""
+    done: list[Any] = []
+    last, result = object(), None
+    for value in values:
+        if value is not last:
+            last, result = value, process(value)
+        done.append(result)
+    return done
 
 
 # Files: what changed since the last run is read; what did not is skipped unread.
