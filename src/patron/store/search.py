@@ -5,7 +5,9 @@ tokenised by ``unicode61`` without diacritics (so case and accents do not matter
 rowid is the record's id, or for asks and touchpoints their minute then their id
 (``Indexed.key``), so the index itself lists them newest first. Triggers on the
 record's tables keep it current: any change to a record, or to the addresses or domains
-found with it, takes its entry out and puts the new one in. The tables hold a copy of
+found with it, takes its entry out and puts the new one in. A bulk write (each batch of
+the mail import) sets them aside and writes the entries of what it touched at its end,
+in rowid order (``deferred``), leaving the same index. The tables hold a copy of
 the text they index (subjects, names: a few MB for 80,000 messages) so that a changed
 address can be taken out by rowid alone.
 
