@@ -15,6 +15,17 @@ is not installed), and the ratio of the two rates is printed.
     .venv/bin/python bench/mail_import.py                     # 10,000, 40,000 and all
     .venv/bin/python bench/mail_import.py --sizes 10000       # smaller
     .venv/bin/python bench/mail_import.py --no-notmuch        # Patron only
+
+With ``--against REV`` the same import runs side by side with an earlier commit instead
+of notmuch: REV (e5eec83 unless named: the code of 2026-11-29, 44.2 s for all of Enron)
+is checked out into a temporary ``git worktree``, whose own bench/mail_import.py imports
+each size with that tree's ``src`` on ``PYTHONPATH``, as this tree's does with its own.
+The two take turns (earlier, this, earlier, this: ``--repeat`` runs each), so the load of
+a shared machine weighs on both alike; each run is a whole first import into a fresh
+register, printed with the load average at its start, then the medians and their ratio.
+
+    .venv/bin/python bench/mail_import.py --sizes 77623 --against --repeat 3
+    .venv/bin/python bench/mail_import.py --sizes 10000 --against 5178e26
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ import os
 import re
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +44,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
@@ -42,6 +55,9 @@ from patron.importers.rawmail import RawMessage
 DATA = Path(os.environ.get("PATRON_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
 ENRON = DATA / "enron-mbox"
 NOW = datetime(2026, 11, 20, 10, 0)
+HERE = Path(__file__).resolve()
+EARLIER = "e5eec83"
+"""The code the whole first import is held against: 44.2 s for all of Enron on 2026-11-29."""
 
 
 def enron(limit: int | None) -> Iterator[RawMessage]:
@@ -163,10 +179,69 @@ def notmuch(size: int | None) -> dict[str, float] | None:
     return {"messages": count, "wall": wall, "rate": count / wall}
 
 
+def imported(script: Path, size: str) -> dict[str, float]:
+    """One import of ``size`` messages in a process of its own, by a tree's own benchmark
+    (``script``) with that tree's ``src`` on ``PYTHONPATH``."""
+    env = {**os.environ, "PYTHONPATH": str(script.parents[1] / "src"), "PATRON_SHARED_DATA": str(DATA)}
+    ran = subprocess.run([sys.executable, str(script), "--one", size], check=True,
+                         capture_output=True, text=True, env=env)
+    result: dict[str, float] = json.loads(ran.stdout.strip().splitlines()[-1])
+    return result
+
+
+@contextmanager
+def checkout(rev: str) -> Iterator[Path]:
+    """A commit of this repository checked out into a temporary worktree, removed afterwards."""
+    repo = HERE.parents[1]
+    with tempfile.TemporaryDirectory(prefix="patron-bench-") as folder:
+        tree = Path(folder) / "tree"
+        subprocess.run(["git", "-C", str(repo), "worktree", "add", "--quiet", "--detach", str(tree), rev],
+                       check=True)
+        try:
+            yield tree
+        finally:
+            subprocess.run(["git", "-C", str(repo), "worktree", "remove", "--force", str(tree)], check=True)
+
+
+def _commit(tree: Path) -> str:
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(tree), *args], check=True, capture_output=True,
+                              text=True).stdout.strip()
+    return git("rev-parse", "--short", "HEAD") + ("+changes" if git("status", "--porcelain", "src") else "")
+
+
+def against(rev: str, sizes: list[str], repeat: int) -> None:
+    """Each size imported by ``rev``'s code and by this tree's in turns, ``repeat`` times each."""
+    with checkout(rev) as tree:
+        earlier = tree / "bench" / "mail_import.py"
+        if not earlier.is_file():
+            sys.exit(f"{rev} has no bench/mail_import.py to run its own import with")
+        codes = {_commit(tree): earlier, _commit(HERE.parents[1]): HERE}
+        print(f"{'code':>15} {'messages':>9} {'total s':>7} {'infl. s':>7} {'asks':>6} {'main cpu':>8} "
+              f"{'workers':>8} {'load':>5}")
+        for size in sizes:
+            walls: dict[str, list[float]] = {code: [] for code in codes}
+            for _ in range(repeat):
+                for code, script in codes.items():
+                    load = os.getloadavg()[0]
+                    ours = imported(script, size)
+                    walls[code].append(ours["wall"])
+                    print(f"{code:>15} {ours['messages']:>9,.0f} {ours['wall']:>7.1f} "
+                          f"{ours['influence']:>7.1f} {ours['suggested']:>6.0f} {ours['main_cpu']:>8.1f} "
+                          f"{ours['workers_cpu']:>8.1f} {load:>5.2f}", flush=True)
+            (old, old_walls), (new, new_walls) = walls.items()
+            before, after = statistics.median(old_walls), statistics.median(new_walls)
+            print(f"{size} messages, median of {repeat}: {old} {before:.1f} s, {new} {after:.1f} s, "
+                  f"ratio {after / before:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", nargs="*", default=["10000", "40000", "all"])
     parser.add_argument("--no-notmuch", action="store_true")
+    parser.add_argument("--against", nargs="?", const=EARLIER, metavar="REV",
+                        help=f"run side by side with commit REV ({EARLIER} if not named), not notmuch")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each code with --against")
     parser.add_argument("--one", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
@@ -174,13 +249,14 @@ def main() -> None:
         return
     if not ENRON.is_dir():
         sys.exit(f"{ENRON} is not there: this benchmark reads the shared Enron mboxes")
+    if args.against:
+        against(args.against, args.sizes, args.repeat)
+        return
     print(f"{'messages':>9} {'total s':>7} {'infl. s':>7} {'asks':>6} {'msg/s':>7} {'main cpu':>8} "
           f"{'workers':>8} {'self MB':>8} "
           f"{'children MB':>11} {'tree MB':>8} {'notmuch s':>9} {'nm msg/s':>8} {'ratio':>6}")
     for size in args.sizes:
-        ran = subprocess.run([sys.executable, __file__, "--one", size], check=True,
-                             capture_output=True, text=True)
-        ours = json.loads(ran.stdout.strip().splitlines()[-1])
+        ours = imported(HERE, size)
         theirs = None if args.no_notmuch else notmuch(None if size == "all" else int(size))
         nm = (f"{theirs['wall']:>9.1f} {theirs['rate']:>8.0f} {ours['rate'] / theirs['rate']:>6.1f}"
               if theirs else f"{'-':>9} {'-':>8} {'-':>6}")
@@ -189,7 +265,6 @@ def main() -> None:
               f"{ours['main_cpu']:>8.1f} {ours['workers_cpu']:>8.1f} "
               f"{ours['self_maxrss_mb']:>8.0f} {ours['children_maxrss_mb']:>11.0f} "
               f"{ours['tree_peak_mb']:>8.0f} {nm}", flush=True)
-
 
 if __name__ == "__main__":
     main()

@@ -106,6 +106,46 @@ def test_mail_not_addressed_to_me_and_quoted_asks_suggest_nothing(register: Stor
         assert _count(conn, "suggestion") == 0
 
 
+def test_a_batch_is_suggested_as_one_message_after_another(register: Store) -> None:
+    """The mail import tells the inbox of a whole batch at once (``suggest_all``): what it
+    suggests, and in which order, is what ``suggest`` gives one message at a time."""
+    def made(one_by_one: bool) -> list[dict[str, object]]:
+        with register.engine.connect() as conn, conn.begin() as transaction:
+            helen, victor = _id(conn, "person", "Helen"), _id(conn, "person", "Victor")
+            ledger = _id(conn, "engagement", "Ledger")
+            _suggest(conn, ASKING, "mbox:a/1")  # made before: not again
+            written = [
+                inbox.Written(1, ASKING, WRITTEN, helen, [victor], False, True, None, "mbox:a/1"),
+                inbox.Written(2, ASKING, WRITTEN, victor, [helen], False, True, None, "mbox:a/2"),
+                inbox.Written(2, PROMISING, WRITTEN, victor, [helen], True, False, None, "mbox:a/3"),
+                inbox.Written(1, ASKING, WRITTEN, helen, [victor], False, False, None, "mbox:a/4"),
+                inbox.Written(2, ASKING, WRITTEN, None, [victor], False, True, ledger, "mbox:a/5"),
+                inbox.Written(1, ASKING, WRITTEN, helen, [], False, True, None, "mbox:a/6", found=()),
+                inbox.Written(2, ASKING, WRITTEN, victor, [helen], False, True, None, "mbox:a/2"),
+            ]
+            if one_by_one:
+                for w in written:
+                    inbox.suggest(conn, w.interaction_id, w.text, w.written_at, w.sender_id,
+                                  w.recipient_ids, w.from_me, w.addressed_to_me, w.engagement_id,
+                                  w.source, found=w.found)
+            else:
+                inbox.suggest_all(conn, written)
+            s = schema.suggestion
+            rows = [dict(r) for r in conn.execute(select(s).order_by(s.c.id)).mappings()]
+            transaction.rollback()
+        return rows
+
+    batch = made(one_by_one=False)
+    assert len(batch) == 2 + 2 + 1 + 2  # the two made before, then a/2, a/3 and a/5
+    assert {r["engagement_id"] for r in batch} == {_ledger(register)}
+    assert batch == made(one_by_one=True)
+
+
+def _ledger(store: Store) -> int:
+    with store.read() as conn:
+        return _id(conn, "engagement", "Ledger")
+
+
 def test_accepting_makes_an_ask_with_the_message_as_its_source(register: Store) -> None:
     with register.begin() as conn:
         _suggest(conn, ASKING, "imap:me@host/INBOX/41")

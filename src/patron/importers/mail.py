@@ -112,10 +112,12 @@ def detected(draft: MailDraft | Problem, mine: frozenset[str], bulk_people: bool
         return draft
     own = speech.reply_part(draft.text)
     findings = speech.detect(draft.text, draft.date, own)
-    if findings and any(a in mine for _, a in (*draft.to, *draft.cc)):
-        me, others, _ = _audience(draft, mine, own)
-        findings = [f for f in findings if not _meant_for_another(f, me, others)]
-    return replace(draft, findings=tuple(findings), for_me=addressed_to_me(draft, mine, own))
+    if not any(a in mine for _, a in (*draft.to, *draft.cc)):
+        return replace(draft, findings=tuple(findings), for_me=False)
+    audience = _audience(draft, mine, own)
+    me, others, _ = audience
+    findings = [f for f in findings if not _meant_for_another(f, me, others)]
+    return replace(draft, findings=tuple(findings), for_me=_for_me(draft, mine, own, audience))
 
 
 def _meant_for_another(finding: Finding, me: set[str], others: set[str]) -> bool:
@@ -140,14 +142,22 @@ def addressed_to_me(draft: MailDraft, mine: frozenset[str], own: str | None = No
     if not any(a in mine for _, a in (*draft.to, *draft.cc)):
         return False
     own = speech.reply_part(draft.text) if own is None else own
-    me, others, greeted = _audience(draft, mine, own)
+    return _for_me(draft, mine, own, _audience(draft, mine, own))
+
+
+Audience = tuple[set[str], set[str], frozenset[str]]
+
+
+def _for_me(draft: MailDraft, mine: frozenset[str], own: str, audience: Audience) -> bool:
+    """``addressed_to_me`` for mail naming you, once its ``_audience`` is known."""
+    me, others, greeted = audience
     in_to = any(a in mine for _, a in draft.to)
     if not greeted.isdisjoint(me) or (in_to and greeted.isdisjoint(others)):
         return True
     return speech.calls_on(own, me)
 
 
-def _audience(draft: MailDraft, mine: frozenset[str], own: str) -> tuple[set[str], set[str], frozenset[str]]:
+def _audience(draft: MailDraft, mine: frozenset[str], own: str) -> Audience:
     """How the message may call you, how it may call the other recipients, and whom its
     opening greets; a greeted name of no other recipient is yours where you are in To."""
     listed = (*draft.to, *draft.cc)
@@ -170,9 +180,16 @@ def _names(people: Iterable[tuple[str, str]]) -> set[str]:
     Sam" and "Sam Okafor" alike) and the parts of their addresses (sam.okafor@, sokafor@)."""
     found: set[str] = set()
     for name, address in people:
-        found.update(w.lower() for w in re.findall(r"[^\W\d_]+", name))
-        found.update(p for p in re.split(r"[._+-]", address.split("@")[0].lower()) if p)
+        found |= _called(name, address)
     return found
+
+
+@functools.lru_cache(maxsize=2**16)
+def _called(name: str, address: str) -> frozenset[str]:
+    """``_names`` of one person, kept: the same people come back message after message, and
+    a long list of recipients cost a worker more than the rest of its message."""
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", name)}
+    return frozenset(words.union(p for p in re.split(r"[._+-]", address.split("@")[0].lower()) if p))
 
 
 def _parse(raw: RawMessage) -> MailDraft | Problem:

@@ -11,7 +11,7 @@ running the same mail through again suggests nothing new.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ from patron.domain.vocabulary import OPEN_ASK_STATUSES as OPEN
 from patron.errors import Conflict, InvalidInput, NotFound
 from patron.services import records
 from patron.services.names import MAX_ID, labels_for
-from patron.services.relationships import engagement_of
+from patron.services.relationships import engagements_of
 from patron.store import schema
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
@@ -51,6 +51,22 @@ class Suggestion:
     commitment_id: int | None
 
 
+@dataclass(frozen=True)
+class Written:
+    """A message as the inbox reads it for suggestions (the arguments of ``suggest``)."""
+
+    interaction_id: int | None
+    text: str
+    written_at: datetime
+    sender_id: int | None
+    recipient_ids: Sequence[int]
+    from_me: bool
+    addressed_to_me: bool
+    engagement_id: int | None
+    source: str
+    found: Sequence[speech.Finding] | None = None
+
+
 def suggest(conn: Connection, interaction_id: int | None, text: str, written_at: datetime,
             sender_id: int | None, recipient_ids: Sequence[int], from_me: bool,
             addressed_to_me: bool, engagement_id: int | None, source: str,
@@ -58,31 +74,55 @@ def suggest(conn: Connection, interaction_id: int | None, text: str, written_at:
     """Suggest the asks in mail to you and the promises in mail from you; returns how many
     new suggestions were made (none for a message seen before). ``found``: the findings,
     where the text was read already (by the mail importer's workers)."""
-    if from_me:
-        kinds: tuple[str, ...] = (speech.COMMITMENT,)
-        person = recipient_ids[0] if recipient_ids else None
-    elif addressed_to_me:
-        kinds, person = REQUESTS, sender_id
-    else:
-        return 0
-    findings = speech.detect(text, written_at) if found is None else found
-    if not findings:
-        return 0
-    if engagement_id is None and person is not None:
-        engagement_id = engagement_of(conn, person)
-    sources = {f"{source}#{n}": finding for n, finding in enumerate(findings, start=1)
-               if finding.kind in kinds}
-    s = schema.suggestion
-    seen = set(conn.execute(select(s.c.source).where(s.c.source.in_(list(sources)))).scalars())
-    rows = [{
-        "kind": finding.kind, "title": finding.title[:500], "sentence": finding.sentence,
-        "person_id": person, "engagement_id": engagement_id, "interaction_id": interaction_id,
-        "due_at": finding.due_at, "found_at": _local(written_at),
-        "status": PENDING, "source": key,
-    } for key, finding in sources.items() if key not in seen]
+    return suggest_all(conn, [Written(interaction_id, text, written_at, sender_id, recipient_ids,
+                                      from_me, addressed_to_me, engagement_id, source, found)])
+
+
+def suggest_all(conn: Connection, messages: Iterable[Written]) -> int:
+    """``suggest`` for many messages in a few statements (a batch of the mail import): the
+    people's engagements and the suggestions made before are read in one query per 500, the
+    new ones go in with one insert, in the order one message after another would give."""
+    wanted: list[tuple[Written, int | None, dict[str, speech.Finding]]] = []
+    for message in messages:
+        if message.from_me:
+            kinds: tuple[str, ...] = (speech.COMMITMENT,)
+            person = message.recipient_ids[0] if message.recipient_ids else None
+        elif message.addressed_to_me:
+            kinds, person = REQUESTS, message.sender_id
+        else:
+            continue
+        findings = (speech.detect(message.text, message.written_at) if message.found is None
+                    else message.found)
+        wanted.append((message, person, {f"{message.source}#{n}": finding
+                                         for n, finding in enumerate(findings, start=1)
+                                         if finding.kind in kinds}))
+    engagements = engagements_of(conn, sorted({person for message, person, found in wanted if found
+                                               and message.engagement_id is None and person is not None}))
+    seen = _made(conn, [key for _, _, found in wanted for key in found])
+    rows = []
+    for message, person, found in wanted:
+        engagement = message.engagement_id
+        if engagement is None and person is not None:
+            engagement = engagements.get(person)
+        for key, finding in found.items():
+            if key not in seen:  # made before, or by a message met earlier in this call
+                seen.add(key)
+                rows.append({
+                    "kind": finding.kind, "title": finding.title[:500], "sentence": finding.sentence,
+                    "person_id": person, "engagement_id": engagement,
+                    "interaction_id": message.interaction_id, "due_at": finding.due_at,
+                    "found_at": _local(message.written_at), "status": PENDING, "source": key})
     if rows:
-        conn.execute(s.insert(), rows)
+        conn.execute(schema.suggestion.insert(), rows)
     return len(rows)
+
+
+def _made(conn: Connection, sources: list[str]) -> set[str]:
+    """Those of these sources that name a suggestion already (one query per 500)."""
+    s = schema.suggestion
+    return {found for start in range(0, len(sources), 500)
+            for found in conn.execute(select(s.c.source).where(s.c.source.in_(sources[start:start + 500])))
+            .scalars()}
 
 
 def _local(moment: datetime) -> datetime:

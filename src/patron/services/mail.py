@@ -13,8 +13,8 @@ that sits in your mailbox without naming you (a list, a Bcc), is ``in``. Where n
 is "me" (an organisation's archive of several people's mailboxes), each message is
 read from its own sender's point of view: ``out``.
 
-Each message newly stored goes to ``on_message``; by default that is the inbox,
-which suggests the asks in mail to you and the promises in mail from you
+Each message newly stored goes to ``on_message``; by default to the inbox, a batch at a
+time, which suggests the asks in mail to you and the promises in mail from you
 (``services/inbox.py``); they wait there to be accepted.
 
 Mail sent to many (lists, newsletters, notifications: ``domain.bulk``) is kept as mail:
@@ -49,7 +49,7 @@ from patron.importers.rawmail import RawMessage
 from patron.services import imports, inbox
 from patron.services.imports import Import, Policy
 from patron.services.people import Directory, Engagements, hold_writers
-from patron.store import schema
+from patron.store import schema, search
 from patron.store.database import Store
 
 BATCH = 2000
@@ -130,7 +130,7 @@ def messages_import(
     last; ``on_message`` hears of each message newly stored (by default the inbox's
     suggestions). Mail sent to many makes no people and no suggestions unless
     ``bulk_people``. What is stored does not depend on where batches end."""
-    writer = _Writer(_mine(me, owner), now, on_message or suggest_asks,
+    writer = _Writer(_mine(me, owner), now, on_message,
                      outcome or MailOutcome(bulk_people=bulk_people), checkpoint=checkpoint,
                      done=finish)
     reading = Reading(parsed(messages, mine=writer.mine, bulk_people=bulk_people),
@@ -239,7 +239,8 @@ class _Writer:
         hold_writers(conn)  # before reading what is stored: another import may be writing it
         drafts = self._fresh(conn, batch)
         if drafts:
-            self._store(conn, drafts)
+            with search.deferred(conn):  # entries of a batch at once, in the index's order
+                self._store(conn, drafts)
         if self.checkpoint is not None:
             self.checkpoint(conn, batch)
 
@@ -292,7 +293,9 @@ class _Writer:
         self.outcome.bulk += sum(d.bulk for d in drafts)
         self.outcome.people_created += directory.tally.people_created - before[0]
         self.outcome.organisations_created += directory.tally.organisations_created - before[1]
-        if self.on_message is not None:
+        if self.on_message is None:  # the inbox, told of the whole batch at once
+            inbox.suggest_all(conn, (w for m in stored if (w := _written(m)) is not None))
+        else:
             for message in stored:
                 self.on_message(conn, message)
 
@@ -331,13 +334,21 @@ class _Writer:
 
 def suggest_asks(conn: Connection, message: StoredMessage) -> None:
     """Put the asks in a message to you, and the promises in one from you, in the inbox;
-    mail sent to many and kept as mail only asks and promises nothing."""
+    mail sent to many and kept as mail only asks and promises nothing. (An import with no
+    ``on_message`` of its own does the same for each batch at once.)"""
+    written = _written(message)
+    if written is not None:
+        inbox.suggest_all(conn, [written])
+
+
+def _written(message: StoredMessage) -> inbox.Written | None:
+    """The message as the inbox reads it, where it may suggest something."""
     if message.bulk or not (message.from_me or message.to_me):
-        return
+        return None
     draft = message.draft
-    inbox.suggest(conn, message.interaction_id, draft.text, draft.date, message.sender_id,
-                  message.recipient_ids, message.from_me, message.to_me, message.engagement_id,
-                  draft.source, found=draft.findings)
+    return inbox.Written(message.interaction_id, draft.text, draft.date, message.sender_id,
+                         message.recipient_ids, message.from_me, message.to_me,
+                         message.engagement_id, draft.source, draft.findings)
 
 
 def _everyone(draft: MailDraft) -> Iterator[tuple[str, str]]:
@@ -396,8 +407,11 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     processors = [(n, p) for n, name in enumerate(columns)
                   if (p := table.c[name].type.dialect_impl(conn.dialect).bind_processor(conn.dialect))
                   is not None]
-    if processors:  # values the driver cannot take as they are (dates on SQLite)
-        rows = [_processed(row, processors) for row in rows]
+    if processors:  # values the driver cannot take as they are (dates on SQLite), column by column
+        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for n, process in processors:
+            values[n] = _processed(values[n], process)
+        rows = list(zip(*values, strict=True))
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positiontup is not None:
         order = [columns.index(name) for name in compiled.positiontup]
@@ -408,12 +422,16 @@ def bulk_insert(conn: Connection, table: Table, columns: Sequence[str],
     conn.exec_driver_sql(str(compiled), params)
 
 
-def _processed(row: tuple[Any, ...], processors: Sequence[tuple[int, Callable[[Any], Any]]],
-               ) -> tuple[Any, ...]:
-    values = list(row)
-    for n, process in processors:
-        values[n] = process(values[n])
-    return tuple(values)
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
+    """A column's values as the driver takes them. A value that is the very object of the row
+    before is processed once: a message's moment, copied to each of its participants."""
+    done: list[Any] = []
+    last, result = object(), None
+    for value in values:
+        if value is not last:
+            last, result = value, process(value)
+        done.append(result)
+    return done
 
 
 # Files: what changed since the last run is read; what did not is skipped unread.

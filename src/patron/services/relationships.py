@@ -9,6 +9,7 @@ ways to record a touchpoint, a promise, its outcome and time spent.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -197,11 +198,20 @@ def _reason(conn: Connection, person: int, now: datetime) -> str:
 
 def engagement_of(conn: Connection, person: int) -> int | None:
     """The person's engagement when they have exactly one active one; else None."""
+    return engagements_of(conn, [person]).get(person)
+
+
+def engagements_of(conn: Connection, people: Sequence[int]) -> dict[int, int]:
+    """``engagement_of`` for many people in one query per 500: the engagement of each who
+    has exactly one active one (the others are left out)."""
     st, e = schema.stakeholder, schema.engagement
-    found = sorted(set(conn.execute(
-        select(st.c.engagement_id).join(e, e.c.id == st.c.engagement_id)
-        .where(st.c.person_id == person, e.c.status == "active")).scalars()))
-    return found[0] if len(found) == 1 else None
+    found: dict[int, set[int]] = {}
+    for start in range(0, len(people), 500):
+        for person, engagement in conn.execute(
+                select(st.c.person_id, st.c.engagement_id).join(e, e.c.id == st.c.engagement_id)
+                .where(st.c.person_id.in_(people[start:start + 500]), e.c.status == "active")):
+            found.setdefault(int(person), set()).add(int(engagement))
+    return {person: engagements.pop() for person, engagements in found.items() if len(engagements) == 1}
 
 
 def met(conn: Connection, person: str, notes: str, now: datetime, *, engagement: str | None = None,

@@ -5,7 +5,9 @@ tokenised by ``unicode61`` without diacritics (so case and accents do not matter
 rowid is the record's id, or for asks and touchpoints their minute then their id
 (``Indexed.key``), so the index itself lists them newest first. Triggers on the
 record's tables keep it current: any change to a record, or to the addresses or domains
-found with it, takes its entry out and puts the new one in. The tables hold a copy of
+found with it, takes its entry out and puts the new one in. A bulk write (each batch of
+the mail import) sets them aside and writes the entries of what it touched at its end,
+in rowid order (``deferred``), leaving the same index. The tables hold a copy of
 the text they index (subjects, names: a few MB for 80,000 messages) so that a changed
 address can be taken out by rowid alone.
 
@@ -27,6 +29,7 @@ import re
 import string
 import unicodedata
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -206,6 +209,81 @@ def uninstall(conn: Connection) -> None:
         return
     for name, _table, _expression in postgres_indexes():
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {name}")
+
+
+# --- a bulk write: its entries written once, at its end, in rowid order --------------------
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[None]:
+    """Keep the index through a bulk write (a batch of the mail import) by writing the
+    entries of the records it touched once, at its end, in rowid order, not row by row.
+
+    FTS5 writes its pending words out as a new segment whenever a rowid comes that is lower
+    than the one before, or the same as the one just written: mail's moments come in any
+    order, and each address given to a new person takes out the entry just written for them
+    and puts it back, so row by row most rows made a segment of their own, merged again and
+    again. Within the block the triggers are set aside (inside the transaction: no one
+    outside it sees them gone) and temporary ones note what they would have done: the rowids
+    they would have taken out, the records whose entries they would have written. At the end
+    those rowids go and those records' entries are written from what the records then hold.
+    That is what the triggers leave: each entry they write is made from the record as it is
+    at that moment, and every later change to what it is made of fires them again.
+
+    A failure within leaves the triggers set aside: the transaction must then be rolled
+    back, which puts them back (an import's batch always is). On PostgreSQL the indexes are
+    the database's own: nothing to do."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    for indexed in INDEXED:
+        for trigger in _sqlite_trigger_names(indexed):
+            conn.exec_driver_sql(f"DROP TRIGGER {trigger}")
+    conn.exec_driver_sql("CREATE TEMP TABLE search_gone (kind TEXT, key INTEGER)")
+    conn.exec_driver_sql("CREATE TEMP TABLE search_due (kind TEXT, id INTEGER)")
+    for indexed in INDEXED:
+        for statement in _noting_triggers(indexed):
+            conn.exec_driver_sql(statement)
+    yield
+    _write_noted(conn)
+
+
+def _noting_triggers(indexed: Indexed) -> Iterator[str]:
+    """Temporary triggers that note what ``_sqlite_triggers`` would do, in the same events."""
+    fts, table, kind = indexed.fts, indexed.table, _literal(indexed.kind)
+
+    def gone(key: str) -> str:
+        return f"INSERT INTO search_gone VALUES ({kind}, {key}); "
+
+    def due(row: str) -> str:
+        return f"INSERT INTO search_due VALUES ({kind}, {row}); "
+
+    yield f"CREATE TEMP TRIGGER {fts}_noted_insert AFTER INSERT ON {table} BEGIN {due('new.id')}END"
+    yield (f"CREATE TEMP TRIGGER {fts}_noted_update AFTER UPDATE OF {', '.join(indexed.columns)} "
+           f"ON {table} BEGIN {gone(indexed.key('old'))}{due('new.id')}END")
+    yield (f"CREATE TEMP TRIGGER {fts}_noted_delete AFTER DELETE ON {table} "
+           f"BEGIN {gone(indexed.key('old'))}END")
+    for owned, link, _column in indexed.owned:
+        for event, rows in (("INSERT", ("new",)), ("UPDATE", ("old", "new")), ("DELETE", ("old",))):
+            steps = "".join(gone(f"{row}.{link}") + due(f"{row}.{link}") for row in rows)
+            yield (f"CREATE TEMP TRIGGER {fts}_{owned}_noted_{event.lower()} AFTER {event} ON {owned} "
+                   f"BEGIN {steps}END")
+
+
+def _write_noted(conn: Connection) -> None:
+    """Take out the rowids noted, write the noted records' entries in rowid order, and put
+    the triggers back."""
+    for indexed in INDEXED:
+        kind = _literal(indexed.kind)
+        for statement in _noting_triggers(indexed):
+            conn.exec_driver_sql(f"DROP TRIGGER temp.{statement.split()[3]}")
+        conn.exec_driver_sql(f"DELETE FROM {indexed.fts} WHERE rowid IN "
+                             f"(SELECT key FROM temp.search_gone WHERE kind = {kind})")
+        conn.exec_driver_sql(_sqlite_entry(indexed, f"r.id IN (SELECT id FROM temp.search_due "
+                                                    f"WHERE kind = {kind})") + " ORDER BY 1")
+        for statement in _sqlite_triggers(indexed):
+            conn.exec_driver_sql(statement)
+    conn.exec_driver_sql("DROP TABLE temp.search_gone")
+    conn.exec_driver_sql("DROP TABLE temp.search_due")
 
 
 def is_index(name: str | None) -> bool:
