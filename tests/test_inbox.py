@@ -131,7 +131,8 @@ def test_a_batch_is_suggested_as_one_message_after_another(register: Store) -> N
             else:
                 inbox.suggest_all(conn, written)
             s = schema.suggestion
-            rows = [dict(r) for r in conn.execute(select(s).order_by(s.c.id)).mappings()]
+            rows = [{k: v for k, v in r.items() if k != "id"}  # a rolled-back sequence goes on
+                    for r in conn.execute(select(s).order_by(s.c.id)).mappings()]
             transaction.rollback()
         return rows
 
