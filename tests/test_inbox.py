@@ -238,3 +238,8 @@ def test_opening_the_register_again_keeps_the_suggestions(register: Store, db_ur
             assert len(inbox.pending(conn)) == 2
     finally:
         again.close()
+
+
+def test_an_id_beyond_any_column_is_no_suggestion(patron: Patron) -> None:
+    for ident in (-(2**63) - 1, 2**63):
+        assert f"no suggestion #{ident}" in patron.fails(f"inbox reject -- {ident}", 3)

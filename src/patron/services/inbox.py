@@ -247,7 +247,8 @@ def reject(conn: Connection, idents: Sequence[int]) -> int:
 
 def _pending(conn: Connection, ident: int) -> Any:
     s = schema.suggestion
-    row = None if ident > MAX_ID else conn.execute(select(s).where(s.c.id == ident)).mappings().first()
+    row = (conn.execute(select(s).where(s.c.id == ident)).mappings().first()
+           if -MAX_ID <= ident <= MAX_ID else None)  # beyond a column's range: no such row
     if row is None:
         raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
     if row["status"] != PENDING:
@@ -334,7 +335,8 @@ def in_context(conn: Connection, suggestions: Sequence[Suggestion]) -> list[InCo
 def kind_of(conn: Connection, ident: int) -> str:
     """A suggestion's kind (a request or a commitment), whatever its status."""
     s = schema.suggestion
-    found = None if ident > MAX_ID else conn.execute(select(s.c.kind).where(s.c.id == ident)).scalar()
+    found = (conn.execute(select(s.c.kind).where(s.c.id == ident)).scalar()
+             if -MAX_ID <= ident <= MAX_ID else None)
     if found is None:
         raise NotFound(f"no suggestion #{ident} (see 'patron inbox --all')")
     return str(found)
