@@ -214,8 +214,11 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     for message in mail:
         sender = message.sender
         hidden = message.unseen()
-        to = set(message.to) - {sender, hidden}
-        cc = set(message.cc) - to - {sender, hidden}
+        written_to = set(message.to) - {sender}
+        copied = set(message.cc) - written_to - {sender}
+        if sender != hidden:
+            _sent(people[sender], message, written_to, copied, neighbours[sender], writes_to[sender])
+        to, cc = written_to - {hidden}, copied - {hidden}
         out = edges[sender]
         for person in to:
             people[person].received += 1
@@ -227,8 +230,6 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
         for person in to | cc:
             neighbours[person].add(sender)
             heard_from[person].add(sender)
-        if sender != hidden:
-            _sent(people[sender], message, neighbours[sender], writes_to[sender])
         parent = known.get(message.reply_to) if message.reply_to else None
         if parent is not None and parent.sender != sender:
             hours = (message.sent_at - parent.sent_at).total_seconds() / 3600
@@ -254,12 +255,10 @@ def signals(messages: Iterable[Message]) -> dict[str, Signals]:
     return dict(people)
 
 
-def _sent(found: Signals, message: Message, neighbours: set[str], writes_to: set[str]) -> None:
+def _sent(found: Signals, message: Message, to: set[str], cc: set[str], neighbours: set[str],
+          writes_to: set[str]) -> None:
     """The sender's side of a message (all its recipients, as the sender wrote them)."""
-    sender = message.sender
     found.sent += 1
-    to = set(message.to) - {sender}
-    cc = set(message.cc) - to - {sender}
     found.copies += len(cc)
     neighbours.update(to, cc)
     writes_to.update(to)
