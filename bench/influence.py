@@ -42,6 +42,7 @@ from pathlib import Path
 import detect
 from enron import MBOX, SHARED, Mail, mailboxes
 
+from patron.domain.duplicates import Someone, duplicates
 from patron.domain.influence import Message, degree, influence, pairwise_accuracy
 from patron.samples.orgmail import generate
 from patron.services import influence as service
@@ -281,39 +282,80 @@ def _theirs(address: str, surname: str) -> bool:
     return surname in address.split("@")[0] or (len(last) > 3 and last in surname)
 
 
+def joined(mails: Iterable[Mail], alias: dict[str, str]) -> dict[str, str]:
+    """Each address's person once the people ``patron people duplicates --merge`` finds
+    are merged, as the product finds them in a register of this mail: by the addresses the
+    mail holds (the labels' own addresses only join them as ``alias`` does), a person's
+    name read from them (the bench keeps no display names; the import names people who
+    come without one so)."""
+    groups: dict[str, set[str]] = {}
+    seen: Counter[str] = Counter()
+    for mail in mails:
+        for address in (mail.sender, *mail.to, *mail.cc):
+            seen[alias.get(address, address)] += 1
+            groups.setdefault(alias.get(address, address), set()).add(address)
+    people = [Someone(person, None, tuple(sorted(found)), messages=seen[person])
+              for person, found in sorted(groups.items())]
+    into = {other.ident: group.keep.ident for group in duplicates(people) for other in group.others}
+    return {**{address: into.get(person, person) for address, person in alias.items()},
+            **{address: into.get(person, person) for person, found in groups.items() for address in found}}
+
+
+def relabelled(sets: Pairs, alias: dict[str, str]) -> Pairs:
+    return {name: [(alias.get(a, a), alias.get(b, b)) for a, b in pairs] for name, pairs in sets.items()}
+
+
 def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str]) -> None:
-    """The whole archive, then each mailbox alone with its owner as "me"."""
+    """The whole archive, then each mailbox alone with its owner as "me"; each as the mail
+    gives it and with the people ``patron people duplicates`` finds merged."""
     whole = distinct(m for mails in boxes.values() for m in mails)
-    merged = envelopes(whole, alias)
-    ours, base = scores(envelopes(whole, alias, holders(boxes, alias))), degree(merged)
     print("Degree centrality by the labels' README rule (an address alone): "
           + readme_degree(whole, sets, alias))
-    print(f"Enron hierarchy, dev pairs, whole archive ({len(merged):,} distinct messages; a tie "
+    print(f"Enron hierarchy, dev pairs, whole archive ({len(whole):,} distinct messages; a tie "
           "counts 0.5; pairs that degree centrality has):")
-    print(f"  {'set':<7} {'pairs':>6} {'influence':>9} {'degree':>7}")
-    for name, pairs in sets.items():
-        mine, theirs, judged = agreement(ours, base, pairs)
-        print(f"  {name:<7} {judged:>6,} {mine:>9.3f} {theirs:>7.3f}")
-    everyone = [p for pairs in sets.values() for p in pairs]
+    print(f"  {'':<9} {'as imported':^27} {'duplicates merged':^27}")
+    print(f"  {'set':<7} " + f"{'pairs':>6} {'influence':>9} {'degree':>7}    " * 2)
+    one = joined(whole, alias)
+    figures = [on_archive(boxes, whole, sets, alias), on_archive(boxes, whole, relabelled(sets, one), one)]
+    for name in sets:
+        print(f"  {name:<7} " + "    ".join(f"{judged:>6,} {mine:>9.3f} {theirs:>7.3f}"
+                                            for mine, theirs, judged in (f[name] for f in figures)))
+    for label, mailbox_alias in (("as imported", lambda _: alias), ("duplicates merged",
+                                                                    lambda mails: joined(mails, alias))):
+        on_mailboxes(boxes, sets, mailbox_alias, label)
+
+
+def on_archive(boxes: dict[str, list[Mail]], whole: list[Mail], sets: Pairs, alias: dict[str, str],
+               ) -> dict[str, tuple[float, float, int]]:
+    ours = scores(envelopes(whole, alias, holders(boxes, alias)))
+    base = degree(envelopes(whole, alias))
+    return {name: agreement(ours, base, pairs) for name, pairs in sets.items()}
+
+
+def on_mailboxes(boxes: dict[str, list[Mail]], sets: Pairs,
+                 alias_of: Callable[[list[Mail]], dict[str, str]], label: str) -> None:
+    """Each mailbox alone, its owner as "me": the median and spread over the mailboxes."""
     per_box: list[tuple[str, float, float, int]] = []
     for name, mails in boxes.items():
-        me = {alias.get(a, a) for a in owner(mails, name)}
         alone = distinct(mails)
+        alias = alias_of(alone)
+        me = {alias.get(a, a) for a in owner(mails, name)}
         mine = tuple(sorted({alias.get(a, a) for a in main_address(mails, name)}))
         ours = scores(envelopes(alone, alias, lambda _, held=mine: held))
         base = degree(envelopes(alone, alias))
+        everyone = [p for pairs in relabelled(sets, alias).values() for p in pairs]
         pairs = [(a, b) for a, b in dict.fromkeys(everyone) if a not in me and b not in me]
-        mine, theirs, judged = agreement(ours, base, pairs)
+        scored, theirs, judged = agreement(ours, base, pairs)
         if judged:
-            per_box.append((name, mine, theirs, judged))
+            per_box.append((name, scored, theirs, judged))
     if not per_box:
         return
-    print(f"  each mailbox alone, its owner as me ({len(per_box)} mailboxes with pairs, "
+    print(f"  each mailbox alone, its owner as me, {label} ({len(per_box)} mailboxes with pairs, "
           f"{sum(n for *_, n in per_box):,} pairs in all, every set once):")
-    for label, column in (("influence", 1), ("degree", 2)):
+    for column, kind in ((1, "influence"), (2, "degree")):
         values = sorted(float(row[column]) for row in per_box)
         quarters = statistics.quantiles(values, n=4) if len(values) > 1 else values * 3
-        print(f"    {label:<9} median {statistics.median(values):.3f}, quartiles {quarters[0]:.3f}-"
+        print(f"    {kind:<9} median {statistics.median(values):.3f}, quartiles {quarters[0]:.3f}-"
               f"{quarters[2]:.3f}, range {values[0]:.3f}-{values[-1]:.3f}")
 
 
@@ -333,23 +375,44 @@ def on_requests() -> None:
 
 def on_register(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str]) -> None:
     """The product's own path: each mailbox imported by ``patron import mail --owner`` into
-    one fresh register, then ``patron influence``; a labelled person is the best-scored of
-    the register's people holding one of their addresses."""
+    one fresh register, then ``patron influence``; then again after ``patron people
+    duplicates --merge``. A labelled person is the best-scored of the register's people
+    holding one of their addresses."""
     with tempfile.TemporaryDirectory() as folder:
         db = str(Path(folder) / "enron.sqlite")
         start = time.perf_counter()
         for name, mails in boxes.items():
-            subprocess.run([sys.executable, "-m", "patron", "--db", db, "import", "mail",
-                            str(MBOX / name), *(f"--owner={a}" for a in main_address(mails, name))],
-                           check=True, stdout=subprocess.DEVNULL, env={**os.environ, "CI": "true"})
+            owners = (f"--owner={a}" for a in main_address(mails, name))
+            _patron(db, "import", "mail", str(MBOX / name), *owners)
         imported = time.perf_counter() - start
-        store = open_store(db, create=False)
-        try:
-            with store.read() as conn:
-                rows = service.people_influence(conn)
-                plain = [replace(m, held_by=()) for m in service.mail(conn)]
-        finally:
-            store.close()
+        before = on_stored(db, sets, alias)
+        start = time.perf_counter()
+        _patron(db, "people", "duplicates", "--merge")
+        merged = time.perf_counter() - start
+        after = on_stored(db, sets, alias)
+    print(f"Enron hierarchy, dev pairs, the 42 mailboxes imported one by one with --owner "
+          f"({imported:.0f} s), then patron influence; then again after patron people duplicates "
+          f"--merge ({merged:.0f} s):")
+    print(f"  {'set':<7} " + f"{'pairs':>6} {'influence':>9} {'degree':>7}    " * 2)
+    for name in sets:
+        print(f"  {name:<7} " + "    ".join(f"{judged:>6,} {mine:>9.3f} {theirs:>7.3f}"
+                                            for mine, theirs, judged in (before[name], after[name])))
+
+
+def _patron(db: str, *args: str) -> None:
+    subprocess.run([sys.executable, "-m", "patron", "--db", db, *args], check=True,
+                   stdout=subprocess.DEVNULL, env={**os.environ, "CI": "true"})
+
+
+def on_stored(db: str, sets: Pairs, alias: dict[str, str]) -> dict[str, tuple[float, float, int]]:
+    """``patron influence`` on a register, and degree centrality on its people, per label set."""
+    store = open_store(db, create=False)
+    try:
+        with store.read() as conn:
+            rows = service.people_influence(conn)
+            plain = [replace(m, held_by=()) for m in service.mail(conn)]
+    finally:
+        store.close()
     base_by_id = degree(plain)
     ours: dict[str, float] = {}
     base: dict[str, float] = {}
@@ -358,12 +421,7 @@ def on_register(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str]
             person = alias.get(address, address)
             ours[person] = max(ours.get(person, -1.0), row.score)
             base[person] = max(base.get(person, -1.0), base_by_id.get(str(row.person_id), 0.0))
-    print(f"Enron hierarchy, dev pairs, the 42 mailboxes imported one by one with --owner "
-          f"({imported:.0f} s), then patron influence:")
-    print(f"  {'set':<7} {'pairs':>6} {'influence':>9} {'degree':>7}")
-    for name, pairs in sets.items():
-        mine, theirs, judged = agreement(ours, base, pairs)
-        print(f"  {name:<7} {judged:>6,} {mine:>9.3f} {theirs:>7.3f}")
+    return {name: agreement(ours, base, pairs) for name, pairs in sets.items()}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,7 +29,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 COMMANDS = ["next", "next --all", "ask list", "due", "client Ledger", "stakeholders Ledger", "review",
             "reflect", "screen Vantor", "person show Helen",
             "conflicts", "inbox", "influence", "overview", "interaction list --limit 30",
-            "person list", "engagement list", "feedback list", "visibility", "why 1", "search ledger"]
+            "person list", "people duplicates", "engagement list", "feedback list", "visibility", "why 1",
+            "search ledger"]
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,10 @@ import click
 from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app
-from patron.cli.output import echo_json, table
+from patron.cli.output import echo_json, say, table
 from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
+from patron.services import duplicates
 from patron.services import influence as service
 from patron.services.names import resolve
 from patron.store import schema
@@ -50,6 +51,7 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
         rows = service.people_influence(conn, ident, None if accept or not limit else limit,
                                         me=[str(a) for a in app.settings()["me.emails"]])
         changed = service.accept(conn, ident, rows) if accept and ident is not None else None
+        split = len(duplicates.find(conn)) if rows and not as_json else 0
     shown = rows[:limit] if limit else rows
     if as_json:
         echo_json({"engagement": name, "people": [asdict(r) for r in shown],
@@ -63,6 +65,9 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
           wrap="why", optional=("addresses",))
     if changed is not None:
         click.echo(f"Set the power of {changed} stakeholder roles of {name} to the proposed values.")
+    if split:
+        say(f"{split:,} {'person appears' if split == 1 else 'people appear'} under several records, "
+            "each scored on part of their mail: see patron people duplicates")
 
 
 def _engagement_name(conn: Connection, ident: int | None) -> str | None:

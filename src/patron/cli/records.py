@@ -56,9 +56,10 @@ def kind_group(kind: RecordKind) -> click.Group:
 
         group.add_command(done)
     if kind.name == "person":
-        from patron.cli.people import person_merge
+        from patron.cli.people import person_duplicates, person_merge
 
         group.add_command(person_merge)
+        group.add_command(person_duplicates)
     if kind.name == "feedback":
         from patron.cli.relationships import feedback_link, feedback_log
 
