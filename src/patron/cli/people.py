@@ -68,13 +68,13 @@ def person_duplicates(app: App, take: bool, as_json: bool) -> None:
     if as_json:
         echo_json({"groups": [_group(d) for d in found], **({"merged": gone} if take else {})})
         return
-    table("Likely one person" if not take else "Merged", ["keep", "and", "domain"],
+    table("Likely one person" if not take else "Merged", ["keep", "merge into it", "domain"],
           [[_who(d.keep), ", ".join(_who(o) for o in d.others), d.domain] for d in found],
-          empty="No two people look like one.", wrap=("keep", "and"))
+          empty="No two people look like one.", wrap=("keep", "merge into it"))
     if found and not take:
         say("Merge them all with patron people duplicates --merge, or one group with "
             "patron people merge KEEP OTHER.")
-    elif take:
+    elif found:
         say(f"Merged {gone:,} record{'s' if gone != 1 else ''} into {len(found):,} "
             f"{'person' if len(found) == 1 else 'people'}.")
 

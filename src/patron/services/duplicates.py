@@ -1,6 +1,6 @@
 """People in the register who are likely one person, and merging them.
 
-The rule is ``domain.duplicates``'; this reads the register's people for it (name,
+The rule is ``domain.duplicates``; this reads the register's people for it (name,
 addresses, organisation, how much mail each takes part in) and merges what the user
 takes, each group in the record to keep (``people.merge``).
 """
