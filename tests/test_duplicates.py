@@ -132,3 +132,63 @@ def test_the_command_lists_merges_and_scores_the_person_once(patron: Patron, tmp
     assert "under several records" not in patron.ok("influence")
     assert patron.ok("people duplicates").strip() == "No two people look like one."
     assert json.loads(patron.ok("people duplicates --merge --json")) == {"groups": [], "merged": 0}
+
+
+def _two_records(store: Store) -> tuple[int, int]:
+    with store.begin() as conn:
+        directory = people.Directory(conn)
+        first = directory.person("john.lavorato@enron.com")
+        second = directory.person("john.j.lavorato@enron.com")
+    assert first is not None and second is not None
+    return first, second
+
+
+def test_a_persons_page_offers_their_other_record_and_merges_it(store: Store) -> None:
+    from tests.web_helpers import JSON, client, csrf
+
+    first, second = _two_records(store)
+    web = client(store)
+    html = web.get(f"/people/{first}").text
+    assert "Likely the same person" in html and f'href="/people/{second}"' in html
+    twin = web.get(f"/people/{first}", headers=JSON).json()
+    other = {"id": second, "name": "John J Lavorato", "emails": ["john.j.lavorato@enron.com"]}
+    assert twin["also"] == [other]
+    assert web.get(f"/people/{second}", headers=JSON).json()["also"][0]["id"] == first  # from either side
+    merged = web.post(f"/people/{first}/merge", data={"csrf_token": csrf(html), "other": str(second)})
+    assert merged.status_code == 303
+    assert merged.headers["location"].startswith(f"/people/{first}?note=Merged+John+J+Lavorato")
+    after = web.get(f"/people/{first}", headers=JSON).json()
+    assert after["also"] == [] and after["emails"] == ["john.j.lavorato@enron.com", "john.lavorato@enron.com"]
+    assert web.get(f"/people/{second}").status_code == 404
+    gone = web.post(f"/people/{first}/merge", data={"csrf_token": csrf(html), "other": str(second)},
+                    headers=JSON)
+    assert gone.status_code == 404 and "error" in gone.json()
+    themselves = web.post(f"/people/{first}/merge", data={"csrf_token": csrf(html), "other": str(first)},
+                          headers=JSON)
+    assert themselves.status_code == 400
+    assert web.get(f"/people/{first}", headers=JSON).json()["emails"] == after["emails"]
+
+
+def test_merging_on_a_persons_page_in_chromium(tmp_path: Path) -> None:
+    from patron.store.database import open_store
+    from tests.browser_helpers import ARTEFACTS, Watch, browser, serving
+
+    store = open_store(str(tmp_path / "register.sqlite"))
+    first, second = _two_records(store)
+    try:
+        with serving(store) as url, browser() as chromium:
+            watch = Watch(url)
+            page = watch.attach(chromium.new_page(viewport={"width": 1280, "height": 800}))
+            page.goto(f"{url}/people/{second}")
+            section = page.get_by_role("region", name="Likely the same person")
+            assert section.get_by_role("link", name="John Lavorato").count() == 1
+            page.screenshot(path=str(ARTEFACTS / "person-duplicates.png"), full_page=True)
+            section.get_by_role("button", name=f"Merge John Lavorato (#{first}) into John J Lavorato").click()
+            page.wait_for_url(f"**/people/{second}?note=*")
+            assert page.locator("p.flash").inner_text().startswith("Merged John Lavorato")
+            assert page.get_by_role("region", name="Likely the same person").count() == 0
+            assert "john.lavorato@enron.com" in page.locator("main").inner_text()
+            page.screenshot(path=str(ARTEFACTS / "person-duplicates-merged.png"), full_page=True)
+            assert watch.clean(), (watch.dialogs, watch.errors, watch.strays)
+    finally:
+        store.close()

@@ -94,6 +94,12 @@ def duplicates(people: Iterable[Someone[K]]) -> list[Duplicate[K]]:
     return sorted(found, key=lambda d: (-len(d.others), d.domain, d.name))
 
 
+def name_words(someone: Someone[K]) -> set[str]:
+    """The words of every name the record reads as: a record it may be one person with
+    holds one of them in its name or an address (a search for candidates)."""
+    return {word for _, name in _names(someone) for word in name.words}
+
+
 def _names(someone: Someone[K]) -> Iterator[tuple[str | None, _Name]]:
     """Every name the record reads as, each with the organisation domain it is a key at
     (None for a free-mail address: its name still tells whose record it is, by its

@@ -10,16 +10,38 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, or_, select
 
-from patron.domain.duplicates import Duplicate, Someone, duplicates
+from patron.domain.duplicates import Duplicate, Someone, duplicates, name_words
 from patron.services.people import merge
 from patron.store import schema
+
+CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
 
 
 def find(conn: Connection) -> list[Duplicate[int]]:
     """Groups of people who are likely one person, the one in the most mail to keep."""
     return duplicates(_people(conn))
+
+
+def of(conn: Connection, person: int) -> Duplicate[int] | None:
+    """The group ``person`` belongs to, if any, read from the people who hold the longest
+    word of their name in theirs or in an address (a person's page asks this: a few
+    queries, not the whole register)."""
+    p, pe = schema.person, schema.person_email
+    them = _people(conn, [person])
+    words = sorted(name_words(them[0]), key=lambda w: (-len(w), w)) if them else []
+    if not words:
+        return None
+    like = f"%{words[0]}%"
+    # SQLite's LIKE already ignores ASCII case, and its ILIKE (lower() on every row) costs
+    # seven times as much; PostgreSQL's LIKE heeds case. Addresses are stored lower-case.
+    named = p.c.name.like(like) if conn.dialect.name == "sqlite" else p.c.name.ilike(like)
+    near = conn.execute(select(p.c.id).where(or_(
+        p.c.id == person, named,
+        p.c.id.in_(select(pe.c.person_id).where(pe.c.address.like(like)))))).scalars()
+    found = duplicates(_people(conn, sorted(near)))
+    return next((d for d in found if person in {d.keep.ident, *(o.ident for o in d.others)}), None)
 
 
 def merge_all(conn: Connection, found: Sequence[Duplicate[int]]) -> int:
@@ -32,14 +54,25 @@ def merge_all(conn: Connection, found: Sequence[Duplicate[int]]) -> int:
     return gone
 
 
-def _people(conn: Connection) -> list[Someone[int]]:
+def _people(conn: Connection, only: Sequence[int] | None = None) -> list[Someone[int]]:
+    """Everyone with an address, or those of ``only``, as the rule reads them."""
+    if only is None:
+        return _read(conn, None)
+    return [s for n in range(0, len(only), CHUNK) for s in _read(conn, only[n:n + CHUNK])]
+
+
+def _read(conn: Connection, ids: Sequence[int] | None) -> list[Someone[int]]:
     p, pe, ip = schema.person, schema.person_email, schema.interaction_participant
+    emails = select(pe.c.person_id, pe.c.address).order_by(pe.c.address)
+    counted = select(ip.c.person_id, func.count()).group_by(ip.c.person_id)
+    named = select(p.c.id, p.c.name, p.c.organisation_id).order_by(p.c.id)
+    if ids is not None:
+        emails = emails.where(pe.c.person_id.in_(ids))
+        counted = counted.where(ip.c.person_id.in_(ids))
+        named = named.where(p.c.id.in_(ids))
     addresses: dict[int, list[str]] = defaultdict(list)
-    for person, address in conn.execute(select(pe.c.person_id, pe.c.address).order_by(pe.c.address)):
+    for person, address in conn.execute(emails):
         addresses[int(person)].append(str(address))
-    counts = {int(person): int(n) for person, n in conn.execute(
-        select(ip.c.person_id, func.count()).group_by(ip.c.person_id))}
+    counts = {int(person): int(n) for person, n in conn.execute(counted)}
     return [Someone(int(ident), name, tuple(addresses[int(ident)]), org, counts.get(int(ident), 0))
-            for ident, name, org in conn.execute(
-                select(p.c.id, p.c.name, p.c.organisation_id).order_by(p.c.id))
-            if addresses.get(int(ident))]
+            for ident, name, org in conn.execute(named) if addresses.get(int(ident))]

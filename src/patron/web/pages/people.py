@@ -1,7 +1,9 @@
 """``/people/{id}``: roles across engagements, touchpoints newest first (50 a page, ``?page=``),
-their asks, your promises to them, their feedback and when they are due a call; and
-``POST /people/{id}/touchpoints``, logging a touchpoint (as ``patron met``), and
-``POST /people/{id}/feedback`` (as ``patron feedback``)."""
+their asks, your promises to them, their feedback, when they are due a call and the other
+records that are likely them (as ``patron people duplicates``); and
+``POST /people/{id}/touchpoints``, logging a touchpoint (as ``patron met``),
+``POST /people/{id}/feedback`` (as ``patron feedback``) and ``POST /people/{id}/merge``,
+another record merged into this one (as ``patron people merge``)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from fastapi.responses import Response
 from patron.domain.records import FEEDBACK, PERSON
 from patron.domain.vocabulary import InteractionKind
 from patron.errors import InvalidInput
-from patron.services import records, relationships
+from patron.services import duplicates, people, records, relationships
 from patron.services.names import resolve
 from patron.services.profile import PAGE_SIZE, profile
 from patron.web.remember import remembered
@@ -25,8 +27,21 @@ router = APIRouter()
 def person(request: Request, ident: int, number: int = Query(1, alias="page")) -> Response:
     with reading(request) as (conn, where):
         found = profile(conn, where.settings, where.now(), str(ident), number)
-    return page(request, "person.html", {**vars(found), "page_size": PAGE_SIZE,
+        same = duplicates.of(conn, found.id)
+    also = [{"id": s.ident, "name": s.name, "emails": list(s.addresses)}
+            for s in ((same.keep, *same.others) if same else ()) if s.ident != found.id]
+    return page(request, "person.html", {**vars(found), "also": also, "page_size": PAGE_SIZE,
                                          "kinds": [k.value for k in InteractionKind]})
+
+
+@router.post("/people/{ident}/merge")
+def merge_into(request: Request, ident: int, other: int = Form(...)) -> Response:
+    """Another record of this person merged into this one, as ``patron people merge``."""
+    with writing(request) as (conn, _):
+        gone = records.get(conn, PERSON, resolve(conn, PERSON, str(other)))["name"]
+        people.merge(conn, ident, other)
+        kept = records.get(conn, PERSON, ident)
+    return written(request, kept, f"/people/{ident}", note=f"Merged {gone} (#{other}) into {kept['name']}")
 
 
 @router.post("/people/{ident}/touchpoints")
