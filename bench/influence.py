@@ -12,14 +12,16 @@ centrality, and how long it takes; and how well requests are found in mail.
    README (a tie counts 0.5; only pairs whose both people degree centrality has) on the
    mail of ../shared/data/enron-mbox: all 42 mailboxes merged, then each mailbox alone
    with its owner as "me" (median and spread over the mailboxes), degree centrality beside
-   each figure. The mail is read once by Patron's parser and cached (bench/enron.py).
+   each figure; each as imported and with the people ``patron people duplicates`` finds
+   merged. The mail is read once by Patron's parser and cached (bench/enron.py).
 4. Time to score 77,600 generated messages and the Enron mail.
 5. Request detection's sentence F1 on the annotated threads (bench/detect.py's measure).
 
     .venv/bin/python bench/influence.py
     .venv/bin/python bench/influence.py --enron-only    # 3-5 only: under a minute with the cache
     .venv/bin/python bench/influence.py --enron-only --register   # and the product's own path:
-        # the 42 mailboxes imported by ``patron import mail --owner``, then ``patron influence``
+        # the 42 mailboxes imported by ``patron import mail --owner``, then ``patron influence``,
+        # then again after ``patron people duplicates --merge``
 """
 
 from __future__ import annotations
