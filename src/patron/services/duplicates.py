@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.duplicates import Duplicate, Someone, duplicates, name_words
+from patron.services.imports import chunks
 from patron.services.people import merge
 from patron.store import schema
 
@@ -58,7 +59,7 @@ def _people(conn: Connection, only: Sequence[int] | None = None) -> list[Someone
     """Everyone with an address, or those of ``only``, as the rule reads them."""
     if only is None:
         return _read(conn, None)
-    return [s for n in range(0, len(only), CHUNK) for s in _read(conn, only[n:n + CHUNK])]
+    return [someone for chunk in chunks(only, CHUNK) for someone in _read(conn, chunk)]
 
 
 def _read(conn: Connection, ids: Sequence[int] | None) -> list[Someone[int]]:

@@ -37,7 +37,7 @@ from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, insert, or_, select, update
+from sqlalchemy import Connection, Table, insert, select, update
 
 from patron.domain.addresses import normal_address
 from patron.domain.vocabulary import Direction, InteractionKind
@@ -270,10 +270,10 @@ class _Writer:
         directory, _ = self._helpers(conn)
         mine = sorted(set(directory.existing(sorted(self.mine)).values()))
         ip = schema.interaction_participant
-        for start in range(0, len(interactions) if mine else 0, 500):
+        for chunk in imports.chunks(interactions if mine else [], 500):
             conn.execute(update(ip).where(
-                ip.c.interaction_id.in_(interactions[start:start + 500]), ip.c.person_id.in_(mine),
-                or_(ip.c.own_mailbox.is_(None), ip.c.own_mailbox.is_(False))).values(own_mailbox=True))
+                ip.c.interaction_id.in_(chunk), ip.c.person_id.in_(mine),
+                ip.c.own_mailbox.is_not(True)).values(own_mailbox=True))
 
     def _store(self, conn: Connection, drafts: list[MailDraft]) -> None:
         directory, engagements = self._helpers(conn)
