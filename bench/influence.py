@@ -13,7 +13,9 @@ centrality, and how long it takes; and how well requests are found in mail.
    mail of ../shared/data/enron-mbox: all 42 mailboxes merged, then each mailbox alone
    with its owner as "me" (median and spread over the mailboxes), degree centrality beside
    each figure; each as imported and with the people ``patron people duplicates`` finds
-   merged. The mail is read once by Patron's parser and cached (bench/enron.py).
+   merged; and where the pairs the score gets wrong lie (the bosses against whom most are
+   wrong, and how much of their own mail the mailboxes kept). The mail is read once by
+   Patron's parser and cached (bench/enron.py).
 4. Time to score 77,600 generated messages and the Enron mail.
 5. Request detection's sentence F1 on the annotated threads (bench/detect.py's measure).
 
@@ -322,6 +324,7 @@ def on_hierarchy(boxes: dict[str, list[Mail]], sets: Pairs, alias: dict[str, str
     for name in sets:
         print(f"  {name:<7} " + "    ".join(f"{judged:>6,} {mine:>9.3f} {theirs:>7.3f}"
                                             for mine, theirs, judged in (f[name] for f in figures)))
+    wrong_pairs(boxes, whole, relabelled(sets, one), one)
     for label, mailbox_alias in (("as imported", lambda _: alias), ("duplicates merged",
                                                                     lambda mails: joined(mails, alias))):
         on_mailboxes(boxes, sets, mailbox_alias, label)
@@ -332,6 +335,27 @@ def on_archive(boxes: dict[str, list[Mail]], whole: list[Mail], sets: Pairs, ali
     ours = scores(envelopes(whole, alias, holders(boxes, alias)))
     base = degree(envelopes(whole, alias))
     return {name: agreement(ours, base, pairs) for name, pairs in sets.items()}
+
+
+def wrong_pairs(boxes: dict[str, list[Mail]], whole: list[Mail], sets: Pairs, alias: dict[str, str],
+                top: int = 5) -> None:
+    """Where the pairs the score gets wrong lie (duplicates merged): the titles and seniority
+    sets pair every person of a higher level with every one of a lower, so one misplaced
+    boss is wrong against dozens; how many of the wrong pairs the ``top`` bosses with the
+    most hold, and how many messages of theirs any mailbox other than their own kept."""
+    found = {f.person: f for f in influence(envelopes(whole, alias, holders(boxes, alias)))}
+    base = degree(envelopes(whole, alias))
+    print(f"  where the wrong pairs lie (duplicates merged), the {top} bosses with the most; messages "
+          "seen sent: in mailboxes other than their own")
+    for name, pairs in sets.items():
+        judged = [(a, b) for a, b in pairs if a in base and b in base]
+        score = {p: found[p].score if p in found else -1.0 for pair in judged for p in pair}
+        wrong = Counter(a for a, b in judged if score[a] < score[b])
+        worst = wrong.most_common(top)
+        sent = sorted(found[a].signals.sent if a in found else 0 for a, _ in worst)
+        held = sum(n for _, n in worst)
+        print(f"    {name:<7} {sum(wrong.values()):>4} wrong of {len(judged):,}, {held:>4} "
+              f"of them against {len(worst)} bosses; their messages seen sent: {', '.join(map(str, sent))}")
 
 
 def on_mailboxes(boxes: dict[str, list[Mail]], sets: Pairs,
