@@ -145,6 +145,8 @@ def test_the_tools_are_listed_with_descriptions_and_output_schemas(server: Serve
     assert tools["met"].inputSchema["required"] == ["person"]
     period = tools["review"].inputSchema["properties"]["period"]["anyOf"][0]["enum"]
     assert tuple(period) == CHOICES  # the same choices as 'patron review --period'
+    destroying = {name for name, tool in tools.items() if tool.annotations.destructiveHint}
+    assert destroying == {"people_merge"}  # a record goes: the client asks the user first
 
 
 def test_read_only_lists_the_reading_tools_and_refuses_a_write(read_only: Server, cli: Patron) -> None:
@@ -270,6 +272,26 @@ def test_inbox_lists_what_waits(server: Server, cli: Patron) -> None:
     assert f"#{expected[0]['id']} " in text
 
 
+def test_influence_is_the_cli_ranking_with_its_reasons(server: Server, cli: Patron) -> None:
+    text, data = server.ok("influence", limit=5)
+    expected = as_json(cli, "influence --json -n 5")
+    assert [p["person_id"] for p in data["people"]] == [p["person_id"] for p in expected["people"]]
+    assert [p["score"] for p in data["people"]] == pytest.approx([p["score"] for p in expected["people"]])
+    assert [p["reasons"] for p in data["people"]] == [p["reasons"] for p in expected["people"]]
+    first = expected["people"][0]
+    assert f"1. {first['name']}: {first['score']:.2f}, power {first['power']}" in text
+    assert first["reasons"][0] in text
+    assert data["split"] == 0 and "several records" not in text
+
+
+def test_influence_in_one_engagement(server: Server, cli: Patron) -> None:
+    text, data = server.ok("influence", engagement="Ledger", limit=3)
+    expected = as_json(cli, "influence -e Ledger --json -n 3")
+    assert data["engagement"] == expected["engagement"] == "Ledger migration"
+    assert [p["person_id"] for p in data["people"]] == [p["person_id"] for p in expected["people"]]
+    assert text.startswith("Influence in the mail of Ledger migration, most first")
+
+
 # --- writing tools: the command line sees the write ------------------------------------------
 
 
@@ -340,6 +362,37 @@ def test_inbox_accept_and_reject(server: Server, cli: Patron) -> None:
     assert data == {"rejected": 1} and text == "Rejected 1 suggestion."
     statuses = {s["id"]: s["status"] for s in as_json(cli, "inbox --all --json")}
     assert (statuses[first], statuses[second]) == ("accepted", "rejected")
+
+
+def test_influence_accept_sets_the_stakeholders_power(server: Server, cli: Patron) -> None:
+    text, data = server.ok("influence_accept", engagement="Ledger")
+    after = {p["person_id"]: p for p in as_json(cli, "influence -e Ledger --json -n 0")["people"]}
+    stakeholders = {s["person"] for s in as_json(cli, "stakeholder list -e Ledger --json")}
+    held = [p for p in after.values() if p["name"] in stakeholders]
+    assert held and all(p["current_power"] == p["power"] for p in held)
+    assert text.startswith(f"Set the power of {data['accepted']} stakeholder role")
+    assert "Ledger migration" in text.splitlines()[0]
+    assert "no engagement called 'Atlantis'" in server.error("influence_accept", engagement="Atlantis")
+
+
+def test_duplicates_are_listed_then_merged_as_the_cli_sees_them(server: Server, cli: Patron) -> None:
+    cli.ok("person add 'Tomas Lind' --email tomas.lind@harbourline.example")
+    cli.ok("person add 'Tomas K. Lind' --email tomas.k.lind@harbourline.example")
+    text, data = server.ok("people_duplicates")
+    assert data == as_json(cli, "people duplicates --json")
+    group = next(g for g in data["groups"] if g["domain"] == "harbourline.example")
+    keep, other = group["keep"], group["others"][0]
+    assert f"- keep {keep['name']} (#{keep['id']}); merge into it {other['name']} (#{other['id']})" in text
+
+    assert "cannot be merged with themselves" in server.error(
+        "people_merge", keep=str(keep["id"]), other=str(keep["id"]))
+    text, merged = server.ok("people_merge", keep=str(keep["id"]), other=f"#{other['id']}")
+    assert (merged["kept"], merged["merged"]) == (keep["id"], other["id"])
+    assert merged["emails"] == ["tomas.k.lind@harbourline.example", "tomas.lind@harbourline.example"]
+    assert text.startswith(f"Merged {other['name']} (#{other['id']}) into {keep['name']}")
+    assert as_json(cli, f"person show {keep['id']} --json")["emails"] == merged["emails"]
+    assert "harbourline.example" not in cli.ok("people duplicates --json")
+    assert "no person" in server.error("people_merge", keep=str(keep["id"]), other=f"#{other['id']}")
 
 
 # --- names, bad input, nothing half-written --------------------------------------------------

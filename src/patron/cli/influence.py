@@ -5,16 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import click
-from sqlalchemy import Connection, select
 
 from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json, say, table
-from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
-from patron.services import duplicates
 from patron.services import influence as service
-from patron.services.names import resolve
-from patron.store import schema
 
 
 @click.command()
@@ -42,36 +37,25 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
 
         patron influence --engagement Ledger --accept
     """
-    if accept and not engagement:
+    if accept and not engagement:  # the service refuses it too, in words that name no option
         raise InvalidInput("--accept sets stakeholders' power in one engagement: give --engagement")
     store = app.store(create=False)
     with store.begin() if accept else store.read() as conn:
-        ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
-        name = _engagement_name(conn, ident)
-        rows = service.people_influence(conn, ident, None if accept or not limit else limit,
-                                        me=[str(a) for a in app.settings()["me.emails"]])
-        changed = service.accept(conn, ident, rows) if accept and ident is not None else None
-        split = len(duplicates.find(conn)) if rows and not as_json else 0
-    shown = rows[:limit] if limit else rows
+        found = service.view(conn, engagement, limit or None, [str(a) for a in app.settings()["me.emails"]],
+                             take=accept, look=not as_json)
     if as_json:
-        echo_json({"engagement": name, "people": [asdict(r) for r in shown],
-                   **({"accepted": changed} if changed is not None else {})})
+        echo_json({"engagement": found.engagement, "people": [asdict(r) for r in found.people],
+                   **({"accepted": found.accepted} if found.accepted is not None else {})})
         return
+    name = found.engagement
     table(f"Influence in the mail{f' of {name}' if name else ''}",
           ["person", "addresses", "score", "power", "now", "why"],
           [[r.name, r.addresses, f"{r.score:.2f}", r.power, r.current_power, "; ".join(r.reasons)]
-           for r in shown],
+           for r in found.people],
           empty="No mail with a sender recorded.",
           wrap="why", optional=("addresses",))
-    if changed is not None:
-        click.echo(f"Set the power of {changed} stakeholder roles of {name} to the proposed values.")
-    if split:
-        say(f"{split:,} {'person appears' if split == 1 else 'people appear'} under several records, "
-            "each scored on part of their mail: see patron people duplicates")
-
-
-def _engagement_name(conn: Connection, ident: int | None) -> str | None:
-    if ident is None:
-        return None
-    e = schema.engagement
-    return str(conn.execute(select(e.c.name).where(e.c.id == ident)).scalar_one())
+    if found.accepted is not None:
+        click.echo(f"Set the power of {found.accepted} stakeholder roles of {name} to the proposed values.")
+    if found.split:
+        say(f"{found.split:,} {'person appears' if found.split == 1 else 'people appear'} under several "
+            "records, each scored on part of their mail: see patron people duplicates")

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import click
 
 from patron.cli.app import App, pass_app
 from patron.cli.output import echo_json, say, table
-from patron.domain.duplicates import Duplicate, Someone
-from patron.domain.records import PERSON
+from patron.domain.duplicates import Someone
 from patron.services import duplicates as service
-from patron.services import records
-from patron.services.names import resolve
-from patron.services.people import addresses, merge
 
 
 @click.command("merge")
@@ -30,16 +28,12 @@ def person_merge(app: App, keep: str, other: str, as_json: bool) -> None:
         patron people merge 12 31
     """
     with app.store(create=False).begin() as conn:
-        kept, gone = resolve(conn, PERSON, keep), resolve(conn, PERSON, other)
-        gone_name = records.get(conn, PERSON, gone)["name"]
-        merge(conn, kept, gone)
-        name = records.get(conn, PERSON, kept)["name"]
-        emails = addresses(conn, kept)
+        done = service.merge_named(conn, keep, other)
     if as_json:
-        echo_json({"kept": kept, "merged": gone, "name": name, "emails": emails})
+        echo_json(asdict(done))
     else:
-        click.echo(f"Merged {gone_name} (#{gone}) into {name} (#{kept}); "
-                   f"addresses: {', '.join(emails) or 'none'}")
+        click.echo(f"Merged {done.merged_name} (#{done.merged}) into {done.name} (#{done.kept}); "
+                   f"addresses: {', '.join(done.emails) or 'none'}")
 
 
 @click.command("duplicates")
@@ -66,7 +60,7 @@ def person_duplicates(app: App, take: bool, as_json: bool) -> None:
         found = service.find(conn)
         gone = service.merge_all(conn, found) if take else 0
     if as_json:
-        echo_json({"groups": [_group(d) for d in found], **({"merged": gone} if take else {})})
+        echo_json({"groups": [asdict(g) for g in service.shown(found)], **({"merged": gone} if take else {})})
         return
     table("Likely one person" if not take else "Merged", ["keep", "merge into it", "domain"],
           [[_who(d.keep), ", ".join(_who(o) for o in d.others), d.domain] for d in found],
@@ -82,8 +76,3 @@ def person_duplicates(app: App, take: bool, as_json: bool) -> None:
 def _who(someone: Someone[int]) -> str:
     return f"{someone.name} (#{someone.ident})"
 
-
-def _group(found: Duplicate[int]) -> dict[str, object]:
-    return {"keep": {"id": found.keep.ident, "name": found.keep.name, "emails": list(found.keep.addresses)},
-            "others": [{"id": o.ident, "name": o.name, "emails": list(o.addresses)} for o in found.others],
-            "name": found.name, "domain": found.domain}

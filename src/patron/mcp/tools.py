@@ -19,9 +19,10 @@ from patron.domain.hire import HIRE_TERMS
 from patron.domain.ranking import TERMS
 from patron.domain.records import ASK, COMMITMENT, ENGAGEMENT, FEEDBACK, INTERACTION, PERSON, TIME_ENTRY
 from patron.domain.vocabulary import BossKind, InteractionKind
-from patron.services import asks, hire, ranking, records, relationships, screening
+from patron.services import asks, duplicates, hire, ranking, records, relationships, screening
 from patron.services import client as client_service
 from patron.services import inbox as inbox_service
+from patron.services import influence as influence_service
 from patron.services import review as review_service
 from patron.services import search as search_service
 from patron.services.names import resolve
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 READING = ToolAnnotations(readOnlyHint=True, openWorldHint=False)
 WRITING = ToolAnnotations(readOnlyHint=False, destructiveHint=False, idempotentHint=False,
                           openWorldHint=False)
+MERGING = ToolAnnotations(readOnlyHint=False, destructiveHint=True, idempotentHint=False,
+                          openWorldHint=False)  # a record goes: the client should ask the user first
 
 # Arguments, in the command line's words.
 EngagementName = Annotated[str, Field(description="An engagement: a unique part of its name, or its id.")]
@@ -119,6 +122,11 @@ class SearchAnswer(BaseModel):
         "Records holding every word, kind by kind (people, organisations, engagements, asks, "
         "touchpoints), asks and touchpoints newest first; marks are [start, end) of each "
         "matched word in the title and the snippet."))
+
+
+class DuplicatesAnswer(BaseModel):
+    groups: list[duplicates.Group] = Field(description=(
+        "Records likely to be one person: the others merge into keep (the one in the most mail)."))
 
 
 class Recorded(BaseModel):
@@ -381,6 +389,40 @@ class Tools:
                   f"{': ' + h.snippet if h.snippet else ''}" for h in hits]
         return answer("\n".join(lines), SearchAnswer, SearchAnswer(hits=hits))
 
+    def influence(self, engagement: Annotated[str | None, Field(description=(
+                      "Only the mail filed under this engagement or with its stakeholders taking "
+                      "part (a unique part of its name, or its id)."))] = None,
+                  limit: Annotated[int, Field(ge=1, le=500, description=(
+                      "How many people, most influential first."))] = 25,
+                  ) -> Annotated[CallToolResult, influence_service.InfluenceView]:
+        """Who holds influence, read from the mail: how many different people write to them or
+        copy them, how many copy them, and how many they write to (those who direct hear from
+        many and write to few). Each person gets a score from 0 to 1, a proposed power from 0
+        to 5 and the signals that place them, in words; each is measured by the mail found in
+        mailboxes other than their own, so the user is not scored from their own mail. Also
+        how many people appear under several records (see people_duplicates). As 'patron
+        influence --json'."""
+        with self.reading() as conn:
+            found = influence_service.view(conn, engagement, limit, self._me(), look=True)
+        return answer(_influence_text(found), influence_service.InfluenceView, found)
+
+    def people_duplicates(self) -> Annotated[CallToolResult, DuplicatesAnswer]:
+        """People who are likely one person under several records: the same name at the same
+        organisation's domain (john.lavorato@ and john.j.lavorato@ at one company), where the
+        mail gave no name that joined them; initials that differ, different organisations and
+        free-mail domains are left apart. Split so, a person is scored on part of their mail.
+        As 'patron people duplicates --json'."""
+        with self.reading() as conn:
+            groups = duplicates.shown(duplicates.find(conn))
+        lines = [f"{len(groups)} {'person' if len(groups) == 1 else 'people'} under several records:"
+                 if groups else "No two people look like one."]
+        lines += [f"- keep {_record(g.keep)}; merge into it {', '.join(map(_record, g.others))} "
+                  f"(@{g.domain})" for g in groups]
+        return answer("\n".join(lines), DuplicatesAnswer, DuplicatesAnswer(groups=groups))
+
+    def _me(self) -> list[str]:
+        return [str(a) for a in self.register.settings()["me.emails"]]
+
     # --- writing ---------------------------------------------------------------------------
 
     def met(self, person: PersonName,
@@ -568,11 +610,39 @@ class Tools:
                       RejectAnswer(rejected=count))
 
 
+    def influence_accept(self, engagement: EngagementName) -> Annotated[CallToolResult,
+                                                                          influence_service.InfluenceView]:
+        """Set the power (0-5) of an engagement's stakeholders to the power its mail proposes
+        (see influence); people in the mail who are not its stakeholders are left alone. As
+        'patron influence --engagement ENGAGEMENT --accept --json'."""
+        with self.writing() as conn:
+            found = influence_service.view(conn, engagement, 25, self._me(), take=True)
+        roles = found.accepted or 0
+        text = (f"Set the power of {roles} stakeholder role{'s' if roles != 1 else ''} of "
+                f"{found.engagement} to the proposed values.\n" + _influence_text(found))
+        return answer(text, influence_service.InfluenceView, found)
+
+    def people_merge(self, keep: Annotated[str, Field(description=(
+                         "The person to keep: a unique part of their name, an e-mail address or an id."))],
+                     other: Annotated[str, Field(description=(
+                         "The record to merge into them, which goes: name, address or id."))],
+                     ) -> Annotated[CallToolResult, duplicates.Merged]:
+        """Merge another record of the same person into the one to keep: addresses, roles,
+        asks, mail and meetings move over, then the other record goes (see
+        people_duplicates). As 'patron people merge KEEP OTHER --json'."""
+        with self.writing() as conn:
+            done = duplicates.merge_named(conn, keep, other)
+        text = (f"Merged {done.merged_name} (#{done.merged}) into {done.name} (#{done.kept}); "
+                f"addresses: {', '.join(done.emails) or 'none'}")
+        return answer(text, duplicates.Merged, done)
+
+
 READING_TOOLS = ("next", "why", "client", "due", "conflicts", "hire_me_back", "review", "screen",
-                 "inbox", "search")
+                 "inbox", "search", "influence", "people_duplicates")
 _SHOWN_AS = {"interaction": "touchpoint"}
 WRITING_TOOLS = ("met", "ask_add", "done", "promise", "kept", "broke", "feedback", "time",
-                 "inbox_accept", "inbox_reject")
+                 "inbox_accept", "inbox_reject", "influence_accept", "people_merge")
+DESTRUCTIVE_TOOLS = ("people_merge",)
 
 
 def add_reading(server: PatronServer, register: Register) -> None:
@@ -580,7 +650,9 @@ def add_reading(server: PatronServer, register: Register) -> None:
 
 
 def add_writing(server: PatronServer, register: Register) -> None:
-    _add(server, Tools(register), WRITING_TOOLS, WRITING)
+    tools = Tools(register)
+    _add(server, tools, tuple(n for n in WRITING_TOOLS if n not in DESTRUCTIVE_TOOLS), WRITING)
+    _add(server, tools, DESTRUCTIVE_TOOLS, MERGING)
 
 
 def _add(server: PatronServer, tools: Tools, names: tuple[str, ...], hints: ToolAnnotations) -> None:
@@ -603,6 +675,23 @@ def _ranked(item: ranking.Ranked, coefficients: tuple[float, ...]) -> RankedAsk:
                      score=item.score, requester=item.requester, engagement=item.engagement,
                      due_at=item.due_at.isoformat() if item.due_at else None, terms=terms,
                      mostly=[f"{name.replace('_', ' ')} {value:+.1f}" for name, value in top if value])
+
+
+def _influence_text(found: influence_service.InfluenceView) -> str:
+    where = f" of {found.engagement}" if found.engagement else ""
+    lines = [f"Influence in the mail{where}, most first (score 0-1; proposed power 0-5):"
+             if found.people else f"No mail{where} with a sender recorded."]
+    lines += [f"{n}. {r.name}: {r.score:.2f}, power {r.power}"
+              f"{f' (now {r.current_power})' if r.current_power is not None else ''}: "
+              f"{'; '.join(r.reasons)}" for n, r in enumerate(found.people, 1)]
+    if found.split:
+        lines.append(f"{found.split} {'person appears' if found.split == 1 else 'people appear'} under "
+                     "several records, each scored on part of their mail: see people_duplicates.")
+    return "\n".join(lines)
+
+
+def _record(record: duplicates.Record) -> str:
+    return f"{record.name or ', '.join(record.emails)} (#{record.id})"
 
 
 def _who(members: list[client_service.Member]) -> str:

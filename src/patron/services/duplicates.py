@@ -9,15 +9,49 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.duplicates import Duplicate, Someone, duplicates, name_words
+from patron.domain.records import PERSON
 from patron.services.imports import chunks
-from patron.services.people import merge
+from patron.services.names import resolve
+from patron.services.people import addresses, merge
 from patron.store import schema
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
+
+
+@dataclass(frozen=True)
+class Record:
+    """One record of a group, as the commands and the assistant show it."""
+
+    id: int
+    name: str | None
+    emails: list[str]
+
+
+@dataclass(frozen=True)
+class Group:
+    """Records likely to be one person: ``others`` merge into ``keep``; the name they share
+    (as words) and the organisation's domain that joins them."""
+
+    keep: Record
+    others: list[Record]
+    name: str
+    domain: str
+
+
+@dataclass(frozen=True)
+class Merged:
+    """One record merged into another: who stays, who went, and the addresses kept."""
+
+    kept: int
+    merged: int
+    name: str | None
+    merged_name: str | None
+    emails: list[str]
 
 
 def find(conn: Connection) -> list[Duplicate[int]]:
@@ -43,6 +77,31 @@ def of(conn: Connection, person: int) -> Duplicate[int] | None:
         p.c.id.in_(select(pe.c.person_id).where(pe.c.address.like(like)))))).scalars()
     found = duplicates(_people(conn, sorted(near)))
     return next((d for d in found if person in {d.keep.ident, *(o.ident for o in d.others)}), None)
+
+
+def shown(found: Sequence[Duplicate[int]]) -> list[Group]:
+    """The groups as ``patron people duplicates --json`` gives them."""
+    return [Group(_record(d.keep), [_record(o) for o in d.others], d.name, d.domain) for d in found]
+
+
+def _record(someone: Someone[int]) -> Record:
+    return Record(someone.ident, someone.name, list(someone.addresses))
+
+
+def merge_named(conn: Connection, keep: str, other: str) -> Merged:
+    """Merge the person ``other`` names into the one ``keep`` names (names as the user
+    types them: part of a name, an address, an id), as ``patron people merge``."""
+    return merge_ids(conn, resolve(conn, PERSON, keep), resolve(conn, PERSON, other))
+
+
+def merge_ids(conn: Connection, keep: int, other: int) -> Merged:
+    """Merge the person ``other`` into the person ``keep`` (``people.merge``: neither may
+    be missing, nor the two the same)."""
+    p = schema.person
+    gone_name = conn.execute(select(p.c.name).where(p.c.id == other)).scalar()
+    merge(conn, keep, other)
+    name = conn.execute(select(p.c.name).where(p.c.id == keep)).scalar_one()
+    return Merged(keep, other, name, gone_name, addresses(conn, keep))
 
 
 def merge_all(conn: Connection, found: Sequence[Duplicate[int]]) -> int:

@@ -20,6 +20,10 @@ from sqlalchemy import Connection, or_, select, update
 
 from patron.domain.addresses import normal_address
 from patron.domain.influence import Influence, Message, influence
+from patron.domain.records import ENGAGEMENT
+from patron.errors import InvalidInput
+from patron.services import duplicates
+from patron.services.names import resolve
 from patron.store import schema
 
 MAIL = "mail"
@@ -41,6 +45,35 @@ class PersonInfluence:
     signals: dict[str, Any] = field(default_factory=dict)
     terms: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class InfluenceView:
+    """What ``patron influence`` shows: the engagement asked about, its people most
+    influential first, how many stakeholder roles took the proposed power (when asked to)
+    and how many people appear under several records (when asked to look)."""
+
+    engagement: str | None
+    people: list[PersonInfluence]
+    accepted: int | None = None
+    split: int = 0
+
+
+def view(conn: Connection, engagement: str | None = None, limit: int | None = None,
+         me: Sequence[str] = (), *, take: bool = False, look: bool = False) -> InfluenceView:
+    """Influence in the mail (of ``engagement``, named as the user names it), the first
+    ``limit`` people; ``take``: set the engagement's stakeholders' power to the proposals
+    (all of them, whatever ``limit``); ``look``: count the people who appear under several
+    records (``patron people duplicates``: about a second on a large register)."""
+    if take and not engagement:
+        raise InvalidInput("accepting sets stakeholders' power in one engagement: name the engagement")
+    ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
+    name = None if ident is None else str(conn.execute(
+        select(schema.engagement.c.name).where(schema.engagement.c.id == ident)).scalar_one())
+    rows = people_influence(conn, ident, None if take else limit, me)
+    changed = accept(conn, ident, rows) if take and ident is not None else None
+    split = len(duplicates.find(conn)) if look and rows else 0
+    return InfluenceView(name, rows if limit is None else rows[:limit], changed, split)
 
 
 def message_id(value: str | None) -> str | None:

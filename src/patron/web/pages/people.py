@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from patron.domain.records import FEEDBACK, PERSON
 from patron.domain.vocabulary import InteractionKind
 from patron.errors import InvalidInput
-from patron.services import duplicates, people, records, relationships
+from patron.services import duplicates, records, relationships
 from patron.services.names import resolve
 from patron.services.profile import PAGE_SIZE, profile
 from patron.web.remember import remembered
@@ -38,10 +38,10 @@ def person(request: Request, ident: int, number: int = Query(1, alias="page")) -
 def merge_into(request: Request, ident: int, other: int = Form(...)) -> Response:
     """Another record of this person merged into this one, as ``patron people merge``."""
     with writing(request) as (conn, _):
-        gone = records.get(conn, PERSON, resolve(conn, PERSON, str(other)))["name"]
-        people.merge(conn, ident, other)
-        kept = records.get(conn, PERSON, ident)
-    return written(request, kept, f"/people/{ident}", note=f"Merged {gone} (#{other}) into {kept['name']}")
+        done = duplicates.merge_ids(conn, ident, other)
+        kept = records.get(conn, PERSON, done.kept)
+    return written(request, kept, f"/people/{ident}",
+                   note=f"Merged {done.merged_name} (#{done.merged}) into {done.name}")
 
 
 @router.post("/people/{ident}/touchpoints")
