@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.duplicates import Duplicate, Someone, duplicates, name_words
-from patron.services.imports import chunks
 from patron.services.people import merge
 from patron.store import schema
+from patron.store.pieces import chunks
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
 
