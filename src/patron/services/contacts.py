@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
@@ -51,9 +51,7 @@ from patron.services import records
 from patron.services.imports import Import
 from patron.services.people import Directory
 from patron.store import schema
-
-T = TypeVar("T")
-
+from patron.store.pieces import chunks
 
 BATCH = 500
 """Cards stored per savepoint: their addresses and people are looked up in one query each,
@@ -108,7 +106,7 @@ def _kept_reads(conn: Connection, sources: list[str]) -> dict[str, dict[str, Any
     s = schema.import_state
     keys = sorted({_read_key(source) for source in sources})
     found: dict[str, dict[str, Any]] = {}
-    for chunk in _chunks(keys):
+    for chunk in chunks(keys):
         for key, state in conn.execute(select(s.c.source, s.c.state).where(s.c.source.in_(chunk))):
             if isinstance(state, dict) and isinstance(state.get("cards"), dict):
                 found[key] = state
@@ -301,14 +299,14 @@ class _Book:
         whether it is kept or rolled back: nothing to undo."""
         pe, p = schema.person_email, schema.person
         wanted = sorted({a for d in drafts for a in d.emails if a not in self.owners})
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             self.owners.update(dict.fromkeys(chunk))
             self.owners.update((str(a), int(i)) for a, i in self.conn.execute(
                 select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))))
         found = {self.owners[a] for d in drafts for a in d.emails} | {
             self.bound.get(vcard.uid_source(d.uid), None) for d in drafts if d.uid}
         missing = sorted(i for i in found if i is not None and i not in self.rows)
-        for ids in _chunks(missing):
+        for ids in chunks(missing):
             for row in self.conn.execute(select(p).where(p.c.id.in_(ids))).mappings():
                 self.rows[int(row["id"])] = dict(row)
 
@@ -547,11 +545,6 @@ class _Refused(Exception):
     def __init__(self, error: PatronError) -> None:
         super().__init__(str(error))
         self.error = error
-
-
-def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 def _own_uid(uid: str) -> int | None:

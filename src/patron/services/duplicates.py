@@ -15,10 +15,10 @@ from sqlalchemy import Connection, func, or_, select
 
 from patron.domain.duplicates import Duplicate, Someone, duplicates, name_words
 from patron.domain.records import PERSON
-from patron.services.imports import chunks
 from patron.services.names import resolve
 from patron.services.people import addresses, merge
 from patron.store import schema
+from patron.store.pieces import chunks
 
 CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, update
 
@@ -31,16 +31,11 @@ from patron.services import records
 from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.store import schema
+from patron.store.pieces import chunks
 
 COMPARED = ("title", "status", "due_at", "created_at", "done_at", "value", "engagement_id",
             "requester_id", "effort_hours", "tags", "annotations")
 _FOUND = ("engagement_id", "requester_id")  # looked up by the import itself
-T = TypeVar("T")
-
-
-def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
-    for first in range(0, len(items), max(1, size)):
-        yield items[first:first + max(1, size)]
 
 
 def _once_each(drafts: Iterable[tw.TaskDraft], size: int) -> Iterator[list[tw.TaskDraft]]:
@@ -72,7 +67,7 @@ class _Asks:
     def by_source(self, sources: Sequence[str]) -> dict[str, int]:
         a = schema.ask
         found: dict[str, int] = {}
-        for chunk in _chunks(sources, 500):
+        for chunk in chunks(sources, 500):
             for row in self.conn.execute(select(a).where(a.c.source.in_(chunk))
                                          .order_by(a.c.id)).mappings():
                 self.rows.setdefault(int(row["id"]), dict(row))
@@ -81,7 +76,7 @@ class _Asks:
 
     def by_id(self, ids: Sequence[int]) -> None:
         a = schema.ask
-        for chunk in _chunks(sorted(set(ids) - set(self.rows)), 500):
+        for chunk in chunks(sorted(set(ids) - set(self.rows)), 500):
             for row in self.conn.execute(select(a).where(a.c.id.in_(chunk))).mappings():
                 self.rows[int(row["id"])] = dict(row)
 
@@ -266,7 +261,7 @@ def _link(conn: Connection, drafts: list[tw.TaskDraft], ids: dict[str, int], now
         graph[ident] = set(wanted)
         changed.add(ident)
     d = schema.ask_dependency
-    for chunk in _chunks(sorted(changed), 500):
+    for chunk in chunks(sorted(changed), 500):
         conn.execute(delete(d).where(d.c.ask_id.in_(chunk)))
     rows = [{"ask_id": i, "depends_on_id": o} for i in sorted(changed) for o in sorted(graph[i])]
     if rows:
@@ -300,7 +295,7 @@ def _sources(conn: Connection, uuids: list[str]) -> dict[str, list[int]]:
     """The asks imported before from these tasks, by uuid."""
     a = schema.ask
     found: dict[str, list[int]] = {}
-    for chunk in _chunks([tw.SOURCE + u for u in uuids], 500):
+    for chunk in chunks([tw.SOURCE + u for u in uuids], 500):
         for ident, ask_source in conn.execute(select(a.c.id, a.c.source).where(a.c.source.in_(chunk))):
             found.setdefault(ask_source.removeprefix(tw.SOURCE), []).append(int(ident))
     return found
@@ -402,7 +397,7 @@ def _unsourced(asks: _Asks, drafts: list[td.TodoDraft]) -> dict[str, list[int]]:
     a = schema.ask
     titles = sorted({d.title for d in drafts})
     found: dict[str, list[int]] = {}
-    for chunk in _chunks(titles, 500):
+    for chunk in chunks(titles, 500):
         for row in asks.conn.execute(select(a).where(a.c.source.is_(None), a.c.title.in_(chunk))
                                      .order_by(a.c.id)).mappings():
             asks.rows.setdefault(int(row["id"]), dict(row))

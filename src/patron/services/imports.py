@@ -16,7 +16,6 @@ from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import closing
 from dataclasses import dataclass, fields
 from enum import Enum
-from itertools import islice
 from typing import Any, Generic, Protocol, TypeVar
 
 from sqlalchemy import Connection
@@ -24,6 +23,7 @@ from sqlalchemy import Connection
 from patron.errors import InvalidInput
 from patron.importers.base import Outcome, Problem, Progress, Reading, no_progress
 from patron.store.database import Store
+from patron.store.pieces import chunks
 
 D = TypeVar("D")
 D_contra = TypeVar("D_contra", contravariant=True)
@@ -131,13 +131,6 @@ def _ended(job: Import[D]) -> Outcome:
     outcome = job.writer.outcome
     outcome.problems[:0] = job.reading.problems
     return outcome
-
-
-def chunks(drafts: Iterable[D], size: int) -> Iterator[Sequence[D]]:
-    """The drafts ``size`` at a time (at least one), as they come."""
-    stream = iter(drafts)
-    while batch := list(islice(stream, max(1, size))):
-        yield batch
 
 
 def good_records(outcome: Outcome) -> int:

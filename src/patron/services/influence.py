@@ -25,6 +25,7 @@ from patron.errors import InvalidInput
 from patron.services import duplicates
 from patron.services.names import resolve
 from patron.store import schema
+from patron.store.pieces import chunks
 
 MAIL = "mail"
 CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
@@ -167,16 +168,11 @@ def _naive(value: datetime) -> datetime:
     return value.replace(tzinfo=None) if value.tzinfo else value
 
 
-def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
-
-
 def _people(conn: Connection, ids: Sequence[int]) -> tuple[dict[int, str], dict[int, list[str]]]:
     p, pe = schema.person, schema.person_email
     names: dict[int, str] = {}
     addresses: dict[int, list[str]] = defaultdict(list)
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, CHUNK):
         names.update((int(r.id), r.name) for r in conn.execute(
             select(p.c.id, p.c.name).where(p.c.id.in_(chunk))))
         for person_id, address in conn.execute(select(pe.c.person_id, pe.c.address).where(
@@ -188,7 +184,7 @@ def _people(conn: Connection, ids: Sequence[int]) -> tuple[dict[int, str], dict[
 def _current_power(conn: Connection, ids: Sequence[int], engagement_id: int | None) -> dict[int, int]:
     st = schema.stakeholder
     found: dict[int, int] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids, CHUNK):
         query = select(st.c.person_id, st.c.power).where(st.c.person_id.in_(chunk))
         if engagement_id is not None:
             query = query.where(st.c.engagement_id == engagement_id)

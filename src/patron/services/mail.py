@@ -51,6 +51,7 @@ from patron.services.imports import Import, Policy
 from patron.services.people import Directory, Engagements, hold_writers
 from patron.store import schema, search
 from patron.store.database import Store
+from patron.store.pieces import chunks
 
 BATCH = 2000
 """Messages written per transaction: large enough to be fast, small enough to lose little."""
@@ -270,7 +271,7 @@ class _Writer:
         directory, _ = self._helpers(conn)
         mine = sorted(set(directory.existing(sorted(self.mine)).values()))
         ip = schema.interaction_participant
-        for chunk in imports.chunks(interactions if mine else [], 500):
+        for chunk in chunks(interactions if mine else [], 500):
             conn.execute(update(ip).where(
                 ip.c.interaction_id.in_(chunk), ip.c.person_id.in_(mine),
                 ip.c.own_mailbox.is_not(True)).values(own_mailbox=True))

@@ -13,9 +13,9 @@ mail arrives in.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
@@ -27,9 +27,7 @@ from patron.domain.addresses import (
 )
 from patron.errors import InvalidInput, NotFound
 from patron.store import schema
-
-T = TypeVar("T")
-
+from patron.store.pieces import chunks
 
 WRITERS_LOCK = 0x70617472  # 'patr'
 """PostgreSQL advisory lock taken by the transactions that find or create people."""
@@ -94,7 +92,7 @@ class Directory:
         self._absent.update(new)
         wanted = sorted({f.lower() for a in new if names[a] is not None
                          and len((f := display_name(names[a], a)).split()) >= 2} - set(self._namesakes))
-        for chunk in _chunks(wanted, 5000):  # lower() scans the table: few, long lists
+        for chunk in chunks(wanted, 5000):  # lower() scans the table: few, long lists
             for name in chunk:
                 self._namesakes[name] = set()
             for ident, name, address in self.conn.execute(
@@ -106,7 +104,7 @@ class Directory:
         """Who owns these addresses, read a chunk at a time; with ``count``, each one found
         counts as matched."""
         pe = schema.person_email
-        for chunk in _chunks(addresses):
+        for chunk in chunks(addresses):
             for address, ident in self.conn.execute(
                     select(pe.c.address, pe.c.person_id).where(pe.c.address.in_(chunk))):
                 self._people[address] = int(ident)
@@ -211,7 +209,7 @@ class Directory:
         wanted = {f.lower() for a, f in full.items() if names[a] is not None and len(f.split()) >= 2}
         namesakes: dict[str, dict[tuple[str, int], list[str]]] = {}  # name -> person -> addresses
         p, pe = schema.person, schema.person_email
-        for chunk in _chunks(sorted(wanted), 5000):  # lower() scans the table: few, long lists
+        for chunk in chunks(sorted(wanted), 5000):  # lower() scans the table: few, long lists
             for ident, name, address in self.conn.execute(
                     select(p.c.id, p.c.name, pe.c.address).join(pe, pe.c.person_id == p.c.id)
                     .where(func.lower(p.c.name).in_(chunk))):
@@ -276,7 +274,7 @@ class Directory:
         domains = sorted({d for a in addresses
                           if (d := organisation_domain(a)) is not None and d not in self._orgs})
         od, o = schema.organisation_domain, schema.organisation
-        for chunk in _chunks(domains):
+        for chunk in chunks(domains):
             for domain, ident in self.conn.execute(
                     select(od.c.domain, od.c.organisation_id).where(od.c.domain.in_(chunk))):
                 self._orgs[domain] = int(ident)
@@ -307,7 +305,7 @@ class Directory:
         after when it has one domain only (else None)."""
         o, od = schema.organisation, schema.organisation_domain
         held: dict[str, tuple[int, str | None]] = {}
-        for chunk in _chunks(names, 5000):  # lower() scans the table: few, long lists
+        for chunk in chunks(names, 5000):  # lower() scans the table: few, long lists
             rows = self.conn.execute(select(o.c.id, o.c.name).where(func.lower(o.c.name).in_(chunk))).all()
             domains: dict[int, list[str]] = {}
             for ident, domain in self.conn.execute(select(od.c.organisation_id, od.c.domain)
@@ -473,12 +471,6 @@ def _namesake_of(address: str, candidates: dict[tuple[str, int], list[str]] | No
     return person
 
 
-def _chunks(items: list[T], size: int = 500) -> Iterator[list[T]]:
-    """Pieces of a long IN list, within every database's limit on parameters."""
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 @dataclass
 class Engagements:
     """``engagement_of`` for many groups of people in one import: the stakeholder roles and
@@ -500,7 +492,7 @@ class Engagements:
         if not unseen:
             return
         s, e, p = schema.stakeholder, schema.engagement, schema.person
-        for chunk in _chunks(unseen):
+        for chunk in chunks(unseen):
             for ident in chunk:
                 self._roles[ident] = set()
             for person, engagement in self.conn.execute(
@@ -510,7 +502,7 @@ class Engagements:
                                                  .where(p.c.id.in_(chunk))):
                 self._orgs[int(person)] = None if org is None else int(org)
         orgs = sorted({o for o in self._orgs.values() if o is not None and o not in self._served})
-        for chunk in _chunks(orgs):
+        for chunk in chunks(orgs):
             for org in chunk:
                 self._served[org] = set()
             for org, engagement in self.conn.execute(

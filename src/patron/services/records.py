@@ -25,6 +25,7 @@ from patron.domain.vocabulary import BOSS_KIND_OF_ENGAGEMENT, EngagementKind, Ro
 from patron.errors import Conflict, InvalidInput, NotFound
 from patron.services.names import MAX_ID, labels_for, resolve, table_of
 from patron.store import schema
+from patron.store.pieces import chunks
 
 Record = dict[str, Any]
 
@@ -470,7 +471,7 @@ def children(
     table = _child_table(f)
     parent = table.c[_parent_column(kind)]
     out: dict[int, list[Any]] = {}
-    for chunk in _chunks(sorted(set(ids))):
+    for chunk in chunks(sorted(set(ids)), 900):
         query = (
             select(parent, table.c[f.column])
             .where(parent.in_(chunk))
@@ -479,11 +480,6 @@ def children(
         for owner, value in conn.execute(query):
             out.setdefault(int(owner), []).append(value)
     return out
-
-
-def _chunks(ids: Sequence[int], size: int = 900) -> Iterable[Sequence[int]]:
-    for start in range(0, len(ids), size):
-        yield ids[start : start + size]
 
 
 # --- reading records --------------------------------------------------------
@@ -545,7 +541,7 @@ def _shown(conn: Connection, kind: RecordKind, ids: Sequence[int]) -> list[Recor
         return []
     table = table_of(kind)
     rows: dict[int, Record] = {}
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(ids, 900):
         for row in conn.execute(select(table).where(table.c.id.in_(chunk))).mappings():
             rows[int(row["id"])] = dict(row)
     ordered = [rows[i] for i in ids if i in rows]

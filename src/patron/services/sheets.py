@@ -49,6 +49,7 @@ from patron.services.imports import Import
 from patron.services.names import resolve
 from patron.services.people import Directory
 from patron.store import schema
+from patron.store.pieces import chunks
 
 ASK_FIELDS = {"title": "title", "requester": "requester_id", "engagement": "engagement_id",
               "status": "status", "due": "due_at", "effort": "effort_hours", "value": "value",
@@ -452,12 +453,12 @@ def _learn_records(job: _Import, rows: list[Row]) -> None:
     wanted = {"id", "source", label, *(c for _, c in job.fields if c in table.c)}
     columns = [c for c in table.c if c.name in wanted]
     names = [c.name for c in columns]
-    for chunk in _chunks(sorted(sources)):
+    for chunk in chunks(sorted(sources)):
         for found in job.conn.execute(select(*columns).where(table.c.source.in_(chunk))
                                       .order_by(table.c.id)):
             record = dict(zip(names, found, strict=True))
             known.by_source.setdefault(record["source"], []).append(record)
-    for chunk in _chunks(sorted(labels)):
+    for chunk in chunks(sorted(labels)):
         for found in job.conn.execute(select(*columns).where(table.c.source.is_(None),
                                                              table.c[label].in_(chunk))
                                       .order_by(table.c.id)):
@@ -497,11 +498,6 @@ def _learn_entries(job: _Import, rows: list[Row]) -> None:
                  .where(tuple_(func.lower(e.c.name), t.c.started_at).in_(chunk)).order_by(t.c.id))
         for found in job.conn.execute(query).mappings():
             known.entries.setdefault((found["engagement_id"], found["started_at"]), []).append(dict(found))
-
-
-def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
 
 
 # --- reading cells ----------------------------------------------------------------------------
