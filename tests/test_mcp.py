@@ -372,6 +372,8 @@ def test_influence_accept_sets_the_stakeholders_power(server: Server, cli: Patro
     assert held and all(p["current_power"] == p["power"] for p in held)
     assert text.startswith(f"Set the power of {data['accepted']} stakeholder role")
     assert "Ledger migration" in text.splitlines()[0]
+    one = next(p for p in data["people"] if p["current_power"] is not None)
+    assert f"{one['name']}: {one['score']:.2f}, power {one['power']} (was {one['current_power']})" in text
     assert "no engagement called 'Atlantis'" in server.error("influence_accept", engagement="Atlantis")
 
 

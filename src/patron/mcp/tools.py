@@ -609,7 +609,6 @@ class Tools:
         return answer(f"Rejected {count} suggestion{'s' if count != 1 else ''}.", RejectAnswer,
                       RejectAnswer(rejected=count))
 
-
     def influence_accept(self, engagement: EngagementName) -> Annotated[CallToolResult,
                                                                           influence_service.InfluenceView]:
         """Set the power (0-5) of an engagement's stakeholders to the power its mail proposes
@@ -619,7 +618,7 @@ class Tools:
             found = influence_service.view(conn, engagement, 25, self._me(), take=True)
         roles = found.accepted or 0
         text = (f"Set the power of {roles} stakeholder role{'s' if roles != 1 else ''} of "
-                f"{found.engagement} to the proposed values.\n" + _influence_text(found))
+                f"{found.engagement} to the proposed values.\n" + _influence_text(found, "was"))
         return answer(text, influence_service.InfluenceView, found)
 
     def people_merge(self, keep: Annotated[str, Field(description=(
@@ -677,12 +676,13 @@ def _ranked(item: ranking.Ranked, coefficients: tuple[float, ...]) -> RankedAsk:
                      mostly=[f"{name.replace('_', ' ')} {value:+.1f}" for name, value in top if value])
 
 
-def _influence_text(found: influence_service.InfluenceView) -> str:
+def _influence_text(found: influence_service.InfluenceView, held: str = "now") -> str:
+    """``held``: how to call the power the register held ("was", once the proposals are taken)."""
     where = f" of {found.engagement}" if found.engagement else ""
     lines = [f"Influence in the mail{where}, most first (score 0-1; proposed power 0-5):"
              if found.people else f"No mail{where} with a sender recorded."]
     lines += [f"{n}. {r.name}: {r.score:.2f}, power {r.power}"
-              f"{f' (now {r.current_power})' if r.current_power is not None else ''}: "
+              f"{f' ({held} {r.current_power})' if r.current_power is not None else ''}: "
               f"{'; '.join(r.reasons)}" for n, r in enumerate(found.people, 1)]
     if found.split:
         lines.append(f"{found.split} {'person appears' if found.split == 1 else 'people appear'} under "
