@@ -287,6 +287,70 @@ def test_a_dry_run_changes_nothing_on_either_side(patron: Patron, phone: Phone) 
     assert register(patron) == before_here
 
 
+def _weekly(count: int) -> Any:
+    """A task repeating every Monday, made on the phone."""
+    weekly = icalendar.Todo()
+    weekly.add("UID", "phone-weekly")
+    weekly.add("SUMMARY", "Weekly status report")
+    weekly.add("DTSTART", date(2026, 11, 23))
+    weekly.add("DUE", date(2026, 11, 23))
+    weekly.add("RRULE", {"FREQ": "WEEKLY", "BYDAY": "MO", "COUNT": count})
+    weekly.add("STATUS", "NEEDS-ACTION")
+    return weekly
+
+
+def test_a_repeating_task_is_one_ask_per_occurrence(patron: Patron, phone: Phone) -> None:
+    phone.write("phone-weekly", _weekly(3))
+    assert "1 new" in phone.sync()
+    assert ask(patron, 1)["due_at"].startswith("2026-11-23")
+
+    # Done here: the task moves on to next Monday there, as a task app moves it, and the next
+    # occurrence is an ask of its own; the series goes on (its count one shorter).
+    patron.ok("done 1")
+    out = phone.sync()
+    assert "repeating: 'Weekly status report' done here (#1); the next one is #2, due 2026-11-30" in out
+    assert "0 sent, 1 updated" in out and "1 new" in out
+    assert ask(patron, 1)["status"] == "done" and ask(patron, 2)["status"] == "open"
+    assert ask(patron, 2)["due_at"].startswith("2026-11-30")
+    task = phone.tasks()["phone-weekly"]
+    assert str(task["STATUS"]) == "NEEDS-ACTION"
+    assert (task["DUE"].dt, task["DTSTART"].dt) == (date(2026, 11, 30), date(2026, 11, 30))
+    assert task["RRULE"]["COUNT"] == [2]
+    before_there, before_here = phone.snapshot(), register(patron)
+    assert "1 unchanged" in phone.sync()
+    assert (phone.snapshot(), register(patron)) == (before_there, before_here)
+
+    # Ticked off there: the app moves the task on a week; the ask is done when the phone did
+    # it and the next Monday is a new ask.
+    phone.write("phone-weekly", edited(task, hours_ago(3), due=date(2026, 12, 7),
+                                       dtstart=date(2026, 12, 7),
+                                       rrule={"FREQ": "WEEKLY", "BYDAY": "MO", "COUNT": 1}))
+    out = phone.sync()
+    assert "repeating: 'Weekly status report' done there (#2); the next one is #3, due 2026-12-07" in out
+    assert "(1 done)" in out
+    done = ask(patron, 2)
+    assert done["status"] == "done" and done["done_at"].startswith(NOW.date().isoformat())
+    assert ask(patron, 3)["due_at"].startswith("2026-12-07")
+
+    # The last one done here: nothing comes after it, so the task is completed there.
+    patron.ok("done 3")
+    out = phone.sync()
+    assert "repeating:" not in out
+    assert str(phone.tasks()["phone-weekly"]["STATUS"]) == "COMPLETED"
+    assert len(json.loads(patron.ok("ask list --json"))) == 3  # no fourth: the series is over
+
+
+def test_a_repeating_task_put_off_there_moves_its_ask(patron: Patron, phone: Phone) -> None:
+    phone.write("phone-weekly", _weekly(5))
+    phone.sync()
+    task = phone.tasks()["phone-weekly"]
+    phone.write("phone-weekly", edited(task, hours_ago(1), due=date(2026, 11, 25)))  # Wednesday
+    out = phone.sync()
+    assert "repeating:" not in out and "0 new" in out
+    assert ask(patron, 1)["due_at"].startswith("2026-11-25")
+    assert ask(patron, 1)["status"] == "open"
+
+
 def test_a_task_done_there_before_patron_met_it_is_left_alone(patron: Patron, phone: Phone) -> None:
     old = icalendar.Todo()
     old.add("UID", "long-done")

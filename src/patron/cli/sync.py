@@ -92,6 +92,8 @@ def _report(outcome: Outcome, as_json: bool) -> None:
     click.echo(summary(outcome))
     for title in outcome.unlinked:
         click.echo(f"  task deleted there; the ask stays here, no longer synced: {title!r}")
+    for repeated in outcome.repeated:
+        click.echo(f"  repeating: {repeated.line()}")
     for conflict in outcome.conflicts:
         click.echo(f"  conflict: {conflict.line()}")
     for href, why in sorted(outcome.unreadable.items()):

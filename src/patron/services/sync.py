@@ -10,6 +10,10 @@ both to different values, the newer change wins and the other is reported (``Con
 - A task deleted there: the ask stays (its history is yours), its link is dropped (kept as a
   tombstone so the ask is not sent again) and the outcome names it.
 - A task created there (open): a new ask with source ``<kind>:<uid>``.
+- A repeating task (RRULE): each occurrence is an ask. Done here, the task moves on to its
+  next occurrence, as task apps move it, and the next occurrence is a new ask; moved on there
+  to the rule's next occurrence (how an app ticks one off), the ask is done and the next
+  occurrence is a new ask. A done ask keeps its history; the task's link goes to the new ask.
 - Patron keeps no time of an edit to an ask's title or due date; such an edit counts as made
   when the sync finds it, the latest it can be. Being done has its time (``done_at``).
 
@@ -23,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +37,8 @@ from patron.domain.records import ASK
 from patron.services import records
 from patron.store import schema
 from patron.store.database import Store
+from patron.store.pieces import chunks
+from patron.sync import ical
 from patron.sync.base import COMPARED, Listing, Remote, Task, TaskStore
 
 UID_PREFIX = "patron-ask-"
@@ -59,6 +65,22 @@ class Conflict:
                 f"dropped {other} {_shown(self.lost)}")
 
 
+@dataclass(frozen=True)
+class Repeated:
+    """One occurrence of a repeating task done (``where``: "here" or "there"): the ask done
+    and the new ask of the next occurrence."""
+
+    ask: str
+    done: int
+    next_ask: int
+    next_due: str | None
+    where: str
+
+    def line(self) -> str:
+        due = f", due {self.next_due.replace('T', ' ')}" if self.next_due else ""
+        return f"{self.ask!r} done {self.where} (#{self.done}); the next one is #{self.next_ask}{due}"
+
+
 @dataclass
 class Outcome:
     target: str
@@ -71,6 +93,7 @@ class Outcome:
     done_asks: int = 0
     unchanged: int = 0
     unlinked: list[str] = field(default_factory=list)  # asks whose task was deleted there
+    repeated: list[Repeated] = field(default_factory=list)  # occurrences of repeating tasks done
     conflicts: list[Conflict] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
 
@@ -81,6 +104,8 @@ class Outcome:
             "new_asks": self.new_asks, "changed_asks": self.changed_asks,
             "done_asks": self.done_asks, "unchanged": self.unchanged,
             "unlinked": self.unlinked,
+            "repeated": [{"ask": r.ask, "done": r.done, "next_ask": r.next_ask, "next_due": r.next_due,
+                          "done_where": r.where} for r in self.repeated],
             "conflicts": [{"ask": c.ask, "field": c.field, "kept": c.kept, "lost": c.lost,
                            "winner": c.winner} for c in self.conflicts],
             "unreadable": [{"href": h, "why": w} for h, w in self.unreadable.items()],
@@ -96,6 +121,7 @@ class _Link:
     base: Fields = field(default_factory=dict)
     patron: str = ""
     dropped: bool = False
+    start: str | None = None  # the task's start (DTSTART) at the last sync, where it has one
 
 
 SYNC_LOCK = 0x7061_7379  # "pasy": the PostgreSQL advisory lock one sync holds
@@ -126,6 +152,7 @@ class _Sync:
         self.prefix = f"sync:{tasks.target}:"
         self.remote = {r.task.uid: r for r in listing.tasks}
         self.unreadable = set(listing.unreadable)
+        self.saved: set[int] = set()  # asks linked during this run (a repeating task's next one)
 
     def run(self) -> None:
         links = self._links()
@@ -137,7 +164,7 @@ class _Sync:
             elif link.ask not in asks:
                 self._forget(link.uid)  # a tombstone outlives its ask no longer
             self.remote.pop(link.uid, None)
-        for ask in self._unlinked_open_asks(linked_asks):
+        for ask in self._unlinked_open_asks(linked_asks | self.saved):
             self._send(ask)
         for remote in sorted(self.remote.values(), key=lambda r: r.href):
             self._receive(remote)
@@ -168,6 +195,8 @@ class _Sync:
         if not patron_changed and not there_changed:
             self.outcome.unchanged += 1
             return
+        if there_changed and self._moved_on_there(link, ask, remote):
+            return
         apply: Fields = {}
         for name in COMPARED:
             here, there, before = mine[name], theirs[name], link.base.get(name)
@@ -185,13 +214,64 @@ class _Sync:
             self._apply(int(ask["id"]), apply, remote.task)
             ask = _ask_rows(self.conn, [int(ask["id"])])[int(ask["id"])]
         task = _task_of(ask, link.uid)
+        upcoming = ical.next_occurrence(remote.task) if task.state == "done" and theirs["state"] == "open" \
+            else None
+        if upcoming is not None:
+            self._done_here(link.uid, ask, remote, upcoming)
+            return
         if task.compared() != theirs or (patron_changed and _hash(task) != _hash_of_remote(remote)):
             remote = self._put(task, remote)
             self.outcome.updated_there += 1
         elif not apply:
             self.outcome.unchanged += 1
         self._save(_Link(link.uid, int(ask["id"]), remote.href, remote.etag, task.compared(),
-                         _hash(task)))
+                         _hash(task), start=remote.task.start))
+
+    def _done_here(self, uid: str, ask: Mapping[str, Any], remote: Remote, upcoming: ical.Next) -> None:
+        """An occurrence of a repeating task done here: the task moves on to the next one
+        there, and the next one is an ask of its own."""
+        following = self._next_ask(ask, ask["title"], upcoming.due)
+        task = replace(_task_of(following, uid), start=upcoming.start, repeat=upcoming.repeat)
+        remote = self._put(task, remote)
+        self.outcome.updated_there += 1
+        self.outcome.repeated.append(Repeated(ask["title"], int(ask["id"]), int(following["id"]),
+                                              upcoming.due, "here"))
+        self._save(_Link(uid, int(following["id"]), remote.href, remote.etag, task.compared(), _hash(task),
+                         start=upcoming.start))
+
+    def _moved_on_there(self, link: _Link, ask: Mapping[str, Any], remote: Remote) -> bool:
+        """A repeating task moved on there to its next occurrence while the ask's due date
+        stayed as it was: how task apps tick an occurrence off. The ask is done (when the task
+        changed; it may be done here already) and the next occurrence is an ask of its own."""
+        task, before = remote.task, link.base.get("due")
+        if (task.state != "open" or ask["status"] == "declined" or before is None
+                or _due_text(ask["due_at"]) != before or not ical.moved_on(task, before, link.start)):
+            return False
+        if ask["status"] != "done":  # done here as well: the same occurrence, ticked off twice
+            change = records.Change()
+            change.set.update(status="done", done_at=task.last_modified or self.now)
+            records.edit(self.conn, ASK, int(ask["id"]), change, self.now)
+            self.outcome.changed_asks += 1
+            self.outcome.done_asks += 1
+        title = task.title if task.title != link.base.get("title") else ask["title"]
+        following = self._next_ask(ask, title, task.due)
+        mine = _task_of(following, link.uid)
+        if _hash(mine) != _hash_of_remote(remote):
+            remote = self._put(mine, remote)
+            self.outcome.updated_there += 1
+        self.outcome.repeated.append(Repeated(ask["title"], int(ask["id"]), int(following["id"]),
+                                              task.due, "there"))
+        self._save(_Link(link.uid, int(following["id"]), remote.href, remote.etag, mine.compared(),
+                         _hash(mine), start=task.start))
+        return True
+
+    def _next_ask(self, ask: Mapping[str, Any], title: str, due: str | None) -> Mapping[str, Any]:
+        """The next occurrence of a repeating task's ask: the same ask, open, due then."""
+        values = {name: ask[name] for name in _CARRIED if ask[name] is not None}
+        values.update(title=title, due_at=_moment(due) if due else None)
+        ident = records.add(self.conn, ASK, values, self.now, found=_REFERENCES)
+        self.outcome.new_asks += 1
+        return _ask_rows(self.conn, [ident])[ident]
 
     def _send(self, ask: Mapping[str, Any]) -> None:
         uid = f"{UID_PREFIX}{ask['id']}{UID_DOMAIN}"
@@ -224,7 +304,8 @@ class _Sync:
         # What Patron adds (its description) goes out; the task's own title and due stay.
         if _hash(mine) != _hash_of_remote(remote):
             remote = self._put(mine, remote)
-        self._save(_Link(task.uid, ident, remote.href, remote.etag, mine.compared(), _hash(mine)))
+        self._save(_Link(task.uid, ident, remote.href, remote.etag, mine.compared(), _hash(mine),
+                         start=task.start))
 
     # --- the register --------------------------------------------------------------
 
@@ -267,20 +348,25 @@ class _Sync:
         for source, state in rows:
             uid = source[len(self.prefix):]
             try:
+                start = state.get("start")
                 links[uid] = _Link(uid, int(state["ask"]), str(state.get("href", "")),
                                    str(state.get("etag", "")), dict(state.get("base", {})),
-                                   str(state.get("patron", "")), bool(state.get("dropped", False)))
+                                   str(state.get("patron", "")), bool(state.get("dropped", False)),
+                                   start if isinstance(start, str) else None)
             except (TypeError, KeyError, ValueError, AttributeError):
                 continue  # an unreadable state is as if never synced
         return links
 
     def _save(self, link: _Link) -> None:
         t = schema.import_state
+        self.saved.add(link.ask)
         state: dict[str, Any] = {"ask": link.ask, "synced_at": self.now.isoformat()}
         if link.dropped:
             state["dropped"] = True
         else:
             state.update(href=link.href, etag=link.etag, base=link.base, patron=link.patron)
+            if link.start:
+                state["start"] = link.start
         source = self.prefix + link.uid
         done = self.conn.execute(t.update().where(t.c.source == source)
                                  .values(state=state, updated_at=self.now))
@@ -314,6 +400,11 @@ class _Sync:
         return self.store.target.split(":", 1)[0]
 
 
+_REFERENCES = ("requester_id", "engagement_id", "goal_id")
+_CARRIED = (*_REFERENCES, "effort_hours", "value", "deliverable", "tags", "notes", "source")
+"""What the next occurrence of a repeating task's ask takes from the one done."""
+
+
 def _ask_rows(conn: Connection, ids: list[int]) -> dict[int, Mapping[str, Any]]:
     """Asks with their requester's and engagement's names, by id."""
     if not ids:
@@ -323,8 +414,7 @@ def _ask_rows(conn: Connection, ids: list[int]) -> dict[int, Mapping[str, Any]]:
              .select_from(a.outerjoin(p, a.c.requester_id == p.c.id)
                           .outerjoin(e, a.c.engagement_id == e.c.id)))
     found: dict[int, Mapping[str, Any]] = {}
-    for start in range(0, len(ids), 900):
-        chunk = ids[start:start + 900]
+    for chunk in chunks(ids, 900):
         for row in conn.execute(query.where(a.c.id.in_(chunk))).mappings():
             found[int(row["id"])] = dict(row)
     return found

@@ -18,6 +18,8 @@ class Task:
 
     ``due`` is text so that a day and a time compare as they are written: ``2026-11-27``
     (a day) or ``2026-11-27T15:00:00`` (a floating local time). Times are local wall-clock.
+    ``repeat`` and ``start`` are read from the phone; written only when given, so a task
+    rewritten by Patron keeps its own rule and start.
     """
 
     uid: str
@@ -29,6 +31,8 @@ class Task:
     description: str = ""
     categories: tuple[str, ...] = ()
     last_modified: datetime | None = None
+    repeat: str | None = None  # the RRULE of a repeating task ("FREQ=WEEKLY;BYDAY=MO"), as text
+    start: str | None = None  # DTSTART, as ``due``: written only when Patron moves a repeating task
 
     def compared(self) -> dict[str, str | None]:
         return {"title": self.title, "due": self.due, "state": self.state}

@@ -6,10 +6,12 @@ icalendar, never evaluated, and anything unreadable is a ``ValueError``.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import icalendar
+from dateutil.rrule import rrulestr
 
 from patron.sync.base import Task
 
@@ -44,6 +46,8 @@ def parse(text: str) -> Task:
             description=str(todo.get("DESCRIPTION", "")),
             categories=_categories(todo),
             last_modified=_local(_value(todo, "LAST-MODIFIED")),
+            repeat=_rule_text(todo),
+            start=_due_text(_value(todo, "DTSTART")),
         )
     except ValueError:
         raise
@@ -63,8 +67,7 @@ def render(task: Task, previous: str | None, now: datetime) -> str:
         todo.pop(name, None)
     todo.add("SUMMARY", task.title)
     if task.due:
-        due = date.fromisoformat(task.due) if len(task.due) == 10 else datetime.fromisoformat(task.due)
-        todo.add("DUE", due)
+        todo.add("DUE", _when(task.due))
     todo.add("STATUS", {"open": "NEEDS-ACTION", "done": "COMPLETED", "cancelled": "CANCELLED"}[task.state])
     if task.state == "done":
         todo.add("COMPLETED", _utc(task.completed or now))
@@ -75,9 +78,139 @@ def render(task: Task, previous: str | None, now: datetime) -> str:
         todo.add("DESCRIPTION", task.description)
     if task.categories:
         todo.add("CATEGORIES", list(task.categories))
+    if task.start:
+        todo.pop("DTSTART", None)
+        todo.add("DTSTART", _when(task.start))
+    if task.repeat:
+        todo.pop("RRULE", None)
+        todo.add("RRULE", icalendar.vRecur.from_ical(task.repeat))
     todo.add("LAST-MODIFIED", _utc(now))
     todo.add("DTSTAMP", _utc(now))
     return str(calendar.to_ical().decode("utf-8"))
+
+
+@dataclass(frozen=True)
+class Next:
+    """A repeating task's next occurrence: its due date and start (as ``Task.due``), and its
+    rule, with one occurrence fewer where the rule counts them."""
+
+    due: str | None
+    start: str | None
+    repeat: str
+
+
+def next_occurrence(task: Task) -> Next | None:
+    """Where a repeating task goes once its current occurrence is done, as task apps move it:
+    due date and start (DTSTART, else the due date, is where the rule counts from) moved on to
+    the rule's next occurrence, a counted rule (COUNT) one shorter. None when the task does not
+    repeat, has nothing to count from, or the rule has no occurrence left."""
+    anchor = task.start or task.due
+    rule = _rule(task.repeat)
+    if rule is None or not anchor:
+        return None
+    count = rule.get("COUNT")
+    if count and int(count[0]) <= 1:
+        return None
+    following = _after(_written(rule), anchor)
+    if following is None:
+        return None
+    shift = following - _moment(anchor)
+    if count:
+        rule["COUNT"] = [int(count[0]) - 1]
+    return Next(_moved(task.due, shift), _moved(task.start, shift), _written(rule))
+
+
+def moved_on(task: Task, before: str, start_before: str | None = None) -> bool:
+    """Whether a repeating task's due date went from ``before`` to the rule's next occurrence:
+    an occurrence ticked off there. Where the task has a start (``start_before`` at the last
+    sync), the rule counts from it, and it must have moved by as much as the due date."""
+    if not task.repeat or not task.due:
+        return False
+    shift = _moment(task.due) - _moment(before)
+    if shift <= timedelta(0):
+        return False
+    if task.start and start_before:
+        return (_moment(task.start) - _moment(start_before) == shift
+                and follows(task.repeat, start_before, task.start))
+    return follows(task.repeat, before, task.due)
+
+
+def follows(repeat: str, before: str, after: str) -> bool:
+    """Whether ``after`` is the occurrence that comes next after ``before`` in the rule
+    ``repeat`` (counted from ``before``; COUNT and UNTIL aside): a due date a task app moved
+    on when an occurrence was done, not a date the user picked."""
+    rule = _rule(repeat)
+    if rule is None:
+        return False
+    for name in ("COUNT", "UNTIL"):
+        rule.pop(name, None)
+    following = _after(_written(rule), before)
+    return following is not None and following == _moment(after)
+
+
+REPEATS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
+"""The rules a task moves on by: what task apps offer. A task repeating by the hour or
+faster is synced as a single task; so is a rule that cannot be read."""
+MOST_INTERVAL = 1000
+
+
+def _rule(repeat: str | None) -> icalendar.vRecur | None:
+    """A rule to move a task on by, or None. Rules come from the phone: an interval of 0
+    would keep dateutil counting for ever, so only 1 to ``MOST_INTERVAL`` is taken."""
+    if not repeat:
+        return None
+    try:
+        rule = icalendar.vRecur.from_ical(repeat)
+        interval = int(rule.get("INTERVAL", [1])[0])
+        count = int(rule.get("COUNT", [1])[0])
+    except (ValueError, TypeError, IndexError):
+        return None
+    frequency = rule.get("FREQ")
+    if not frequency or str(frequency[0]).upper() not in REPEATS:
+        return None
+    return rule if 1 <= interval <= MOST_INTERVAL and count >= 0 else None
+
+
+def _written(rule: Any) -> str:
+    return bytes(rule.to_ical()).decode()
+
+
+def _after(repeat: str, anchor: str) -> datetime | None:
+    """The rule's first occurrence after ``anchor``, counted from it (naive local times). A
+    rule that never falls on a real day (30 February) is given up at year 9999."""
+    start = _moment(anchor)
+    try:
+        found = rrulestr(repeat, dtstart=start, ignoretz=True).after(start)
+    except (ValueError, TypeError, OverflowError):
+        return None  # a rule dateutil cannot read, or one that runs past year 9999
+    return found.replace(tzinfo=None) if isinstance(found, datetime) else None
+
+
+def _moment(text: str) -> datetime:
+    if len(text) == 10:
+        return datetime.combine(date.fromisoformat(text), time())
+    return datetime.fromisoformat(text)
+
+
+def _moved(text: str | None, shift: timedelta) -> str | None:
+    if text is None:
+        return None
+    moved = _moment(text) + shift
+    return moved.date().isoformat() if len(text) == 10 else moved.isoformat()
+
+
+def _when(text: str) -> date | datetime:
+    return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
+
+
+def _rule_text(todo: Any) -> str | None:
+    rule = todo.get("RRULE")
+    if isinstance(rule, list):  # several RRULEs are deprecated (RFC 5545): the first is read
+        rule = rule[0] if rule else None
+    try:
+        return _written(rule) if rule is not None else None
+    except Exception:  # a rule icalendar cannot write back: the task syncs as a single one
+        return None
 
 
 def _component(previous: str | None, uid: str) -> tuple[icalendar.Calendar, Any]:
