@@ -120,6 +120,32 @@ class SyncMachine(RuleBasedStateMachine):
         text = ical.render(Task(f"phone-{self.phone_uids}", title), None, NOW)
         (self.folder / "tasks" / f"phone-{self.phone_uids}.ics").write_text(text, encoding="utf-8")
 
+    @rule(title=titles, due=days, repeat=st.sampled_from(
+        ["FREQ=DAILY", "FREQ=WEEKLY", "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR", "FREQ=WEEKLY;COUNT=2",
+         "FREQ=MONTHLY;INTERVAL=2", "FREQ=WEEKLY;INTERVAL=0"]), start=st.booleans())
+    def create_repeating_task(self, title: str, due: date, repeat: str, start: bool) -> None:
+        self.phone_uids += 1
+        from patron.sync.base import Task
+
+        day = due.isoformat()
+        task = Task(f"phone-{self.phone_uids}", title, day, repeat=repeat, start=day if start else None)
+        (self.folder / "tasks" / f"phone-{self.phone_uids}.ics").write_text(
+            ical.render(task, None, NOW), encoding="utf-8")
+
+    @rule(pick=st.integers(0, 50))
+    def tick_off_task(self, pick: int) -> None:
+        """An occurrence of a repeating task ticked off, as a task app does it: moved on."""
+        files = self._files()
+        if not files:
+            return
+        upcoming = ical.next_occurrence(ical.parse(files[pick % len(files)].read_text(encoding="utf-8")))
+        if upcoming is not None and upcoming.due is not None:
+            moved = {"DUE": date.fromisoformat(upcoming.due[:10]),
+                     "RRULE": icalendar.vRecur.from_ical(upcoming.repeat)}
+            if upcoming.start:
+                moved["DTSTART"] = date.fromisoformat(upcoming.start[:10])
+            self._edit_file(pick, **moved)
+
     # --- syncing -------------------------------------------------------------------
 
     @rule()
