@@ -287,6 +287,34 @@ def test_a_dry_run_changes_nothing_on_either_side(patron: Patron, phone: Phone) 
     assert register(patron) == before_here
 
 
+def test_an_ask_whose_task_was_deleted_there_is_sent_again_when_asked(patron: Patron, phone: Phone) -> None:
+    _portfolio(patron)
+    phone.sync()
+    phone.delete("patron-ask-2@patron")
+    assert "(--resend to send it again)" in phone.sync()
+
+    # Only an ask whose task was deleted there, and only an open one; else nothing changes.
+    before_there, before_here = phone.snapshot(), register(patron)
+    assert "has no task deleted there" in patron.fails(f"{_sync_line(phone)} --resend 1", 2)
+    assert "no ask called 'Atlantis'" in patron.fails(f"{_sync_line(phone)} --resend Atlantis")
+    assert (phone.snapshot(), register(patron)) == (before_there, before_here)
+
+    out = phone.sync("--resend", "'Call Omar'")
+    assert "sent again: 'Call Omar back'" in out and "1 sent" in out
+    assert str(phone.tasks()["patron-ask-2@patron"]["SUMMARY"]) == "Call Omar back"
+    assert "2 unchanged" in phone.sync()
+
+    phone.delete("patron-ask-2@patron")
+    phone.sync()
+    patron.ok("done 2")
+    assert "is done: only open asks are sent" in patron.fails(f"{_sync_line(phone)} --resend 2", 2)
+
+
+def _sync_line(phone: Phone) -> str:
+    """The command line of this phone's sync, for a run that must fail."""
+    return f"sync vdir {phone.folder}" if isinstance(phone, VdirPhone) else "sync caldav"
+
+
 def _weekly(count: int) -> Any:
     """A task repeating every Monday, made on the phone."""
     weekly = icalendar.Todo()

@@ -36,14 +36,18 @@ def sync() -> None:
 _dry_run = click.option("--dry-run", is_flag=True,
                         help="Say what would change on both sides and change nothing.")
 _json = click.option("--json", "as_json", is_flag=True, help="Print the outcome as JSON.")
+_resend = click.option("--resend", metavar="ASK", multiple=True,
+                       help="Send this ask again though its task was deleted there (its id or a "
+                            "unique part of its title; repeatable).")
 
 
 @sync.command("vdir", short_help="Sync asks both ways with a vdir folder.")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path), metavar="DIR")
 @_dry_run
+@_resend
 @_json
 @pass_app
-def vdir(app: App, folder: Path, dry_run: bool, as_json: bool) -> None:
+def vdir(app: App, folder: Path, dry_run: bool, resend: tuple[str, ...], as_json: bool) -> None:
     """Sync asks with a vdir folder (one .ics file a task, as vdirsyncer, khal and
     todoman keep them).
 
@@ -55,14 +59,15 @@ def vdir(app: App, folder: Path, dry_run: bool, as_json: bool) -> None:
     from patron.sync.vdir import VdirStore
 
     tasks = VdirStore(folder.expanduser(), app.now())
-    _report(use_case.run(app.store(), tasks, app.now(), dry_run=dry_run), as_json)
+    _report(use_case.run(app.store(), tasks, app.now(), dry_run=dry_run, resend=resend), as_json)
 
 
 @sync.command("caldav", short_help="Sync asks both ways with a CalDAV calendar.")
 @_dry_run
+@_resend
 @_json
 @pass_app
-def caldav(app: App, dry_run: bool, as_json: bool) -> None:
+def caldav(app: App, dry_run: bool, resend: tuple[str, ...], as_json: bool) -> None:
     """Sync asks with a calendar on your CalDAV server (Nextcloud, Fastmail,
     iCloud, Radicale): caldav.url, caldav.user and caldav.calendar in the
     settings, the password in PATRON_CALDAV_PASSWORD.
@@ -82,7 +87,7 @@ def caldav(app: App, dry_run: bool, as_json: bool) -> None:
     from patron.services import sync as use_case
 
     tasks = CaldavStore(url, user, os.environ.get(PASSWORD, ""), calendar, app.now())
-    _report(use_case.run(app.store(), tasks, app.now(), dry_run=dry_run), as_json)
+    _report(use_case.run(app.store(), tasks, app.now(), dry_run=dry_run, resend=resend), as_json)
 
 
 def _report(outcome: Outcome, as_json: bool) -> None:
@@ -91,7 +96,10 @@ def _report(outcome: Outcome, as_json: bool) -> None:
         return
     click.echo(summary(outcome))
     for title in outcome.unlinked:
-        click.echo(f"  task deleted there; the ask stays here, no longer synced: {title!r}")
+        click.echo(f"  task deleted there; the ask stays here, no longer synced: {title!r} "
+                   "(--resend to send it again)")
+    for title in outcome.resent:
+        click.echo(f"  sent again: {title!r}")
     for repeated in outcome.repeated:
         click.echo(f"  repeating: {repeated.line()}")
     for conflict in outcome.conflicts:

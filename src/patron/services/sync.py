@@ -8,7 +8,8 @@ both to different values, the newer change wins and the other is reported (``Con
 
 - An ask removed in Patron: its task is deleted there.
 - A task deleted there: the ask stays (its history is yours), its link is dropped (kept as a
-  tombstone so the ask is not sent again) and the outcome names it.
+  tombstone so the ask is not sent again) and the outcome names it. Named in ``resend``, it
+  is sent again as a new task.
 - A task created there (open): a new ask with source ``<kind>:<uid>``.
 - A repeating task (RRULE): each occurrence is an ask. Done here, the task moves on to its
   next occurrence, as task apps move it, and the next occurrence is a new ask; moved on there
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
@@ -34,7 +35,9 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from patron.domain.records import ASK
+from patron.errors import InvalidInput
 from patron.services import records
+from patron.services.names import resolve
 from patron.store import schema
 from patron.store.database import Store
 from patron.store.pieces import chunks
@@ -93,6 +96,7 @@ class Outcome:
     done_asks: int = 0
     unchanged: int = 0
     unlinked: list[str] = field(default_factory=list)  # asks whose task was deleted there
+    resent: list[str] = field(default_factory=list)  # asks sent again (``resend``)
     repeated: list[Repeated] = field(default_factory=list)  # occurrences of repeating tasks done
     conflicts: list[Conflict] = field(default_factory=list)
     unreadable: dict[str, str] = field(default_factory=dict)
@@ -103,7 +107,7 @@ class Outcome:
             "updated_there": self.updated_there, "deleted_there": self.deleted_there,
             "new_asks": self.new_asks, "changed_asks": self.changed_asks,
             "done_asks": self.done_asks, "unchanged": self.unchanged,
-            "unlinked": self.unlinked,
+            "unlinked": self.unlinked, "resent": self.resent,
             "repeated": [{"ask": r.ask, "done": r.done, "next_ask": r.next_ask, "next_due": r.next_due,
                           "done_where": r.where} for r in self.repeated],
             "conflicts": [{"ask": c.ask, "field": c.field, "kept": c.kept, "lost": c.lost,
@@ -130,16 +134,19 @@ other's new tasks for tasks deleted there: a sync waits for the one before it. S
 write lock, taken up front by ``Store.begin``, does the same there."""
 
 
-def run(store: Store, tasks: TaskStore, now: datetime, *, dry_run: bool = False) -> Outcome:
+def run(store: Store, tasks: TaskStore, now: datetime, *, dry_run: bool = False,
+        resend: Sequence[str] = ()) -> Outcome:
     """Sync every open ask (and every linked one) with ``tasks``. The tasks are listed and
     written inside the register's transaction, so a server that is down, refuses the login
-    or answers garbage, at any point, leaves the register as it was."""
+    or answers garbage, at any point, leaves the register as it was. ``resend``: asks (as
+    the user names them) whose task was deleted there, to send again."""
     with store.begin() as conn:
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SYNC_LOCK})")
         listing = tasks.tasks()
         outcome = Outcome(tasks.target, dry_run=dry_run, unreadable=dict(listing.unreadable))
-        _Sync(conn, tasks, listing, now, outcome, dry_run).run()
+        again = [resolve(conn, ASK, name) for name in resend]
+        _Sync(conn, tasks, listing, now, outcome, dry_run).run(again)
         if dry_run:
             conn.rollback()
     return outcome
@@ -154,8 +161,9 @@ class _Sync:
         self.unreadable = set(listing.unreadable)
         self.saved: set[int] = set()  # asks linked during this run (a repeating task's next one)
 
-    def run(self) -> None:
+    def run(self, resend: Sequence[int] = ()) -> None:
         links = self._links()
+        self._resend(links, resend)
         linked_asks = {link.ask for link in links.values()}
         asks = _ask_rows(self.conn, sorted(linked_asks))
         for link in links.values():
@@ -168,6 +176,23 @@ class _Sync:
             self._send(ask)
         for remote in sorted(self.remote.values(), key=lambda r: r.href):
             self._receive(remote)
+
+    def _resend(self, links: dict[str, _Link], asks: Sequence[int]) -> None:
+        """Forget the dropped links of ``asks``, so each is sent again as a new task; an ask
+        that is not open, or whose task is not deleted there, is an error (nothing written)."""
+        dropped = {link.ask: link for link in links.values() if link.dropped}
+        rows = _ask_rows(self.conn, sorted(set(asks)))
+        for ident in dict.fromkeys(asks):
+            title = rows[ident]["title"]
+            if ident not in dropped:
+                raise InvalidInput(f"{title!r} (ask #{ident}) has no task deleted there to send again")
+            if rows[ident]["status"] in ("done", "declined"):
+                raise InvalidInput(f"{title!r} (ask #{ident}) is {rows[ident]['status']}: "
+                                   "only open asks are sent")
+        for ident in dict.fromkeys(asks):
+            self._forget(dropped[ident].uid)
+            del links[dropped[ident].uid]
+            self.outcome.resent.append(rows[ident]["title"])
 
     # --- each case -----------------------------------------------------------------
 
