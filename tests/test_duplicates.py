@@ -166,6 +166,10 @@ def test_a_persons_page_offers_their_other_record_and_merges_it(store: Store) ->
     themselves = web.post(f"/people/{first}/merge", data={"csrf_token": csrf(html), "other": str(first)},
                           headers=JSON)
     assert themselves.status_code == 400
+    for keep, other in ((2**63, first), (first, 2**63), (-1, first), (first, -1)):  # beyond any column
+        beyond = web.post(f"/people/{keep}/merge", data={"csrf_token": csrf(html), "other": str(other)},
+                          headers=JSON)
+        assert beyond.status_code == 404, (keep, other, beyond.text)
     assert web.get(f"/people/{first}", headers=JSON).json()["emails"] == after["emails"]
 
 

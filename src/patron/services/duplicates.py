@@ -90,18 +90,13 @@ def _record(someone: Someone[int]) -> Record:
 
 def merge_named(conn: Connection, keep: str, other: str) -> Merged:
     """Merge the person ``other`` names into the one ``keep`` names (names as the user
-    types them: part of a name, an address, an id), as ``patron people merge``."""
-    return merge_ids(conn, resolve(conn, PERSON, keep), resolve(conn, PERSON, other))
-
-
-def merge_ids(conn: Connection, keep: int, other: int) -> Merged:
-    """Merge the person ``other`` into the person ``keep`` (``people.merge``: neither may
-    be missing, nor the two the same)."""
+    types them: part of a name, an address, an id or ``#id``), as ``patron people merge``."""
+    kept, gone = resolve(conn, PERSON, keep), resolve(conn, PERSON, other)
     p = schema.person
-    gone_name = conn.execute(select(p.c.name).where(p.c.id == other)).scalar()
-    merge(conn, keep, other)
-    name = conn.execute(select(p.c.name).where(p.c.id == keep)).scalar_one()
-    return Merged(keep, other, name, gone_name, addresses(conn, keep))
+    gone_name = conn.execute(select(p.c.name).where(p.c.id == gone)).scalar()
+    merge(conn, kept, gone)
+    name = conn.execute(select(p.c.name).where(p.c.id == kept)).scalar_one()
+    return Merged(kept, gone, name, gone_name, addresses(conn, kept))
 
 
 def merge_all(conn: Connection, found: Sequence[Duplicate[int]]) -> int:

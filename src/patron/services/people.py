@@ -26,6 +26,7 @@ from patron.domain.addresses import (
     organisation_name,
 )
 from patron.errors import InvalidInput, NotFound
+from patron.services.names import MAX_ID
 from patron.store import schema
 from patron.store.pieces import chunks
 
@@ -533,7 +534,8 @@ def merge(conn: Connection, keep: int, other: int) -> None:
         raise InvalidInput("a person cannot be merged with themselves")
     p = schema.person
     for ident in (keep, other):
-        if conn.execute(select(p.c.id).where(p.c.id == ident)).first() is None:
+        beyond = not -MAX_ID <= ident <= MAX_ID  # no column holds it: no such person
+        if beyond or conn.execute(select(p.c.id).where(p.c.id == ident)).first() is None:
             raise NotFound(f"no person with id {ident}")
     _merge_links(conn, keep, other)
     _merge_ties(conn, keep, other)

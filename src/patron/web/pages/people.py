@@ -38,7 +38,7 @@ def person(request: Request, ident: int, number: int = Query(1, alias="page")) -
 def merge_into(request: Request, ident: int, other: int = Form(...)) -> Response:
     """Another record of this person merged into this one, as ``patron people merge``."""
     with writing(request) as (conn, _):
-        done = duplicates.merge_ids(conn, ident, other)
+        done = duplicates.merge_named(conn, f"#{ident}", f"#{other}")  # ids only, never a name
         kept = records.get(conn, PERSON, done.kept)
     return written(request, kept, f"/people/{ident}",
                    note=f"Merged {done.merged_name} (#{done.merged}) into {done.name}")
