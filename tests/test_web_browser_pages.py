@@ -1,7 +1,7 @@
-"""The Inbox, Review, Screen and Search pages in real Chromium: accept a suggestion beside its
-mail, pick another period for the review, paste a prospect's mail into Screen, search from the
-box in the navigation. Screenshots land in
-tests/artefacts/ (not kept in git)."""
+"""The Inbox, Review, Screen, Search and Influence pages in real Chromium: accept a suggestion
+beside its mail, pick another period for the review, paste a prospect's mail into Screen, search
+from the box in the navigation, take the power the mail proposes for an engagement's
+stakeholders. Screenshots land in tests/artefacts/ (not kept in git)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_helpers import ARTEFACTS, chromium, serving
+from tests.browser_helpers import ARTEFACTS, Watch, browser, chromium, serving
 from tests.web_helpers import build_demo, opened
 
 PITCH = ("Thanks for the call. You'll be working for me on this, so I expect a discount "
@@ -93,3 +93,36 @@ def test_inbox_review_and_screen_in_chromium(served: str) -> None:
         finally:
             browser.close()
     assert errors == []  # no script error, no CSP violation
+
+
+def test_taking_the_proposed_power_from_an_engagements_influence_in_chromium(served: str) -> None:
+    watch = Watch(served)
+    with browser() as chromium:
+        page = watch.attach(chromium.new_page(viewport={"width": 1280, "height": 900}))
+        page.goto(served + "/engagements/1")
+        page.get_by_role("link", name="Influence read from the mail").click()
+        page.wait_for_url("**/engagements/1/influence")
+        assert page.title() == "Influence in Ledger migration · Patron"
+        rows = page.locator("table.influence > tbody > tr")
+        assert rows.count() > 0
+        cells = [[c.strip() for c in row.locator("td").all_inner_texts()] for row in rows.all()]
+        names = [row[0] for row in cells]
+        to_change = sum(1 for _, _, proposed, now, _ in cells if now.isdigit() and now != proposed)
+        assert to_change > 0
+        page.screenshot(path=str(ARTEFACTS / "influence-engagement.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})  # a phone: nothing runs off the side
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        assert page.locator("table.influence td[data-label=score]").first.is_visible()
+        page.screenshot(path=str(ARTEFACTS / "influence-engagement-phone.png"), full_page=True)
+        page.set_viewport_size({"width": 1280, "height": 900})
+
+        page.get_by_role("button", name="Take the proposed power for the stakeholders").click()
+        page.wait_for_url("**/engagements/1/influence?note=*")
+        assert page.locator("p.flash").inner_text() == (
+            f"Set the power of {to_change} stakeholder roles of Ledger migration to the "
+            "proposed values.")
+        after = [[c.strip() for c in row.locator("td").all_inner_texts()] for row in rows.all()]
+        assert [row[0] for row in after] == names
+        assert all(now == proposed for _, _, proposed, now, _ in after if now.isdigit())
+        page.screenshot(path=str(ARTEFACTS / "influence-accepted.png"), full_page=True)
+    assert watch.clean(), watch

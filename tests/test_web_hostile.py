@@ -39,6 +39,7 @@ MESSAGES = (
      f"<html><body><p>Can you fix <table><tr><td>{BROKEN}<!-- <script>"),
 )
 ROLES = ("sponsor", "manager", "customer", "customer", "gatekeeper")
+NAMED_BROKEN = f"Broken {BROKEN}".rstrip("'")  # a display name as stored: quotes dropped
 
 # every element's on* attributes, javascript: URLs and scripts: what an escape failure leaves
 LEFTOVERS = """() => {
@@ -105,6 +106,8 @@ def test_hostile_mail_reads_as_text_and_runs_nothing_in_chromium(
         "/": [SCRIPT, IMG],                        # asks from mail and who made them
         "/engagements": [SCRIPT],                  # the sponsor pays
         "/engagements/1": [SCRIPT, IMG],           # stakeholders, grid, open asks
+        "/influence": [SCRIPT, NAMED_BROKEN],      # who wrote the mail, by name
+        "/engagements/1/influence": [SCRIPT, NAMED_BROKEN],  # Ledger's stakeholders' mail
         f"/people/{mallory}": [SCRIPT, f"Re: {SCRIPT} budget"],
         f"/people/{senders['imogen@evil.example']}": [f"Quarterly {IMG} figures"],
         f"/people/{senders['jay@evil.example']}": [f"Link {LINK}"],

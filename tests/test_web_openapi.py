@@ -40,7 +40,8 @@ def test_no_generated_request_gets_a_server_error(api_schema: object) -> None:
     assert {(op.method.upper(), op.path) for op in operations} >= {
         ("GET", "/"), ("GET", "/engagements/{ident}"), ("GET", "/people/{ident}"),
         ("POST", "/people/{ident}/touchpoints"), ("POST", "/asks/{ident}/done"),
-        ("GET", "/answer/{token}"), ("POST", "/answer/{token}")}
+        ("GET", "/answer/{token}"), ("POST", "/answer/{token}"), ("GET", "/influence"),
+        ("GET", "/engagements/{ident}/influence"), ("POST", "/engagements/{ident}/influence/accept")}
     for operation in operations:
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck),
                   database=None)

@@ -39,10 +39,11 @@ def test_today_lists_check_ins_promises_and_the_inbox(web) -> None:
 
 
 def test_every_page_has_the_nav_landmarks_and_a_language(web) -> None:
-    for path in ("/", "/engagements", "/engagements/1", "/people/8"):
+    for path in ("/", "/engagements", "/engagements/1", "/people/8", "/influence",
+                 "/engagements/1/influence"):
         html = web.get(path).text
         assert '<html lang="en">' in html and "<nav" in html and '<main id="main">' in html
-        for link in ("/inbox", "/review", "/screen", "/search"):
+        for link in ("/inbox", "/engagements", "/influence", "/review", "/screen", "/search"):
             assert f'href="{link}"' in html
         assert "<script" not in html  # nothing needs script, and nothing inline may run
 

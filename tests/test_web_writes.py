@@ -169,15 +169,15 @@ def test_a_bad_duration_is_a_400_with_the_clis_line(register: TestClient, patron
 
 @pytest.mark.parametrize(("path", "form"), [
     ("/asks", {"title": "X"}), ("/promises/1/kept", {}), ("/promises/1/broken", {}),
-    ("/people/1/feedback", {"rating": "5"}), ("/engagements/1/time", {"duration": "1h"})])
+    ("/people/1/feedback", {"rating": "5"}), ("/engagements/1/time", {"duration": "1h"}),
+    ("/engagements/1/influence/accept", {})])
 def test_every_write_without_the_csrf_token_is_refused_and_changes_nothing(
         register: TestClient, patron: Patron, path: str, form: dict[str, str]) -> None:
-    before = [patron.ok(f"{kind} list --json") for kind in ("ask", "commitment", "feedback",
-                                                             "time-entry")]
+    kinds = ("ask", "commitment", "feedback", "time-entry", "stakeholder")
+    before = [patron.ok(f"{kind} list --json") for kind in kinds]
     assert register.post(path, data=form).status_code == 403
     assert register.post(path, data={**form, "csrf_token": "0" * 64}).status_code == 403
-    assert [patron.ok(f"{kind} list --json") for kind in ("ask", "commitment", "feedback",
-                                                          "time-entry")] == before
+    assert [patron.ok(f"{kind} list --json") for kind in kinds] == before
 
 
 def test_the_confirmation_is_text_and_the_way_back_stays_on_this_site(register: TestClient) -> None:

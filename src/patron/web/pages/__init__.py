@@ -3,5 +3,5 @@
 
 from __future__ import annotations
 
-ROUTERS = ("today", "engagements", "people", "asks", "promises", "inbox", "review", "screen",
-           "search", "answer", "feed")
+ROUTERS = ("today", "engagements", "influence", "people", "asks", "promises", "inbox", "review",
+           "screen", "search", "answer", "feed")
