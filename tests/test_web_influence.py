@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from patron.services import influence
 from patron.store.database import open_store
 from tests.conftest import Patron
+from tests.test_duplicates import split_boss
 from tests.test_influence import _mbox
 from tests.web_helpers import JSON, build_demo, client, csrf, opened
 
@@ -178,12 +179,7 @@ def test_taking_the_proposals_sets_each_stakeholders_power_and_nothing_without_t
 
 def test_people_under_several_records_are_counted_on_the_page_of_all_the_mail(
         patron: Patron, tmp_path: Path) -> None:
-    day = "Mon, 02 Nov 2026 09:00:00 +0000"
-    boss, again = "john.lavorato@enron.com", "john.j.lavorato@enron.com"
-    staff = [f"trader{n}@enron.com" for n in range(4)]
-    mail = _mbox(tmp_path / "mail.mbox", *((f"m{n}", writer, boss if n % 2 else again, day)
-                                           for n, writer in enumerate(staff)))
-    patron.ok(f"import mail {mail}")
+    boss, _ = split_boss(patron, tmp_path)
     patron.ok("engagement add Trading --kind client")
     patron.ok(f"stakeholder add {boss} Trading --role sponsor")
     store = opened(Path(patron.db))
