@@ -73,6 +73,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("engagement", "/engagements/{engagement}"),
     ("person", "/people/{person}"),
     ("search", "/search?q={word}"),
+    ("influence", "/engagements/{engagement}/influence"),
 )
 
 

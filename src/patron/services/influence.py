@@ -125,15 +125,16 @@ def mail(conn: Connection, engagement_id: int | None = None,
     participants whose own mailbox it was found in, and by those of ``holders`` in it."""
     i, ip = schema.interaction, schema.interaction_participant
     query = select(i.c.id, i.c.occurred_at, i.c.source, i.c.reply_to, i.c.thread).where(i.c.kind == MAIL)
-    if engagement_id is not None:
+    roles = select(ip.c.interaction_id, ip.c.person_id, ip.c.role, ip.c.own_mailbox).join(
+        i, i.c.id == ip.c.interaction_id).where(i.c.kind == MAIL)
+    if engagement_id is not None:  # the database picks the engagement's mail, both times
         st = schema.stakeholder
         theirs = select(ip.c.interaction_id).join(st, st.c.person_id == ip.c.person_id).where(
             st.c.engagement_id == engagement_id)
-        query = query.where(or_(i.c.engagement_id == engagement_id, i.c.id.in_(theirs)))
+        scope = or_(i.c.engagement_id == engagement_id, i.c.id.in_(theirs))
+        query, roles = query.where(scope), roles.where(scope)
     heads = {row.id: row for row in conn.execute(query)}
     parts: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    roles = select(ip.c.interaction_id, ip.c.person_id, ip.c.role, ip.c.own_mailbox).join(
-        i, i.c.id == ip.c.interaction_id).where(i.c.kind == MAIL)
     for interaction_id, person_id, role, own_mailbox in conn.execute(roles):
         if interaction_id in heads:
             parts[interaction_id][role or "to"].append(str(person_id))
