@@ -22,8 +22,10 @@ def sync() -> None:
     An ask added or changed here is written there; a task completed, retitled
     or given a new due date there changes the ask; a task created there becomes
     an ask; an ask removed here deletes its task; a task deleted there keeps
-    its ask and drops the link. When both sides changed the same field, the
-    newer change wins and the other is named in the output. See docs/sync.md.
+    its ask and drops the link (--resend sends it again). A repeating task is
+    one ask per occurrence: done on either side, it moves on to the next. When
+    both sides changed the same field, the newer change wins and the other is
+    named in the output. See docs/sync.md.
 
     Examples:
 
