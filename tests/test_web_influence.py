@@ -106,10 +106,10 @@ def test_the_engagement_page_links_to_its_influence_and_does_not_work_it_out(
     calls: list[tuple[str | None, bool]] = []
     real = influence.view
 
-    def counted(conn: Any, engagement: str | None = None, limit: int | None = None,
-                me: Any = (), *, take: bool = False, look: bool = False) -> influence.InfluenceView:
+    def counted(conn: Any, settings: Any, engagement: str | None = None, limit: int | None = None,
+                *, take: bool = False, look: bool = False) -> influence.InfluenceView:
         calls.append((engagement, look))
-        return real(conn, engagement, limit, me, take=take, look=look)
+        return real(conn, settings, engagement, limit, take=take, look=look)
 
     monkeypatch.setattr(influence, "view", counted)
     page = web.get("/engagements/1").text

@@ -41,8 +41,7 @@ def influence(app: App, engagement: str | None, limit: int, accept: bool, as_jso
         raise InvalidInput("--accept sets stakeholders' power in one engagement: give --engagement")
     store = app.store(create=False)
     with store.begin() if accept else store.read() as conn:
-        found = service.view(conn, engagement, limit or None, [str(a) for a in app.settings()["me.emails"]],
-                             take=accept, look=not as_json)
+        found = service.view(conn, app.settings(), engagement, limit or None, take=accept, look=not as_json)
     if as_json:
         echo_json({"engagement": found.engagement, "people": [asdict(r) for r in found.people],
                    **({"accepted": found.accepted} if found.accepted is not None else {})})

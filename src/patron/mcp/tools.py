@@ -403,7 +403,7 @@ class Tools:
         how many people appear under several records (see people_duplicates). As 'patron
         influence --json'."""
         with self.reading() as conn:
-            found = influence_service.view(conn, engagement, limit, self._me(), look=True)
+            found = influence_service.view(conn, self.register.settings(), engagement, limit, look=True)
         return answer(_influence_text(found), influence_service.InfluenceView, found)
 
     def people_duplicates(self) -> Annotated[CallToolResult, DuplicatesAnswer]:
@@ -419,9 +419,6 @@ class Tools:
         lines += [f"- keep {_record(g.keep)}; merge into it {', '.join(map(_record, g.others))} "
                   f"(@{g.domain})" for g in groups]
         return answer("\n".join(lines), DuplicatesAnswer, DuplicatesAnswer(groups=groups))
-
-    def _me(self) -> list[str]:
-        return [str(a) for a in self.register.settings()["me.emails"]]
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -615,7 +612,7 @@ class Tools:
         (see influence); people in the mail who are not its stakeholders are left alone. As
         'patron influence --engagement ENGAGEMENT --accept --json'."""
         with self.writing() as conn:
-            found = influence_service.view(conn, engagement, 25, self._me(), take=True)
+            found = influence_service.view(conn, self.register.settings(), engagement, 25, take=True)
         roles = found.accepted or 0
         text = (f"Set the power of {roles} stakeholder role{'s' if roles != 1 else ''} of "
                 f"{found.engagement} to the proposed values.\n" + _influence_text(found, "was"))

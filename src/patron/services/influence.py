@@ -24,6 +24,7 @@ from patron.domain.records import ENGAGEMENT
 from patron.errors import InvalidInput
 from patron.services import duplicates
 from patron.services.names import resolve
+from patron.settings import Settings
 from patron.store import schema
 from patron.store.pieces import chunks
 
@@ -60,17 +61,19 @@ class InfluenceView:
     split: int = 0
 
 
-def view(conn: Connection, engagement: str | None = None, limit: int | None = None,
-         me: Sequence[str] = (), *, take: bool = False, look: bool = False) -> InfluenceView:
+def view(conn: Connection, settings: Settings, engagement: str | None = None, limit: int | None = None,
+         *, take: bool = False, look: bool = False) -> InfluenceView:
     """Influence in the mail (of ``engagement``, named as the user names it), the first
-    ``limit`` people; ``take``: set the engagement's stakeholders' power to the proposals
-    (all of them, whatever ``limit``); ``look``: count the people who appear under several
-    records (``patron people duplicates``: about a second on a large register)."""
+    ``limit`` people, you (``me.emails``) scored only by others' mailboxes; ``take``: set the
+    engagement's stakeholders' power to the proposals (all of them, whatever ``limit``);
+    ``look``: count the people who appear under several records (``patron people
+    duplicates``: about a second on a large register)."""
     if take and not engagement:
         raise InvalidInput("accepting sets stakeholders' power in one engagement: name the engagement")
     ident = resolve(conn, ENGAGEMENT, engagement) if engagement else None
     name = None if ident is None else str(conn.execute(
         select(schema.engagement.c.name).where(schema.engagement.c.id == ident)).scalar_one())
+    me = [str(address) for address in settings["me.emails"]]
     rows = people_influence(conn, ident, None if take else limit, me)
     changed = accept(conn, ident, rows) if take and ident is not None else None
     split = len(duplicates.find(conn)) if look and rows else 0

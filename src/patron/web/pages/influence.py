@@ -11,7 +11,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from patron.services import influence
-from patron.settings import Settings
 from patron.web.remember import remembered
 from patron.web.render import page, reading, writing, written
 
@@ -25,7 +24,7 @@ def everyone(request: Request, limit: int = Query(LIMIT, ge=1, le=MOST)) -> Resp
     """Influence in all the mail, as ``patron influence -n LIMIT``, with how many people
     appear under several records (as ``patron people duplicates`` finds them)."""
     with reading(request) as (conn, where):
-        found = influence.view(conn, None, limit, _me(where.settings), look=True)
+        found = influence.view(conn, where.settings, None, limit, look=True)
     return page(request, "influence.html", _shown(None, found))
 
 
@@ -36,7 +35,7 @@ def of_engagement(request: Request, ident: int,
     """Influence in the engagement's mail (filed under it, or with one of its stakeholders
     taking part), as ``patron influence -e ID -n LIMIT``."""
     with reading(request) as (conn, where):
-        found = influence.view(conn, str(ident), limit, _me(where.settings))
+        found = influence.view(conn, where.settings, str(ident), limit)
     return page(request, "influence.html", _shown(ident, found))
 
 
@@ -45,16 +44,11 @@ def accept(request: Request, ident: int) -> Response:
     """The engagement's stakeholders' power set to the proposed values, as
     ``patron influence -e ID --accept``."""
     with writing(request) as (conn, where):
-        found = influence.view(conn, str(ident), LIMIT, _me(where.settings), take=True)
+        found = influence.view(conn, where.settings, str(ident), LIMIT, take=True)
     return written(request, {"engagement_id": ident, **vars(found)},
                    f"/engagements/{ident}/influence",
                    note=f"Set the power of {found.accepted} stakeholder roles of "
                         f"{found.engagement} to the proposed values.")
-
-
-def _me(settings: Settings) -> list[str]:
-    """Your addresses (``me.emails``): you are scored only by mail in others' mailboxes."""
-    return [str(a) for a in settings["me.emails"]]
 
 
 def _shown(ident: int | None, found: influence.InfluenceView) -> dict[str, Any]:
