@@ -20,8 +20,6 @@ from patron.services.people import addresses, merge
 from patron.store import schema
 from patron.store.pieces import chunks
 
-CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
-
 
 @dataclass(frozen=True)
 class Record:
@@ -113,7 +111,7 @@ def _people(conn: Connection, only: Sequence[int] | None = None) -> list[Someone
     """Everyone with an address, or those of ``only``, as the rule reads them."""
     if only is None:
         return _read(conn, None)
-    return [someone for chunk in chunks(only, CHUNK) for someone in _read(conn, chunk)]
+    return [someone for chunk in chunks(only) for someone in _read(conn, chunk)]
 
 
 def _read(conn: Connection, ids: Sequence[int] | None) -> list[Someone[int]]:

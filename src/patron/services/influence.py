@@ -29,7 +29,6 @@ from patron.store import schema
 from patron.store.pieces import chunks
 
 MAIL = "mail"
-CHUNK = 500  # ids per IN (...) list: well under every backend's limit on parameters
 HELD = "held"  # beside the roles: the participants in whose own mailbox a message was found
 
 
@@ -176,7 +175,7 @@ def _people(conn: Connection, ids: Sequence[int]) -> tuple[dict[int, str], dict[
     p, pe = schema.person, schema.person_email
     names: dict[int, str] = {}
     addresses: dict[int, list[str]] = defaultdict(list)
-    for chunk in chunks(ids, CHUNK):
+    for chunk in chunks(ids):
         names.update((int(r.id), r.name) for r in conn.execute(
             select(p.c.id, p.c.name).where(p.c.id.in_(chunk))))
         for person_id, address in conn.execute(select(pe.c.person_id, pe.c.address).where(
@@ -188,7 +187,7 @@ def _people(conn: Connection, ids: Sequence[int]) -> tuple[dict[int, str], dict[
 def _current_power(conn: Connection, ids: Sequence[int], engagement_id: int | None) -> dict[int, int]:
     st = schema.stakeholder
     found: dict[int, int] = {}
-    for chunk in chunks(ids, CHUNK):
+    for chunk in chunks(ids):
         query = select(st.c.person_id, st.c.power).where(st.c.person_id.in_(chunk))
         if engagement_id is not None:
             query = query.where(st.c.engagement_id == engagement_id)

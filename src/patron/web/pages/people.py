@@ -27,9 +27,9 @@ router = APIRouter()
 def person(request: Request, ident: int, number: int = Query(1, alias="page")) -> Response:
     with reading(request) as (conn, where):
         found = profile(conn, where.settings, where.now(), str(ident), number)
-        same = duplicates.of(conn, found.id)
-    also = [{"id": s.ident, "name": s.name, "emails": list(s.addresses)}
-            for s in ((same.keep, *same.others) if same else ()) if s.ident != found.id]
+        group = duplicates.of(conn, found.id)
+    same = duplicates.shown([group] if group else [])  # the records as the command lists them
+    also = [record for g in same for record in (g.keep, *g.others) if record.id != found.id]
     return page(request, "person.html", {**vars(found), "also": also, "page_size": PAGE_SIZE,
                                          "kinds": [k.value for k in InteractionKind]})
 
