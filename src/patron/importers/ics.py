@@ -40,6 +40,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from patron.domain.repeats import futile, rule_texts
 from patron.importers.base import Problem, Progress, Reading, no_progress
 
 SOURCE = "ics:"
@@ -59,7 +60,6 @@ default: a daily event from 55 years back), so a rule starting long ago stays ch
 EXPANSION_CPU = 0.2
 """Seconds of CPU one event may spend on finding its repetitions (sparse rules such as
 FREQ=SECONDLY;BYHOUR=9;BYMINUTE=0;BYSECOND=0 cost much per occurrence)."""
-_INTERVAL = re.compile(r"(?:^|;)\s*INTERVAL\s*=\s*([^;]*)", re.IGNORECASE)
 _UNTIL = re.compile(r"(?<![A-Z])UNTIL=[^;]*", re.IGNORECASE)
 _RECURRENCE = re.compile(r"(.+)@(\d{4}-\d\d-\d\d(?:T\d\d:\d\d:\d\dZ?)?)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -497,51 +497,8 @@ def _sort_key(value: date) -> datetime:
 
 
 def _futile(event: Any) -> str | None:
-    """Why one of the event's rules repeats nothing: an INTERVAL that is not a whole number
-    above 0 (INTERVAL=0 never moves on, and the expansion would never end), or days that no
-    month has (dateutil would look for them until the year 9999)."""
-    for text in _rule_texts(event):
-        found = _INTERVAL.search(text)
-        value = found.group(1).strip() if found else "1"
-        if not (value.isascii() and value.isdigit() and int(value) > 0):
-            return f"RRULE INTERVAL={value[:40]} repeats nothing"
-        days = _no_such_day(text)
-        if days is not None:
-            return f"RRULE {days} repeats on no day that exists"
-    return None
-
-
-def _no_such_day(text: str) -> str | None:
-    """The rule's BYMONTH and BYMONTHDAY where its days are in none of its months."""
-    parts = dict(part.partition("=")[::2] for part in text.upper().replace(" ", "").split(";"))
-    if "BYMONTHDAY" not in parts:
-        return None
-    try:
-        days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
-        months = [int(m) for m in parts["BYMONTH"].split(",")] if "BYMONTH" in parts else \
-            list(range(1, 13))
-    except ValueError:  # not numbers: the expansion says what is wrong
-        return None
-    longest = {2: 29, 4: 30, 6: 30, 9: 30, 11: 30}
-    if any(0 < abs(d) <= longest.get(m, 31) for d in days for m in months):
-        return None
-    month = f"BYMONTH={parts['BYMONTH']};" if "BYMONTH" in parts else ""
-    return f"{month}BYMONTHDAY={parts['BYMONTHDAY']}"[:200]
-
-
-def _rule_texts(event: Any) -> list[str]:
-    values = event.get("RRULE")
-    values = values if isinstance(values, list) else [] if values is None else [values]
-    texts = []
-    for value in values:
-        if isinstance(value, str) or not hasattr(value, "to_ical"):  # a broken rule, as written
-            texts.append(str(value))
-            continue
-        try:
-            texts.append(value.to_ical().decode())
-        except Exception:  # a broken rule may not even write itself back
-            texts.append(str(value))
-    return texts
+    """Why one of the event's rules repeats nothing (``repeats.futile``), if one does."""
+    return next((why for text in rule_texts(event) if (why := futile(text)) is not None), None)
 
 
 def _too_many(window: Window) -> str:
@@ -594,7 +551,7 @@ def _rules(event: Any, start: datetime) -> list[Iterator[datetime]]:
     from dateutil.rrule import rrulestr
 
     found = []
-    for text in _rule_texts(event):
+    for text in rule_texts(event):
         until = _UNTIL.search(text)
         if until is not None:
             text = _UNTIL.sub(_until(until.group(0)[6:], start), text)

@@ -13,6 +13,7 @@ from typing import Any
 import icalendar
 from dateutil.rrule import rrulestr
 
+from patron.domain.repeats import futile, rule_texts
 from patron.sync.base import Task
 
 PRODID = "-//Patron//sync//EN"
@@ -151,24 +152,22 @@ def follows(repeat: str, before: str, after: str) -> bool:
 REPEATS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 """The rules a task moves on by: what task apps offer. A task repeating by the hour or
 faster is synced as a single task; so is a rule that cannot be read."""
-MOST_INTERVAL = 1000
 
 
 def _rule(repeat: str | None) -> icalendar.vRecur | None:
-    """A rule to move a task on by, or None. Rules come from the phone: an interval of 0
-    would keep dateutil counting for ever, so only 1 to ``MOST_INTERVAL`` is taken."""
-    if not repeat:
+    """A rule to move a task on by, or None: one that repeats something (``repeats.futile``:
+    an INTERVAL of 0 would keep dateutil counting for ever), by the day or slower."""
+    if not repeat or futile(repeat) is not None:
         return None
     try:
         rule = icalendar.vRecur.from_ical(repeat)
-        interval = int(rule.get("INTERVAL", [1])[0])
         count = int(rule.get("COUNT", [1])[0])
     except (ValueError, TypeError, IndexError):
         return None
     frequency = rule.get("FREQ")
     if not frequency or str(frequency[0]).upper() not in REPEATS:
         return None
-    return rule if 1 <= interval <= MOST_INTERVAL and count >= 0 else None
+    return rule if count >= 0 else None
 
 
 def _written(rule: Any) -> str:
@@ -204,13 +203,9 @@ def _when(text: str) -> date | datetime:
 
 
 def _rule_text(todo: Any) -> str | None:
-    rule = todo.get("RRULE")
-    if isinstance(rule, list):  # several RRULEs are deprecated (RFC 5545): the first is read
-        rule = rule[0] if rule else None
-    try:
-        return _written(rule) if rule is not None else None
-    except Exception:  # a rule icalendar cannot write back: the task syncs as a single one
-        return None
+    """The task's rule (several RRULEs are deprecated by RFC 5545: the first is read)."""
+    texts = rule_texts(todo)
+    return texts[0] if texts else None
 
 
 def _component(previous: str | None, uid: str) -> tuple[icalendar.Calendar, Any]:
