@@ -29,7 +29,7 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -270,7 +270,7 @@ class _Sync:
         changed; it may be done here already) and the next occurrence is an ask of its own."""
         task, before = remote.task, link.base.get("due")
         if (task.state != "open" or ask["status"] == "declined" or before is None
-                or _due_text(ask["due_at"]) != before or not ical.moved_on(task, before, link.start)):
+                or ical.due_text(ask["due_at"]) != before or not ical.moved_on(task, before, link.start)):
             return False
         if ask["status"] != "done":  # done here as well: the same occurrence, ticked off twice
             change = records.Change()
@@ -293,7 +293,7 @@ class _Sync:
     def _next_ask(self, ask: Mapping[str, Any], title: str, due: str | None) -> Mapping[str, Any]:
         """The next occurrence of a repeating task's ask: the same ask, open, due then."""
         values = {name: ask[name] for name in _CARRIED if ask[name] is not None}
-        values.update(title=title, due_at=_moment(due) if due else None)
+        values.update(title=title, due_at=ical.moment(due) if due else None)
         ident = records.add(self.conn, ASK, values, self.now, found=_REFERENCES)
         self.outcome.new_asks += 1
         return _ask_rows(self.conn, [ident])[ident]
@@ -315,7 +315,7 @@ class _Sync:
         task = remote.task
         values: dict[str, Any] = {"title": task.title, "source": f"{self._kind()}:{task.uid}"}
         if task.due:
-            values["due_at"] = _moment(task.due)
+            values["due_at"] = ical.moment(task.due)
         if task.priority is not None:
             values["value"] = task.priority
         if task.categories:
@@ -341,7 +341,7 @@ class _Sync:
         if "due" in apply:
             due = apply["due"]
             if due:
-                change.set["due_at"] = _moment(due)
+                change.set["due_at"] = ical.moment(due)
             else:
                 change.clear.append("due_at")
         if "state" in apply:
@@ -452,25 +452,13 @@ def _task_of(ask: Mapping[str, Any], uid: str) -> Task:
     return Task(
         uid=uid,
         title=ask["title"],
-        due=_due_text(ask["due_at"]),
+        due=ical.due_text(ask["due_at"]),
         state="done" if status == "done" else "cancelled" if status == "declined" else "open",
         completed=ask["done_at"] if status == "done" else None,
         priority=ask["value"] or None,
         description="\n".join(lines),
         categories=tuple(ask["tags"] or ()),
     )
-
-
-def _due_text(due: datetime | None) -> str | None:
-    if due is None:
-        return None
-    return due.date().isoformat() if due.time() == datetime.min.time() else due.isoformat()
-
-
-def _moment(text: str) -> datetime:
-    if len(text) == 10:
-        return datetime.combine(date.fromisoformat(text), datetime.min.time())
-    return datetime.fromisoformat(text)
 
 
 def _hash(task: Task) -> str:

@@ -40,7 +40,7 @@ def parse(text: str) -> Task:
         return Task(
             uid=uid,
             title=" ".join(str(todo.get("SUMMARY", "")).split()) or "(untitled task)",
-            due=_due_text(_value(todo, "DUE")),
+            due=due_text(_value(todo, "DUE")),
             state=_state(str(todo.get("STATUS", "NEEDS-ACTION")).upper(), todo),
             completed=_local(_value(todo, "COMPLETED")),
             priority=_priority(todo.get("PRIORITY")),
@@ -48,7 +48,7 @@ def parse(text: str) -> Task:
             categories=_categories(todo),
             last_modified=_local(_value(todo, "LAST-MODIFIED")),
             repeat=_rule_text(todo),
-            start=_due_text(_value(todo, "DTSTART")),
+            start=due_text(_value(todo, "DTSTART")),
         )
     except ValueError:
         raise
@@ -115,7 +115,7 @@ def next_occurrence(task: Task) -> Next | None:
     following = _after(_written(rule), anchor)
     if following is None:
         return None
-    shift = following - _moment(anchor)
+    shift = following - moment(anchor)
     if count:
         rule["COUNT"] = [int(count[0]) - 1]
     return Next(_moved(task.due, shift), _moved(task.start, shift), _written(rule))
@@ -127,11 +127,11 @@ def moved_on(task: Task, before: str, start_before: str | None = None) -> bool:
     sync), the rule counts from it, and it must have moved by as much as the due date."""
     if not task.repeat or not task.due:
         return False
-    shift = _moment(task.due) - _moment(before)
+    shift = moment(task.due) - moment(before)
     if shift <= timedelta(0):
         return False
     if task.start and start_before:
-        return (_moment(task.start) - _moment(start_before) == shift
+        return (moment(task.start) - moment(start_before) == shift
                 and follows(task.repeat, start_before, task.start))
     return follows(task.repeat, before, task.due)
 
@@ -146,7 +146,7 @@ def follows(repeat: str, before: str, after: str) -> bool:
     for name in ("COUNT", "UNTIL"):
         rule.pop(name, None)
     following = _after(_written(rule), before)
-    return following is not None and following == _moment(after)
+    return following is not None and following == moment(after)
 
 
 REPEATS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
@@ -177,7 +177,7 @@ def _written(rule: Any) -> str:
 def _after(repeat: str, anchor: str) -> datetime | None:
     """The rule's first occurrence after ``anchor``, counted from it (naive local times). A
     rule that never falls on a real day (30 February) is given up at year 9999."""
-    start = _moment(anchor)
+    start = moment(anchor)
     try:
         found = rrulestr(repeat, dtstart=start, ignoretz=True).after(start)
     except (ValueError, TypeError, OverflowError):
@@ -185,7 +185,9 @@ def _after(repeat: str, anchor: str) -> datetime | None:
     return found.replace(tzinfo=None) if isinstance(found, datetime) else None
 
 
-def _moment(text: str) -> datetime:
+def moment(text: str) -> datetime:
+    """A due date or start as ``Task`` writes it (a day or a local time), as a moment: a day
+    is its midnight."""
     if len(text) == 10:
         return datetime.combine(date.fromisoformat(text), time())
     return datetime.fromisoformat(text)
@@ -194,7 +196,7 @@ def _moment(text: str) -> datetime:
 def _moved(text: str | None, shift: timedelta) -> str | None:
     if text is None:
         return None
-    moved = _moment(text) + shift
+    moved = moment(text) + shift
     return moved.date().isoformat() if len(text) == 10 else moved.isoformat()
 
 
@@ -238,7 +240,9 @@ def _state(status: str, todo: Any) -> str:
     return "cancelled" if status == "CANCELLED" else "open"
 
 
-def _due_text(value: Any) -> str | None:
+def due_text(value: Any) -> str | None:
+    """A date or a moment as ``Task.due`` writes it: a day alone at midnight, else the local
+    time; None for anything else."""
     if isinstance(value, datetime):
         local = _local(value)
         assert local is not None
